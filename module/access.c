@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who may open vmscope's files, and what an open file may see.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#include "vmscope.h"
+
+static bool unprivileged;
+module_param(unprivileged, bool, 0444);
+MODULE_PARM_DESC(unprivileged,
+		 "Let users without CAP_SYS_ADMIN open /dev/vmscope and /proc/vmscope (default: no)");
+
+/**
+ * vmscope_file_mode() - permission bits for a vmscope file
+ * @root_mode: the mode when only root may open it (0400 or 0600)
+ *
+ * Context: module load.
+ * Return: @root_mode, widened to every user when loaded with unprivileged=1.
+ */
+umode_t vmscope_file_mode(umode_t root_mode)
+{
+	if (!unprivileged)
+		return root_mode;
+	return root_mode | (root_mode & 0700) >> 3 | (root_mode & 0700) >> 6;
+}
+
+/**
+ * vmscope_access_open() - decide at open() what a file may see
+ * @file: the file being opened (its f_cred are the opener's credentials)
+ *
+ * vmscope shows other processes' page tables, so by default opening any of
+ * its files requires CAP_SYS_ADMIN in the initial user namespace: root
+ * inside a user namespace is refused.  With unprivileged=1 anyone may open
+ * them, and what is shown is limited by the record returned here.
+ *
+ * Context: process context, from a file's open().
+ * Return: a new access record to keep with the file, ERR_PTR(-EPERM) if
+ * the opener may not open vmscope files, or ERR_PTR(-ENOMEM).
+ */
+struct vmscope_access *vmscope_access_open(struct file *file)
+{
+	bool sys_admin = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	struct vmscope_access *acc;
+
+	if (!sys_admin && !unprivileged)
+		return ERR_PTR(-EPERM);
+
+	acc = kzalloc(sizeof(*acc), GFP_KERNEL);
+	if (!acc)
+		return ERR_PTR(-ENOMEM);
+	acc->sys_admin = sys_admin;
+	return acc;
+}
+
+/**
+ * vmscope_access_release() - forget what an open file could see
+ * @acc: record from vmscope_access_open(), or NULL
+ *
+ * Context: process context, from a file's release().
+ */
+void vmscope_access_release(struct vmscope_access *acc)
+{
+	kfree(acc);
+}
