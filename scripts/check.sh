@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - everything `make check` runs:
+#   1. installs missing Debian packages (compilers, sparse, headers, QEMU);
+#   2. static checks: the module for both test kernels under W=1 and sparse,
+#      checkpatch --strict, the CLI and selftests under -Werror, shellcheck;
+#   3. the selftests in every VM configuration (6.1 and 6.12 kernels, 4- and
+#      5-level paging), with the kernel log checked for warnings.
+# Ends with one line "N passed, N failed" summed over all of it and exits
+# non-zero if anything failed.
+#
+# VMSCOPE_CONFIGS="6.1:4 6.12:5" restricts the VM configurations.
+
+set -uo pipefail
+
+SCRIPT_DIR=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+TOP=$(dirname "$SCRIPT_DIR")
+cd "$TOP" || exit 1
+# shellcheck source=scripts/deps.sh
+. "$SCRIPT_DIR/deps.sh"
+export VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
+CONFIGS=${VMSCOPE_CONFIGS:-6.1:4 6.1:5 6.12:4 6.12:5}
+LOGDIR=$VMSCOPE_CACHE/check
+passed=0
+failed=0
+skipped=0
+
+# check NAME COMMAND... - run one static check, log its output, count it
+check()
+{
+	local name=$1 log
+	shift
+	log=$LOGDIR/$(echo "$name" | tr -c 'A-Za-z0-9.\n' '_').log
+	if "$@" >"$log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $name (log: $log)"
+		tail -n 40 "$log" | sed 's/^/#   /'
+	fi
+}
+
+# A kbuild log with no warning or error from the compiler or sparse.
+build_log_clean()
+{
+	cat "$1"
+	! grep -E 'warning:|error:' "$1"
+}
+
+module_clean()
+{
+	local out
+	out=$(scripts/build-modules.sh "$1" | tail -n1) || return 1
+	build_log_clean "$out/build.log"
+}
+
+checkpatch()
+{
+	perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types -f module/*.c module/*.h include/uapi/linux/*.h
+}
+
+cli_werror()
+{
+	make -C userspace clean && make -C userspace CFLAGS="-O2 -g -Werror"
+}
+
+selftests_werror()
+{
+	rm -rf "$VMSCOPE_CACHE/tests"
+	mkdir -p "$VMSCOPE_CACHE/tests"
+	make -C selftests KSFT_DIR="$KSRC/tools/testing/selftests" \
+		OUTPUT="$VMSCOPE_CACHE/tests" CFLAGS="-Werror"
+}
+
+shell_scripts()
+{
+	shellcheck -x scripts/*.sh selftests/*.sh .ci/run
+}
+
+# vm KERNEL LEVELS - the selftests in one VM configuration
+vm()
+{
+	local ver res p f s
+	ver=$(scripts/kernels.sh resolve "$1") || return 1
+	res=$LOGDIR/vm-$ver-$2.result
+	rm -f "$res"
+	echo "# VM: $ver, $2-level paging"
+	selftests/vmtest.sh -q -k "$ver" -l "$2" -r "$res" \
+		-m "$VMSCOPE_CACHE/build/$ver/vmscope.ko" -T "$VMSCOPE_CACHE/tests" |
+		sed 's/^/#   /'
+	if [[ ! -s $res ]]; then
+		failed=$((failed + 1))
+		echo "not ok - VM $ver $2-level did not report results"
+		return
+	fi
+	# shellcheck disable=SC1090
+	p=$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' "$res")
+	f=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' "$res")
+	s=$(sed -n 's/.*skipped=\([0-9]*\).*/\1/p' "$res")
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+	skipped=$((skipped + ${s:-0}))
+	echo "# VM $ver $2-level: ${p:-0} passed, ${f:-?} failed, ${s:-0} skipped"
+}
+
+main()
+{
+	local cfg
+
+	mkdir -p "$LOGDIR"
+	if ! need_pkgs make gcc libc6-dev pkg-config libsmartcols-dev sparse \
+		shellcheck perl linux-source-6.12 qemu-system-x86 busybox-static \
+		cpio kmod xz-utils zstd; then
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	KSRC=$(scripts/ksft.sh) || { echo "0 passed, 1 failed"; return 1; }
+
+	for k in 6.1 6.12; do
+		check "module builds for $k with W=1 and sparse, no warnings" \
+			module_clean "$k"
+	done
+	check "checkpatch --strict: module and uapi header" checkpatch
+	check "CLI builds with -Werror" cli_werror
+	check "selftests build with -Werror" selftests_werror
+	check "shellcheck: scripts" shell_scripts
+
+	for cfg in $CONFIGS; do
+		vm "${cfg%:*}" "${cfg#*:}"
+	done
+
+	((skipped > 0)) && echo "# $skipped skipped"
+	echo "$passed passed, $failed failed"
+	((failed == 0))
+}
+
+main "$@"

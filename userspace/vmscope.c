@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmscope: see a live kernel's virtual memory.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+static const struct vmscope_cmd *const cmds[] = {
+	&vmscope_cmd_info,
+};
+
+#define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs("Usage: vmscope COMMAND [OPTIONS] [ARGS]\n"
+	      "\n"
+	      "Make virtual memory visible on the running kernel, through the\n"
+	      "vmscope module (" VMSCOPE_DEVICE ", " VMSCOPE_PROC_DIR ").\n"
+	      "\n"
+	      "Commands:\n", out);
+	for (i = 0; i < NR_CMDS; i++)
+		fprintf(out, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
+	fputs("  help CMD   the options and output fields of CMD\n"
+	      "\n"
+	      "Every command takes --json and --help.\n"
+	      "The module must be loaded; by default only root may use it.\n",
+	      out);
+}
+
+static const struct vmscope_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_CMDS; i++)
+		if (!strcmp(cmds[i]->name, name))
+			return cmds[i];
+	errx(2, "unknown command '%s'; try 'vmscope --help'", name);
+}
+
+int main(int argc, char **argv)
+{
+	const struct vmscope_cmd *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("vmscope ABI %d\n", VMSCOPE_ABI_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		find_cmd(argv[2])->help(stdout);
+		return 0;
+	}
+	cmd = find_cmd(argv[1]);
+	return cmd->run(argc - 1, argv + 1);
+}
