@@ -9,6 +9,8 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/slab.h>
 
 #include "vmscope.h"
@@ -57,6 +59,8 @@ struct vmscope_access *vmscope_access_open(struct file *file)
 	if (!acc)
 		return ERR_PTR(-ENOMEM);
 	acc->sys_admin = sys_admin;
+	acc->sys_ptrace = file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE);
+	acc->cred = get_cred(file->f_cred);
 	return acc;
 }
 
@@ -68,5 +72,53 @@ struct vmscope_access *vmscope_access_open(struct file *file)
  */
 void vmscope_access_release(struct vmscope_access *acc)
 {
+	if (!acc)
+		return;
+	put_cred(acc->cred);
 	kfree(acc);
+}
+
+/* The opener's filesystem ids are the target's real, effective and saved. */
+static bool vmscope_same_user(const struct cred *opener,
+			      const struct cred *tcred)
+{
+	return uid_eq(opener->fsuid, tcred->euid) &&
+	       uid_eq(opener->fsuid, tcred->suid) &&
+	       uid_eq(opener->fsuid, tcred->uid) &&
+	       gid_eq(opener->fsgid, tcred->egid) &&
+	       gid_eq(opener->fsgid, tcred->sgid) &&
+	       gid_eq(opener->fsgid, tcred->gid);
+}
+
+/**
+ * vmscope_access_mm() - may this open file look at a process's memory?
+ * @acc: the open file's access record
+ * @task: the process
+ * @mm: its address space, referenced by the caller
+ *
+ * ptrace_may_access() is not exported to modules, so this applies the part
+ * of its rules that vmscope can: a file opened with CAP_SYS_ADMIN or
+ * CAP_SYS_PTRACE may look at any process; any other file only at processes
+ * whose real, effective and saved user and group ids all equal the
+ * opener's filesystem ids, and whose address space is dumpable
+ * (SUID_DUMP_USER: not a setuid program, not PR_SET_DUMPABLE 0).  No LSM
+ * hook (Yama's ptrace_scope, SELinux, AppArmor) is consulted.
+ *
+ * Context: process context; takes rcu_read_lock().
+ * Return: 0 if allowed, -EACCES if not.
+ */
+int vmscope_access_mm(const struct vmscope_access *acc,
+		      struct task_struct *task, struct mm_struct *mm)
+{
+	bool same;
+
+	if (acc->sys_admin || acc->sys_ptrace)
+		return 0;
+
+	rcu_read_lock();
+	same = vmscope_same_user(acc->cred, __task_cred(task));
+	rcu_read_unlock();
+	if (!same || get_dumpable(mm) != SUID_DUMP_USER)
+		return -EACCES;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "vmscope.h"
@@ -42,39 +43,109 @@ static int vmscope_arg_in(void *karg, size_t ksize, size_t minsize,
 	return copy_struct_from_user(karg, ksize, uarg, size);
 }
 
-static long vmscope_ioctl_info(const struct vmscope_access *acc,
-			       void __user *uarg)
+static int vmscope_op_info(const struct vmscope_access *acc, void *karg)
 {
+	struct vmscope_info *info = karg;
+
+	if (info->flags)
+		return -EINVAL;
+	vmscope_info_fill(info, acc);
+	return 0;
+}
+
+static int vmscope_op_translate(const struct vmscope_access *acc, void *karg)
+{
+	struct vmscope_translate *tr = karg;
+
+	if (tr->flags)
+		return -EINVAL;
+	return vmscope_translate(acc, tr);
+}
+
+static int vmscope_op_walk(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_walk_pages(acc, karg);
+}
+
+static int vmscope_op_ptstats(const struct vmscope_access *acc, void *karg)
+{
+	struct vmscope_ptstats *st = karg;
+
+	if (st->flags)
+		return -EINVAL;
+	return vmscope_ptstats(acc, st);
+}
+
+/**
+ * struct vmscope_ioctl - one ioctl: its argument and the core operation
+ * @cmd: VMSCOPE_IOC_*
+ * @ksize: size of the argument structure this module knows
+ * @minsize: first published size of it
+ * @op: the operation; the argument holds the caller's input, is
+ *	overwritten with the output, and is copied back even on error (so
+ *	a bulk walk reports how far it got)
+ */
+struct vmscope_ioctl {
+	unsigned int cmd;
+	u32 ksize;
+	u32 minsize;
+	int (*op)(const struct vmscope_access *acc, void *karg);
+};
+
+static const struct vmscope_ioctl vmscope_ioctls[] = {
+	{ VMSCOPE_IOC_INFO, sizeof(struct vmscope_info),
+	  VMSCOPE_INFO_SIZE_VER1, vmscope_op_info },
+	{ VMSCOPE_IOC_TRANSLATE, sizeof(struct vmscope_translate),
+	  VMSCOPE_TRANSLATE_SIZE_VER1, vmscope_op_translate },
+	{ VMSCOPE_IOC_WALK, sizeof(struct vmscope_walk),
+	  VMSCOPE_WALK_SIZE_VER1, vmscope_op_walk },
+	{ VMSCOPE_IOC_PTSTATS, sizeof(struct vmscope_ptstats),
+	  VMSCOPE_PTSTATS_SIZE_VER1, vmscope_op_ptstats },
+};
+
+union vmscope_ioctl_arg {
 	struct vmscope_info info;
+	struct vmscope_translate translate;
+	struct vmscope_walk walk;
+	struct vmscope_ptstats ptstats;
+};
+
+static long vmscope_do_ioctl(const struct vmscope_access *acc,
+			     const struct vmscope_ioctl *ioc,
+			     void __user *uarg)
+{
+	union vmscope_ioctl_arg *karg;
 	u32 usize;
 	int err;
 
-	err = vmscope_arg_in(&info, sizeof(info), VMSCOPE_INFO_SIZE_VER1, uarg,
-			     &usize);
+	karg = kzalloc(sizeof(*karg), GFP_KERNEL);
+	if (!karg)
+		return -ENOMEM;
+	err = vmscope_arg_in(karg, ioc->ksize, ioc->minsize, uarg, &usize);
 	if (err)
-		return err;
-	if (info.flags)
-		return -EINVAL;
+		goto out_free;
 
-	vmscope_info_fill(&info, acc);
-	info.size = min_t(u32, usize, sizeof(info));
-	if (copy_to_user(uarg, &info, info.size))
-		return -EFAULT;
-	return 0;
+	err = ioc->op(acc, karg);
+	/* The operation set the size it knows; report what is filled in. */
+	*(u32 *)karg = min(usize, ioc->ksize);
+	if (copy_to_user(uarg, karg, min(usize, ioc->ksize)))
+		err = -EFAULT;
+out_free:
+	kfree(karg);
+	return err;
 }
 
 static long vmscope_dev_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
 	const struct vmscope_access *acc = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	int i;
 
-	switch (cmd) {
-	case VMSCOPE_IOC_INFO:
-		return vmscope_ioctl_info(acc, uarg);
-	default:
-		return -ENOTTY;
-	}
+	for (i = 0; i < ARRAY_SIZE(vmscope_ioctls); i++)
+		if (vmscope_ioctls[i].cmd == cmd)
+			return vmscope_do_ioctl(acc, &vmscope_ioctls[i],
+						(void __user *)arg);
+	return -ENOTTY;
 }
 
 static int vmscope_dev_open(struct inode *inode, struct file *file)

@@ -9,13 +9,21 @@
 #include <linux/types.h>
 #include <linux/vmscope.h>
 
+struct cred;
+struct task_struct;
 struct file;
+struct mm_struct;
+struct vm_area_struct;
 
 /**
  * struct vmscope_access - what one open file may see
  * @sys_admin: the opener had CAP_SYS_ADMIN in the initial user namespace.
  *	KASLR-randomised kernel addresses, PFNs and physical addresses are
- *	only ever shown to such files.
+ *	only ever shown to such files, and any process may be inspected.
+ * @sys_ptrace: the opener had CAP_SYS_PTRACE in the initial user namespace:
+ *	any process may be inspected (without PFNs unless @sys_admin).
+ * @cred: the opener's credentials, for the same-user rule that applies to
+ *	everyone else (see vmscope_access_mm()).
  *
  * Decided once, in open(), from the opener's credentials and kept with the
  * open file; read() and ioctl() never look at the caller again, so a file
@@ -24,11 +32,116 @@ struct file;
  */
 struct vmscope_access {
 	bool sys_admin;
+	bool sys_ptrace;
+	const struct cred *cred;
 };
 
 umode_t vmscope_file_mode(umode_t root_mode);
 struct vmscope_access *vmscope_access_open(struct file *file);
 void vmscope_access_release(struct vmscope_access *acc);
+int vmscope_access_mm(const struct vmscope_access *acc,
+		      struct task_struct *task, struct mm_struct *mm);
+struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc,
+				    u32 pid);
+
+/*
+ * The page-table walker (walk.c), shaped like mm/pagewalk.c, which is not
+ * exported to modules.
+ */
+struct vmscope_pt_walk;
+
+/**
+ * typedef vmscope_walk_fn - a walker callback
+ * @w: the walk
+ * @level: VMSCOPE_LEVEL_* of the entry
+ * @addr: first address of the entry's range inside the walked range
+ * @next: end of the entry's range inside the walked range
+ * @val: the entry's raw value
+ *
+ * Return: 0 to continue, >0 to stop the walk (returned by
+ * vmscope_walk_range()), <0 an error that stops it.
+ */
+typedef int (*vmscope_walk_fn)(struct vmscope_pt_walk *w, int level,
+			       unsigned long addr, unsigned long next, u64 val);
+
+/**
+ * struct vmscope_walk_ops - what to call for each entry
+ * @entry: a present entry pointing to a lower table.  For a PMD it is
+ *	called with the PTE table's lock held.
+ * @leaf: an entry that maps (or describes) a page: a PTE that is not
+ *	none, or a huge or non-present PMD or PUD.  Called with the lock of
+ *	the entry's table held, so the page behind it cannot go away.
+ * @hole: an empty (none) entry at any level.
+ *
+ * Any of them may be NULL.
+ */
+struct vmscope_walk_ops {
+	vmscope_walk_fn entry;
+	vmscope_walk_fn leaf;
+	vmscope_walk_fn hole;
+};
+
+/**
+ * struct vmscope_pt_walk - one walk of a range of an address space
+ * @mm: the address space; its mmap_lock is held for read
+ * @ops: the callbacks
+ * @private: for the callbacks
+ */
+struct vmscope_pt_walk {
+	struct mm_struct *mm;
+	const struct vmscope_walk_ops *ops;
+	void *private;
+};
+
+int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
+		       unsigned long end);
+
+/* Decoding entries and pages (decode.c) */
+
+/**
+ * struct vmscope_leaf - what a leaf entry says
+ * @state: VMSCOPE_STATE_*
+ * @flags: VMSCOPE_PTE_* of the entry
+ * @pfn: first PFN mapped by the entry (present states), or 0
+ * @swap_type: swap area (swapped)
+ * @swap_offset: swap offset, or the PFN named by a migration or hwpoison
+ *	entry
+ */
+struct vmscope_leaf {
+	u32 state;
+	u32 flags;
+	u64 pfn;
+	u32 swap_type;
+	u64 swap_offset;
+};
+
+/**
+ * struct vmscope_page_facts - what the struct page behind a PFN says
+ * @flags: VMSCOPE_PAGE_*
+ * @mapcount: page-table entries mapping it
+ * @refcount: references held
+ */
+struct vmscope_page_facts {
+	u32 flags;
+	u32 mapcount;
+	u32 refcount;
+};
+
+u32 vmscope_entry_flags(int level, u64 val);
+void vmscope_decode_leaf(int level, u64 val, struct vmscope_leaf *leaf);
+void vmscope_page_facts(struct vm_area_struct *vma, int level,
+			const struct vmscope_leaf *leaf, unsigned long pfn,
+			struct vmscope_page_facts *facts);
+u64 vmscope_level_size(int level);
+void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out);
+
+/* The operations behind the ioctls */
+int vmscope_translate(const struct vmscope_access *acc,
+		      struct vmscope_translate *tr);
+int vmscope_walk_pages(const struct vmscope_access *acc,
+		       struct vmscope_walk *req);
+int vmscope_ptstats(const struct vmscope_access *acc,
+		    struct vmscope_ptstats *st);
 
 void vmscope_info_fill(struct vmscope_info *info,
 		       const struct vmscope_access *acc);

@@ -42,14 +42,23 @@ FIXTURE_TEARDOWN(info)
 		close(self->fd);
 }
 
-/* Does /proc/cpuinfo list the la57 flag? */
+/* Does the first CPU's "flags" line in /proc/cpuinfo list la57? */
 static bool cpu_has_la57(void)
 {
-	char flags[4096];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[8192];
+	bool la57 = false;
 
-	if (read_key("/proc/cpuinfo", "flags\t", flags, sizeof(flags)))
+	if (!f)
 		return false;
-	return strstr(flags, " la57") != NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		la57 = strstr(line, " la57 ") || strstr(line, " la57\n");
+		break;
+	}
+	fclose(f);
+	return la57;
 }
 
 /* Can a page be mapped at exactly @addr? */

@@ -75,6 +75,303 @@ struct vmscope_info {
 
 #define VMSCOPE_INFO_SIZE_VER1	160
 
+/*
+ * Page-table levels, lowest first: vmscope_step.level, vmscope_page.level,
+ * vmscope_translate.leaf_level.  With 4-level paging the P4D is folded into
+ * the PGD and never appears.
+ */
+#define VMSCOPE_LEVEL_NONE	0
+#define VMSCOPE_LEVEL_PTE	1
+#define VMSCOPE_LEVEL_PMD	2
+#define VMSCOPE_LEVEL_PUD	3
+#define VMSCOPE_LEVEL_P4D	4
+#define VMSCOPE_LEVEL_PGD	5
+#define VMSCOPE_MAX_LEVELS	5
+
+/* What backs one virtual page: vmscope_translate.state, vmscope_page.state */
+/* No VMA covers the address: an access raises SIGSEGV. */
+#define VMSCOPE_STATE_NO_VMA		1
+/* Inside a VMA, but no entry: never touched, or dropped; the next
+ * access faults the page in (demand paging).
+ */
+#define VMSCOPE_STATE_NOT_PRESENT	2
+/* Mapped: the MMU translates the address. */
+#define VMSCOPE_STATE_PRESENT		3
+/* A page is mapped, but the entry's hardware present bit is clear:
+ * a PROT_NONE VMA, or a NUMA-hinting entry.  An access faults.
+ */
+#define VMSCOPE_STATE_PROT_NONE		4
+/* Swapped out: the entry holds a swap type and offset. */
+#define VMSCOPE_STATE_SWAPPED		5
+/* Being migrated: the entry names the page under migration. */
+#define VMSCOPE_STATE_MIGRATION		6
+/* Poisoned by a memory error. */
+#define VMSCOPE_STATE_HWPOISON		7
+/* A device-private or device-exclusive entry (HMM). */
+#define VMSCOPE_STATE_DEVICE		8
+/* A PTE marker (userfaultfd write-protect, guard region, poison). */
+#define VMSCOPE_STATE_MARKER		9
+
+/*
+ * Decoded bits of a page-table entry (vmscope_step.flags and
+ * vmscope_page.flags), named after the x86 bits they come from.
+ */
+#define VMSCOPE_PTE_PRESENT	(1U << 0)	/* _PAGE_PRESENT */
+#define VMSCOPE_PTE_RW		(1U << 1)	/* writable */
+#define VMSCOPE_PTE_USER	(1U << 2)	/* user-accessible */
+#define VMSCOPE_PTE_PWT		(1U << 3)	/* write-through */
+#define VMSCOPE_PTE_PCD		(1U << 4)	/* cache disabled */
+#define VMSCOPE_PTE_ACCESSED	(1U << 5)	/* set by the MMU on access */
+#define VMSCOPE_PTE_DIRTY	(1U << 6)	/* set by the MMU on write */
+#define VMSCOPE_PTE_HUGE	(1U << 7)	/* PS: a 2M or 1G leaf */
+#define VMSCOPE_PTE_GLOBAL	(1U << 8)	/* kept in the TLB across CR3 loads */
+#define VMSCOPE_PTE_NX		(1U << 9)	/* no execute */
+#define VMSCOPE_PTE_SOFT_DIRTY	(1U << 10)	/* written since clear_refs 4 */
+#define VMSCOPE_PTE_PROTNONE	(1U << 11)	/* PROT_NONE / NUMA hint */
+#define VMSCOPE_PTE_SPECIAL	(1U << 12)	/* no struct page behind it */
+#define VMSCOPE_PTE_UFFD_WP	(1U << 13)	/* userfaultfd write-protected */
+#define VMSCOPE_PTE_PKEY_SHIFT	24		/* protection key, 4 bits */
+#define VMSCOPE_PTE_PKEY_MASK	(0xfU << VMSCOPE_PTE_PKEY_SHIFT)
+
+/* Facts of the page behind a present entry: page_flags fields. */
+#define VMSCOPE_PAGE_ANON	(1U << 0)	/* anonymous memory */
+#define VMSCOPE_PAGE_FILE	(1U << 1)	/* page cache of a file */
+#define VMSCOPE_PAGE_SHMEM	(1U << 2)	/* shmem/tmpfs, SysV shm, memfd */
+#define VMSCOPE_PAGE_ZERO	(1U << 3)	/* the shared zero page */
+#define VMSCOPE_PAGE_THP	(1U << 4)	/* part of a transparent huge page */
+#define VMSCOPE_PAGE_HUGETLB	(1U << 5)	/* a hugetlbfs page */
+#define VMSCOPE_PAGE_KSM	(1U << 6)	/* merged by KSM */
+#define VMSCOPE_PAGE_DIRTY	(1U << 7)	/* PG_dirty: must be written back */
+#define VMSCOPE_PAGE_LRU	(1U << 8)	/* on an LRU list */
+#define VMSCOPE_PAGE_ACTIVE	(1U << 9)	/* on the active LRU list */
+#define VMSCOPE_PAGE_REFERENCED	(1U << 10)	/* PG_referenced */
+#define VMSCOPE_PAGE_UNEVICTABLE (1U << 11)	/* mlocked or otherwise pinned */
+#define VMSCOPE_PAGE_SWAPCACHE	(1U << 12)	/* in the swap cache */
+#define VMSCOPE_PAGE_WRITEBACK	(1U << 13)	/* being written back */
+#define VMSCOPE_PAGE_EXCLUSIVE	(1U << 14)	/* mapped exactly once */
+#define VMSCOPE_PAGE_NOPAGE	(1U << 15)	/* no struct page (PFN map) */
+
+/* vmscope_vma.perms: as the "rwxp" column of /proc/PID/maps */
+#define VMSCOPE_VMA_READ	(1U << 0)
+#define VMSCOPE_VMA_WRITE	(1U << 1)
+#define VMSCOPE_VMA_EXEC	(1U << 2)
+#define VMSCOPE_VMA_SHARED	(1U << 3)
+
+#define VMSCOPE_NAME_LEN	256
+
+/**
+ * struct vmscope_vma - one virtual memory area (as a line of /proc/PID/maps)
+ * @start: first address.
+ * @end: end address, exclusive.
+ * @pgoff: offset into the file, in bytes.
+ * @ino: inode number of the file, or 0.
+ * @perms: VMSCOPE_VMA_* permissions.
+ * @dev: device of the file, as new_encode_dev() (major << 8 | minor, with
+ *	the minor's high bits above), or 0.
+ * @name: the file path, or [heap], [stack], [vdso], [vvar]..., or empty;
+ *	NUL terminated, truncated to VMSCOPE_NAME_LEN - 1 bytes.
+ */
+struct vmscope_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u64 ino;
+	__u32 perms;
+	__u32 dev;
+	char name[VMSCOPE_NAME_LEN];
+};
+
+/**
+ * struct vmscope_step - one level of a page-table walk
+ * @entry: the raw entry.  Without CAP_SYS_ADMIN at open, the physical
+ *	address bits are cleared (only the flag bits remain).
+ * @table_paddr: physical address of the table holding the entry, or 0
+ *	when hidden.
+ * @level: VMSCOPE_LEVEL_*.
+ * @index: the entry's index in its table, taken from the address bits.
+ * @flags: VMSCOPE_PTE_* decoded from @entry.
+ * @__pad: zero.
+ */
+struct vmscope_step {
+	__u64 entry;
+	__u64 table_paddr;
+	__u32 level;
+	__u32 index;
+	__u32 flags;
+	__u32 __pad;
+};
+
+/* vmscope_translate.out_flags and vmscope_walk.out_flags */
+/* PFNs and physical addresses are zero: the file was opened without
+ * CAP_SYS_ADMIN.
+ */
+#define VMSCOPE_OUT_PFN_HIDDEN	(1U << 0)
+
+/**
+ * struct vmscope_translate - walk the page tables for one address
+ * @size: in: sizeof(struct vmscope_translate).
+ * @flags: in: zero.
+ * @pid: in: the process, in the caller's PID namespace.
+ * @state: out: VMSCOPE_STATE_*.
+ * @vaddr: in: the virtual address (any byte of a page).
+ * @levels: out: paging levels in use (4 or 5).
+ * @nr_steps: out: entries of @walk filled, from the PGD down to where the
+ *	walk ended (a leaf or an empty entry); 0 when there is no VMA.
+ * @walk: out: one step per level visited.
+ * @leaf_level: out: level of the entry that maps or describes the page
+ *	(PTE, PMD for 2M, PUD for 1G), or VMSCOPE_LEVEL_NONE.
+ * @out_flags: out: VMSCOPE_OUT_*.
+ * @page_size: out: bytes mapped by the leaf entry (4K, 2M, 1G), or 0.
+ * @pfn: out: page frame number of the byte at @vaddr, or 0.
+ * @paddr: out: physical address of the byte at @vaddr, or 0.
+ * @page_flags: out: VMSCOPE_PAGE_* of the page, when present.
+ * @mapcount: out: how many page-table entries map the page (its folio,
+ *	for a large folio on kernels that only count per folio).
+ * @refcount: out: references held on the page.
+ * @swap_type: out: swap area index, when swapped.
+ * @swap_offset: out: page offset in that swap area, or the PFN of the page
+ *	under migration / poisoned (0 without CAP_SYS_ADMIN).
+ * @vma: out: the VMA covering @vaddr, when there is one.
+ */
+struct vmscope_translate {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 pid;			/* in */
+	__u32 state;			/* out */
+	__u64 vaddr;			/* in */
+	__u32 levels;			/* out */
+	__u32 nr_steps;			/* out */
+	struct vmscope_step walk[VMSCOPE_MAX_LEVELS];	/* out */
+	__u32 leaf_level;		/* out */
+	__u32 out_flags;		/* out */
+	__u64 page_size;		/* out */
+	__u64 pfn;			/* out */
+	__u64 paddr;			/* out */
+	__u32 page_flags;		/* out */
+	__u32 mapcount;			/* out */
+	__u32 refcount;			/* out */
+	__u32 swap_type;		/* out */
+	__u64 swap_offset;		/* out */
+	struct vmscope_vma vma;		/* out */
+};
+
+#define VMSCOPE_TRANSLATE_SIZE_VER1	544
+
+/**
+ * struct vmscope_page - one base page of a bulk walk
+ * @pfn: PFN of the page (the swap or migration offset is in @swap_offset);
+ *	0 when hidden or absent.
+ * @swap_offset: swap offset when swapped; PFN under migration; else 0.
+ * @flags: VMSCOPE_PTE_* of the entry mapping the page.
+ * @page_flags: VMSCOPE_PAGE_* of the page, when present.
+ * @mapcount: page-table entries mapping the page (see vmscope_translate).
+ * @state: VMSCOPE_STATE_*.
+ * @level: VMSCOPE_LEVEL_* of the entry (PTE, PMD or PUD), or NONE.
+ * @swap_type: swap area index when swapped.
+ * @__pad: zero.
+ */
+struct vmscope_page {
+	__u64 pfn;
+	__u64 swap_offset;
+	__u32 flags;
+	__u32 page_flags;
+	__u32 mapcount;
+	__u8 state;
+	__u8 level;
+	__u8 swap_type;
+	__u8 __pad;
+};
+
+#define VMSCOPE_PAGE_SIZE_VER1	32
+
+/**
+ * struct vmscope_walk - one record per base page over a range
+ * @size: in: sizeof(struct vmscope_walk).
+ * @flags: in: zero.
+ * @pid: in: the process.
+ * @rec_size: in: sizeof(struct vmscope_page) as the caller knows it (at
+ *	least VMSCOPE_PAGE_SIZE_VER1); records are written @rec_size apart,
+ *	bytes beyond the module's own record size are zeroed.
+ * @start: in: first address, page aligned.
+ * @end: in: end address, exclusive, page aligned, above @start, at most
+ *	the end of user space (vmscope_info.task_size).
+ * @buf: in: user address of an array of @buf_count records.
+ * @buf_count: in: capacity of @buf in records (at least 1).
+ * @next: out: the first address not described; equals @end when the range
+ *	is complete, else call again with @start = @next.
+ * @count: out: records written, (@next - @start) / page size.
+ * @out_flags: out: VMSCOPE_OUT_*.
+ * @__reserved: zero.
+ *
+ * The module holds the target's mmap_lock for at most one page table
+ * (512 pages) at a time, and never while writing to @buf.
+ */
+struct vmscope_walk {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 pid;			/* in */
+	__u32 rec_size;			/* in */
+	__u64 start;			/* in */
+	__u64 end;			/* in */
+	__u64 buf;			/* in */
+	__u64 buf_count;		/* in */
+	__u64 next;			/* out */
+	__u64 count;			/* out */
+	__u32 out_flags;		/* out */
+	__u32 __reserved;		/* in: zero */
+};
+
+#define VMSCOPE_WALK_SIZE_VER1	72
+
+/**
+ * struct vmscope_ptstats - what a process's page tables cost
+ * @size: in: sizeof(struct vmscope_ptstats).
+ * @flags: in: zero.
+ * @pid: in: the process.
+ * @levels: out: paging levels in use.
+ * @pgd: out: PGD tables (always 1).
+ * @p4d: out: P4D tables (0 with 4-level paging: folded into the PGD).
+ * @pud: out: PUD tables.
+ * @pmd: out: PMD tables.
+ * @pte: out: PTE tables reachable from the PMDs.
+ * @present: out: present PTE leaves (4K pages mapped).
+ * @huge_pmd: out: PMD leaves (2M pages mapped).
+ * @huge_pud: out: PUD leaves (1G pages mapped).
+ * @swap_entries: out: PTEs holding a swap entry.
+ * @other_entries: out: other non-present entries (migration, markers...).
+ * @deposited: out: PTE tables the kernel keeps deposited under anonymous
+ *	PMD leaves (THP), allocated and counted but not in the tree.
+ * @pgtables_bytes: out: the kernel's own count of the process's page-table
+ *	bytes, mm_pgtables_bytes(): VmPTE in /proc/PID/status.
+ *
+ * The user half of the address space is walked in chunks of one PTE table,
+ * dropping mmap_lock between them; a process that changes its mappings
+ * meanwhile gets counts that mix before and after.
+ */
+struct vmscope_ptstats {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 pid;			/* in */
+	__u32 levels;			/* out */
+	__u64 pgd;			/* out */
+	__u64 p4d;			/* out */
+	__u64 pud;			/* out */
+	__u64 pmd;			/* out */
+	__u64 pte;			/* out */
+	__u64 present;			/* out */
+	__u64 huge_pmd;			/* out */
+	__u64 huge_pud;			/* out */
+	__u64 swap_entries;		/* out */
+	__u64 other_entries;		/* out */
+	__u64 deposited;		/* out */
+	__u64 pgtables_bytes;		/* out */
+};
+
+#define VMSCOPE_PTSTATS_SIZE_VER1	112
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
+#define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
+#define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
+#define VMSCOPE_IOC_PTSTATS	_IOWR(VMSCOPE_IOC_MAGIC, 0x13, struct vmscope_ptstats)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where vmscope tests kernel versions: helpers whose kernel
+ * counterparts are missing, unexported or different on the kernels vmscope
+ * supports (checked on 6.1 and 6.12).
+ */
+#ifndef VMSCOPE_COMPAT_H
+#define VMSCOPE_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/rcupdate.h>
+#include <linux/version.h>
+
+/*
+ * pmdp_get_lockless() came with 6.2; on x86-64 a PMD is read in one
+ * 64-bit load, which is all it does there.
+ */
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
+#define pmdp_get_lockless(pmdp)	READ_ONCE(*(pmdp))
+#endif
+
+/**
+ * vmscope_pte_map() - map the PTE table under a PMD
+ * @pmdp: the PMD entry
+ * @addr: an address the PMD covers
+ * @pmdval: returns the PMD value the table was found through
+ *
+ * pte_offset_map_lock() calls __pte_offset_map_lock(), which is not
+ * exported on 6.12.  This is its first half, __pte_offset_map(): take a
+ * lockless snapshot of the PMD and map the table it points to.  The caller
+ * then takes pte_lockptr(mm, pmdval) and checks with pmd_same() that the
+ * PMD still holds *@pmdval.  Since 6.5 PTE tables can be freed under RCU
+ * without mmap_lock (khugepaged's retract_page_tables()), so the caller
+ * holds rcu_read_lock() across the use of the table.
+ *
+ * Context: rcu_read_lock() and mmap_lock held.
+ * Return: the entry for @addr, or NULL if the PMD does not point to a PTE
+ * table.
+ */
+static inline pte_t *vmscope_pte_map(pmd_t *pmdp, unsigned long addr,
+				     pmd_t *pmdval)
+{
+	*pmdval = pmdp_get_lockless(pmdp);
+	if (pmd_none(*pmdval) || !pmd_present(*pmdval) ||
+	    pmd_trans_huge(*pmdval) || pmd_devmap(*pmdval) ||
+	    pmd_bad(*pmdval))
+		return NULL;
+	return pte_offset_kernel(pmdval, addr);
+}
+
+/**
+ * vmscope_page_mapcount() - page-table entries mapping a page
+ * @page: a mapped page, its mapping's page-table lock held
+ *
+ * 6.1 has page_mapcount() (per page); later kernels dropped it and count
+ * mappings per folio only (folio_mapcount()).
+ *
+ * Return: the mapcount.
+ */
+static inline int vmscope_page_mapcount(struct page *page)
+{
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+	return folio_mapcount(page_folio(page));
+#else
+	return page_mapcount(page);
+#endif
+}
+
+#endif /* VMSCOPE_COMPAT_H */

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a process's page tables cost: the tables at each level, the entries
+ * in them, and the kernel's own count of their bytes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+
+#include "vmscope.h"
+
+/* Entries visited per mmap_lock hold: about one PTE table's worth. */
+#define VMSCOPE_PTSTATS_BUDGET	(2 * PTRS_PER_PTE)
+
+struct vmscope_pts_ctx {
+	struct vmscope_ptstats *st;
+	unsigned long resume;	/* where the next chunk starts */
+	unsigned int budget;
+};
+
+/* Count one visited entry; stop the chunk after @next when out of budget. */
+static int vmscope_pts_spend(struct vmscope_pts_ctx *ctx, unsigned long next)
+{
+	ctx->resume = next;
+	return --ctx->budget ? 0 : 1;
+}
+
+static u64 vmscope_entry_span(int level)
+{
+	switch (level) {
+	case VMSCOPE_LEVEL_PGD:
+		return PGDIR_SIZE;
+	case VMSCOPE_LEVEL_P4D:
+		return P4D_SIZE;
+	default:
+		return vmscope_level_size(level);
+	}
+}
+
+/*
+ * A present entry pointing to a table.  The walk may resume in the middle
+ * of a table's range, where its parents are met again: a table is counted
+ * only where the walk meets its first address.
+ */
+static int vmscope_pts_entry(struct vmscope_pt_walk *w, int level,
+			     unsigned long addr, unsigned long next, u64 val)
+{
+	struct vmscope_pts_ctx *ctx = w->private;
+	struct vmscope_ptstats *st = ctx->st;
+
+	if (!(addr & (vmscope_entry_span(level) - 1))) {
+		switch (level) {
+		case VMSCOPE_LEVEL_PGD:
+			if (pgtable_l5_enabled())
+				st->p4d++;
+			else
+				st->pud++;
+			break;
+		case VMSCOPE_LEVEL_P4D:
+			st->pud++;
+			break;
+		case VMSCOPE_LEVEL_PUD:
+			st->pmd++;
+			break;
+		case VMSCOPE_LEVEL_PMD:
+			st->pte++;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Anonymous PMD leaves keep a PTE table deposited for a later split. */
+static void vmscope_pts_pmd_leaf(struct vmscope_pt_walk *w,
+				 struct vmscope_ptstats *st,
+				 const struct vmscope_leaf *leaf,
+				 unsigned long addr)
+{
+	struct vm_area_struct *vma = vma_lookup(w->mm, addr);
+
+	if (leaf->state == VMSCOPE_STATE_PRESENT ||
+	    leaf->state == VMSCOPE_STATE_PROT_NONE)
+		st->huge_pmd++;
+	else
+		st->other_entries++;
+	if (vma && vma_is_anonymous(vma))
+		st->deposited++;
+}
+
+static int vmscope_pts_leaf(struct vmscope_pt_walk *w, int level,
+			    unsigned long addr, unsigned long next, u64 val)
+{
+	struct vmscope_pts_ctx *ctx = w->private;
+	struct vmscope_ptstats *st = ctx->st;
+	struct vmscope_leaf leaf;
+	bool mapped;
+
+	vmscope_decode_leaf(level, val, &leaf);
+	mapped = leaf.state == VMSCOPE_STATE_PRESENT ||
+		 leaf.state == VMSCOPE_STATE_PROT_NONE;
+	if (level == VMSCOPE_LEVEL_PMD)
+		vmscope_pts_pmd_leaf(w, st, &leaf, addr);
+	else if (level == VMSCOPE_LEVEL_PUD && mapped)
+		st->huge_pud++;
+	else if (mapped)
+		st->present++;
+	else if (leaf.state == VMSCOPE_STATE_SWAPPED)
+		st->swap_entries++;
+	else
+		st->other_entries++;
+	return vmscope_pts_spend(ctx, next);
+}
+
+static int vmscope_pts_hole(struct vmscope_pt_walk *w, int level,
+			    unsigned long addr, unsigned long next, u64 val)
+{
+	return vmscope_pts_spend(w->private, next);
+}
+
+static const struct vmscope_walk_ops vmscope_pts_ops = {
+	.entry	= vmscope_pts_entry,
+	.leaf	= vmscope_pts_leaf,
+	.hole	= vmscope_pts_hole,
+};
+
+/* Walk the whole user half, a budget of entries per mmap_lock hold. */
+static int vmscope_pts_walk(struct mm_struct *mm, struct vmscope_ptstats *st)
+{
+	struct vmscope_pts_ctx ctx = { .st = st };
+	struct vmscope_pt_walk w = {
+		.mm = mm,
+		.ops = &vmscope_pts_ops,
+		.private = &ctx,
+	};
+	unsigned long addr = 0, end = TASK_SIZE_MAX;
+	int ret;
+
+	while (addr < end) {
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		ctx.budget = VMSCOPE_PTSTATS_BUDGET;
+		ret = vmscope_walk_range(&w, addr, end);
+		mmap_read_unlock(mm);
+		if (ret < 0)
+			return ret;
+		addr = ret ? ctx.resume : end;
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * vmscope_ptstats() - count a process's page tables and their entries
+ * @acc: the caller's open-file access record
+ * @st: in: pid; every other field is overwritten
+ *
+ * Context: process context; takes the target's mmap_lock for read, a
+ * bounded number of entries at a time.
+ * Return: 0, -EINTR if killed, or an error of vmscope_target_mm().
+ */
+int vmscope_ptstats(const struct vmscope_access *acc,
+		    struct vmscope_ptstats *st)
+{
+	struct mm_struct *mm;
+	u32 pid = st->pid;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->pid = pid;
+	mm = vmscope_target_mm(acc, pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+
+	st->levels = pgtable_l5_enabled() ? 5 : 4;
+	st->pgd = 1;
+	err = vmscope_pts_walk(mm, st);
+	st->pgtables_bytes = mm_pgtables_bytes(mm);
+	mmput(mm);
+	return err;
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VMA as /proc/PID/maps shows it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "vmscope.h"
+
+static u32 vmscope_vma_perms(const struct vm_area_struct *vma)
+{
+	u32 perms = 0;
+
+	if (vma->vm_flags & VM_READ)
+		perms |= VMSCOPE_VMA_READ;
+	if (vma->vm_flags & VM_WRITE)
+		perms |= VMSCOPE_VMA_WRITE;
+	if (vma->vm_flags & VM_EXEC)
+		perms |= VMSCOPE_VMA_EXEC;
+	if (vma->vm_flags & VM_MAYSHARE)
+		perms |= VMSCOPE_VMA_SHARED;
+	return perms;
+}
+
+/* The name maps shows for a VMA without a file, or NULL. */
+static const char *vmscope_vma_special_name(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	if (vma->vm_ops && vma->vm_ops->name)
+		return vma->vm_ops->name(vma);
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		return "[heap]";
+	if (vma->vm_start <= mm->start_stack &&
+	    vma->vm_end >= mm->start_stack)
+		return "[stack]";
+	return NULL;
+}
+
+static void vmscope_vma_path(struct file *file, char *buf, size_t len)
+{
+	char *p = d_path(&file->f_path, buf, len);
+
+	if (IS_ERR(p))
+		strscpy(buf, "[unreachable]", len);
+	else
+		memmove(buf, p, strlen(p) + 1);
+}
+
+/**
+ * vmscope_vma_describe() - describe a VMA as a line of /proc/PID/maps
+ * @vma: the VMA
+ * @out: filled in completely
+ *
+ * Context: mmap_lock of the VMA's mm held for read.
+ */
+void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out)
+{
+	struct file *file = vma->vm_file;
+	const char *name;
+
+	memset(out, 0, sizeof(*out));
+	out->start = vma->vm_start;
+	out->end = vma->vm_end;
+	out->perms = vmscope_vma_perms(vma);
+	if (file) {
+		struct inode *inode = file_inode(file);
+
+		out->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
+		out->ino = inode->i_ino;
+		out->dev = new_encode_dev(inode->i_sb->s_dev);
+		vmscope_vma_path(file, out->name, sizeof(out->name));
+		return;
+	}
+	name = vmscope_vma_special_name(vma);
+	if (name)
+		strscpy(out->name, name, sizeof(out->name));
+}

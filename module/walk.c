@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A page-table walker for one range of a user address space.
+ *
+ * walk_page_range() is not exported to modules, so vmscope has its own,
+ * shaped like mm/pagewalk.c: one small function per level, callbacks in an
+ * ops structure, and the return protocol of vmscope_walk_fn (0 continue,
+ * >0 stop with that value, <0 error).  Every entry is read once into a
+ * local copy and decided on that copy.  Leaves are reported with the lock
+ * of their table held: the PTE lock for PTEs, pmd_lock() and pud_lock()
+ * for huge and non-present PMDs and PUDs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+
+#include "compat.h"
+#include "vmscope.h"
+
+static int vmscope_call(struct vmscope_pt_walk *w, vmscope_walk_fn fn,
+			int level, unsigned long addr, unsigned long next,
+			u64 val)
+{
+	return fn ? fn(w, level, addr, next, val) : 0;
+}
+
+static int vmscope_walk_ptes(struct vmscope_pt_walk *w, pte_t *pte,
+			     unsigned long addr, unsigned long end)
+{
+	const struct vmscope_walk_ops *ops = w->ops;
+	int err = 0;
+
+	for (; !err && addr < end; addr += PAGE_SIZE, pte++) {
+		pte_t ptent = ptep_get(pte);
+
+		err = vmscope_call(w, pte_none(ptent) ? ops->hole : ops->leaf,
+				   VMSCOPE_LEVEL_PTE, addr, addr + PAGE_SIZE,
+				   pte_val(ptent));
+	}
+	return err;
+}
+
+/* Returns -EAGAIN when the PMD no longer points to a PTE table. */
+static int vmscope_walk_pte_range(struct vmscope_pt_walk *w, pmd_t *pmdp,
+				  unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl;	/* the PTE table's split lock */
+	pmd_t pmdval;
+	pte_t *pte;
+	int err;
+
+	pte = vmscope_pte_map(pmdp, addr, &pmdval);
+	if (!pte)
+		return -EAGAIN;
+	ptl = pte_lockptr(w->mm, &pmdval);
+	spin_lock(ptl);
+	if (!pmd_same(pmdval, pmdp_get_lockless(pmdp))) {
+		spin_unlock(ptl);
+		return -EAGAIN;
+	}
+	err = vmscope_call(w, w->ops->entry, VMSCOPE_LEVEL_PMD, addr, end,
+			   pmd_val(pmdval)) ?:
+	      vmscope_walk_ptes(w, pte, addr, end);
+	spin_unlock(ptl);
+	return err;
+}
+
+/* A huge or non-present PMD, under its lock; -EAGAIN if it is a table now. */
+static int vmscope_walk_pmd_leaf(struct vmscope_pt_walk *w, pmd_t *pmdp,
+				 unsigned long addr, unsigned long next)
+{
+	spinlock_t *ptl = pmd_lock(w->mm, pmdp);
+	pmd_t pmd = pmdp_get_lockless(pmdp);
+	int err = -EAGAIN;
+
+	if (pmd_none(pmd))
+		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD, addr,
+				   next, pmd_val(pmd));
+	else if (!pmd_present(pmd) || pmd_leaf(pmd) || pmd_devmap(pmd))
+		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PMD, addr,
+				   next, pmd_val(pmd));
+	spin_unlock(ptl);
+	return err;
+}
+
+static int vmscope_walk_pmd(struct vmscope_pt_walk *w, pmd_t *pmdp,
+			    unsigned long addr, unsigned long next)
+{
+	int err;
+
+	do {
+		pmd_t pmd = pmdp_get_lockless(pmdp);
+
+		if (pmd_none(pmd)) {
+			err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD,
+					   addr, next, pmd_val(pmd));
+		} else if (!pmd_present(pmd) || pmd_leaf(pmd) ||
+			   pmd_devmap(pmd)) {
+			err = vmscope_walk_pmd_leaf(w, pmdp, addr, next);
+		} else if (pmd_bad(pmd)) {
+			/* corrupt: the kernel reports it; skip, as a hole */
+			err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD,
+					   addr, next, pmd_val(pmd));
+		} else {
+			rcu_read_lock();
+			err = vmscope_walk_pte_range(w, pmdp, addr, next);
+			rcu_read_unlock();
+		}
+	} while (err == -EAGAIN);	/* the PMD changed: look again */
+	return err;
+}
+
+static int vmscope_walk_pmd_range(struct vmscope_pt_walk *w, pud_t *pudp,
+				  unsigned long addr, unsigned long end)
+{
+	pmd_t *pmdp = pmd_offset(pudp, addr);
+	unsigned long next;
+	int err;
+
+	do {
+		next = pmd_addr_end(addr, end);
+		err = vmscope_walk_pmd(w, pmdp, addr, next);
+		if (err)
+			return err;
+	} while (pmdp++, addr = next, addr != end);
+	return 0;
+}
+
+/* A huge or non-present PUD, under its lock. */
+static int vmscope_walk_pud_leaf(struct vmscope_pt_walk *w, pud_t *pudp,
+				 unsigned long addr, unsigned long next)
+{
+	spinlock_t *ptl = pud_lock(w->mm, pudp);
+	pud_t pud = READ_ONCE(*pudp);
+	int err;
+
+	if (pud_none(pud))
+		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PUD, addr,
+				   next, pud_val(pud));
+	else
+		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PUD, addr,
+				   next, pud_val(pud));
+	spin_unlock(ptl);
+	return err;
+}
+
+static int vmscope_walk_pud_range(struct vmscope_pt_walk *w, p4d_t *p4dp,
+				  unsigned long addr, unsigned long end)
+{
+	const struct vmscope_walk_ops *ops = w->ops;
+	pud_t *pudp = pud_offset(p4dp, addr);
+	unsigned long next;
+	int err;
+
+	do {
+		pud_t pud = READ_ONCE(*pudp);
+
+		next = pud_addr_end(addr, end);
+		if (pud_none(pud))
+			err = vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PUD,
+					   addr, next, pud_val(pud));
+		else if (!pud_present(pud) || pud_leaf(pud))
+			err = vmscope_walk_pud_leaf(w, pudp, addr, next);
+		else if (pud_bad(pud))
+			err = vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PUD,
+					   addr, next, pud_val(pud));
+		else
+			err = vmscope_call(w, ops->entry, VMSCOPE_LEVEL_PUD,
+					   addr, next, pud_val(pud)) ?:
+			      vmscope_walk_pmd_range(w, &pud, addr, next);
+		if (err)
+			return err;
+	} while (pudp++, addr = next, addr != end);
+	return 0;
+}
+
+/*
+ * With 4-level paging the P4D is folded into the PGD at run time: the
+ * "P4D entry" is the PGD entry (pgd_none() is always false then), and it is
+ * reported as the PGD level.
+ */
+static int vmscope_walk_p4d_range(struct vmscope_pt_walk *w, pgd_t *pgdp,
+				  unsigned long addr, unsigned long end)
+{
+	int level = pgtable_l5_enabled() ? VMSCOPE_LEVEL_P4D :
+					   VMSCOPE_LEVEL_PGD;
+	const struct vmscope_walk_ops *ops = w->ops;
+	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	unsigned long next;
+	int err;
+
+	do {
+		p4d_t p4d = READ_ONCE(*p4dp);
+
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(p4d) || p4d_bad(p4d))
+			err = vmscope_call(w, ops->hole, level, addr, next,
+					   p4d_val(p4d));
+		else
+			err = vmscope_call(w, ops->entry, level, addr, next,
+					   p4d_val(p4d)) ?:
+			      vmscope_walk_pud_range(w, &p4d, addr, next);
+		if (err)
+			return err;
+	} while (p4dp++, addr = next, addr != end);
+	return 0;
+}
+
+static int vmscope_walk_pgd(struct vmscope_pt_walk *w, pgd_t *pgdp,
+			    unsigned long addr, unsigned long next)
+{
+	const struct vmscope_walk_ops *ops = w->ops;
+	pgd_t pgd;
+
+	if (!pgtable_l5_enabled())
+		return vmscope_walk_p4d_range(w, pgdp, addr, next);
+
+	pgd = READ_ONCE(*pgdp);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PGD, addr,
+				    next, pgd_val(pgd));
+	return vmscope_call(w, ops->entry, VMSCOPE_LEVEL_PGD, addr, next,
+			    pgd_val(pgd)) ?:
+	       vmscope_walk_p4d_range(w, &pgd, addr, next);
+}
+
+/**
+ * vmscope_walk_range() - walk the page tables of a range of user addresses
+ * @w: the walk: address space, callbacks and their data
+ * @start: first address, page aligned
+ * @end: end address, page aligned, above @start, at most TASK_SIZE_MAX
+ *
+ * Calls @w->ops for each entry met from the PGD down, in address order.
+ * Entries are not modified; nothing is allocated.
+ *
+ * Context: mmap_lock of @w->mm held for read; may not sleep inside the
+ * callbacks.
+ * Return: 0 when the range was walked, else the first non-zero value a
+ * callback returned.
+ */
+int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
+		       unsigned long end)
+{
+	pgd_t *pgdp = pgd_offset(w->mm, start);
+	unsigned long next;
+	int err;
+
+	mmap_assert_locked(w->mm);
+	do {
+		next = pgd_addr_end(start, end);
+		err = vmscope_walk_pgd(w, pgdp, start, next);
+		if (err)
+			return err;
+	} while (pgdp++, start = next, start != end);
+	return 0;
+}
