@@ -93,9 +93,10 @@ static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
 
 	tmpl.state = leaf.state;
 	tmpl.flags = leaf.flags;
-	tmpl.swap_type = leaf.swap_type;
-	if (leaf.state == VMSCOPE_STATE_SWAPPED || ctx->show_pfn)
+	if (ctx->show_pfn) {
+		tmpl.swap_type = leaf.swap_type;
 		tmpl.swap_offset = leaf.swap_offset;
+	}
 	return vmscope_pages_fill(ctx, &tmpl, next);
 }
 

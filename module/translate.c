@@ -108,7 +108,10 @@ static const struct vmscope_walk_ops vmscope_tr_ops = {
 	.hole	= vmscope_tr_hole,
 };
 
-/* Without CAP_SYS_ADMIN at open: no PFN, no physical address anywhere. */
+/*
+ * Without CAP_SYS_ADMIN at open: no PFN, no physical address and, as in
+ * /proc/PID/pagemap, no swap location anywhere.
+ */
 static void vmscope_tr_hide_pfns(struct vmscope_translate *tr)
 {
 	u32 i;
@@ -119,8 +122,8 @@ static void vmscope_tr_hide_pfns(struct vmscope_translate *tr)
 	}
 	tr->pfn = 0;
 	tr->paddr = 0;
-	if (tr->state != VMSCOPE_STATE_SWAPPED)
-		tr->swap_offset = 0;
+	tr->swap_type = 0;
+	tr->swap_offset = 0;
 	tr->out_flags |= VMSCOPE_OUT_PFN_HIDDEN;
 }
 

@@ -68,15 +68,16 @@ checkpatch()
 
 cli_werror()
 {
-	make -C userspace clean && make -C userspace CFLAGS="-O2 -g -Werror"
+	make -C userspace clean && CFLAGS="-O2 -g -Werror" make -C userspace
 }
 
 selftests_werror()
 {
 	rm -rf "$VMSCOPE_CACHE/tests"
 	mkdir -p "$VMSCOPE_CACHE/tests"
-	make -C selftests KSFT_DIR="$KSRC/tools/testing/selftests" \
-		OUTPUT="$VMSCOPE_CACHE/tests" CFLAGS="-Werror"
+	CFLAGS=-Werror make -C selftests \
+		KSFT_DIR="$KSRC/tools/testing/selftests" \
+		OUTPUT="$VMSCOPE_CACHE/tests"
 }
 
 shell_scripts()

@@ -202,8 +202,8 @@ struct vmscope_step {
 };
 
 /* vmscope_translate.out_flags and vmscope_walk.out_flags */
-/* PFNs and physical addresses are zero: the file was opened without
- * CAP_SYS_ADMIN.
+/* PFNs, physical addresses and swap locations are zero: the file was
+ * opened without CAP_SYS_ADMIN (as in /proc/PID/pagemap).
  */
 #define VMSCOPE_OUT_PFN_HIDDEN	(1U << 0)
 
