@@ -3,7 +3,6 @@
  * vmscope info: the running kernel's address-space facts.
  */
 #include <err.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -171,34 +170,12 @@ static void info_picture(const struct vmscope_info *in)
 
 static int info_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
+	bool json = json_option(argc, argv, "info", info_help, 0);
 	struct vmscope_info in;
-	bool json = false;
-	int c, fd;
-
-	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = true;
-			break;
-		case 'h':
-			info_help(stdout);
-			return 0;
-		default:
-			errx(2, "try 'vmscope info --help'");
-		}
-	}
-	if (optind != argc)
-		errx(2, "info takes no arguments; try 'vmscope info --help'");
+	int fd;
 
 	fd = vmscope_open();
-	memset(&in, 0, sizeof(in));
-	in.size = sizeof(in);
-	vmscope_ioctl(fd, VMSCOPE_IOC_INFO, &in, "VMSCOPE_IOC_INFO");
+	vmscope_get_info(fd, &in);
 	close(fd);
 
 	if (json) {

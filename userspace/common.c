@@ -5,8 +5,11 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "common.h"
@@ -79,4 +82,151 @@ const char *size_to_human(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", whole,
 			 rem * 10 / 1024, units[u]);
 	return buf;
+}
+
+/**
+ * vmscope_get_info() - VMSCOPE_IOC_INFO, or exit with advice
+ * @fd: from vmscope_open()
+ * @info: filled in
+ */
+void vmscope_get_info(int fd, struct vmscope_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	vmscope_ioctl(fd, VMSCOPE_IOC_INFO, info, "VMSCOPE_IOC_INFO");
+}
+
+/**
+ * vmscope_pid_ioctl() - an ioctl about one process, or exit with advice
+ * @fd: from vmscope_open()
+ * @cmd: VMSCOPE_IOC_*
+ * @arg: the size-prefixed argument
+ * @pid: the process it is about, for messages
+ * @what: what is being asked, for messages
+ */
+void vmscope_pid_ioctl(int fd, unsigned long cmd, void *arg, uint32_t pid,
+		       const char *what)
+{
+	if (ioctl(fd, cmd, arg) == 0)
+		return;
+	switch (errno) {
+	case ESRCH:
+		errx(1, "no process with PID %u", pid);
+	case ENOENT:
+		errx(1, "process %u has no user address space (a kernel "
+			"thread, or a process that has exited)", pid);
+	case EACCES:
+		errx(1, "not allowed to inspect process %u: without "
+			"CAP_SYS_ADMIN or CAP_SYS_PTRACE only your own, "
+			"dumpable processes (run as root?)", pid);
+	}
+	vmscope_ioctl(fd, cmd, arg, what);
+}
+
+/**
+ * parse_pid() - a PID from the command line, or exit
+ * @s: the argument
+ *
+ * Return: the PID.
+ */
+uint32_t parse_pid(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || !v || v > INT32_MAX)
+		errx(2, "'%s' is not a process ID", s);
+	return v;
+}
+
+/**
+ * parse_addr() - an address in hex (0x optional, as in /proc/PID/maps)
+ * @s: the argument
+ * @what: what it is, for messages
+ *
+ * Return: the address.
+ */
+uint64_t parse_addr(const char *s, const char *what)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || !*s || *end || *s == '-')
+		errx(2, "%s '%s' is not a hexadecimal address", what, s);
+	return v;
+}
+
+/**
+ * parse_size() - a size with an optional K, M, G or T suffix (powers of 2)
+ * @s: the argument
+ * @what: what it is, for messages
+ *
+ * Return: the size in bytes.
+ */
+uint64_t parse_size(const char *s, const char *what)
+{
+	static const char suffixes[] = "KMGT";
+	unsigned long long v;
+	const char *p;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		errx(2, "%s '%s' is not a size", what, s);
+	if (*end) {
+		p = strchr(suffixes, *end);
+		if (!p || end[1])
+			errx(2, "%s '%s': use a suffix K, M, G or T", what, s);
+		if (v > (UINT64_MAX >> (10 * (p - suffixes + 1))))
+			errx(2, "%s '%s' is too large", what, s);
+		v <<= 10 * (p - suffixes + 1);
+	}
+	return v;
+}
+
+/**
+ * json_option() - parse the options every command has: --json and --help
+ * @argc: argument count, starting at the command name
+ * @argv: arguments
+ * @usage_hint: the command's name, for messages
+ * @help: the command's help
+ * @nargs: how many positional arguments the command takes
+ *
+ * Exits on --help, unknown options or a wrong argument count; on return
+ * the positional arguments are argv[optind..].
+ *
+ * Return: whether --json was given.
+ */
+bool json_option(int argc, char **argv, const char *usage_hint,
+		 void (*help)(FILE *out), int nargs)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			json = true;
+			break;
+		case 'h':
+			help(stdout);
+			exit(0);
+		default:
+			errx(2, "try 'vmscope %s --help'", usage_hint);
+		}
+	}
+	if (argc - optind != nargs)
+		errx(2, "%s takes %d argument%s; try 'vmscope %s --help'",
+		     usage_hint, nargs, nargs == 1 ? "" : "s", usage_hint);
+	return json;
 }

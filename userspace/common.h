@@ -5,7 +5,9 @@
 #ifndef VMSCOPE_COMMON_H
 #define VMSCOPE_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <linux/vmscope.h>
@@ -19,9 +21,20 @@ struct vmscope_cmd {
 };
 
 extern const struct vmscope_cmd vmscope_cmd_info;
+extern const struct vmscope_cmd vmscope_cmd_translate;
+extern const struct vmscope_cmd vmscope_cmd_walk;
+extern const struct vmscope_cmd vmscope_cmd_pagetable;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);
+void vmscope_get_info(int fd, struct vmscope_info *info);
+void vmscope_pid_ioctl(int fd, unsigned long cmd, void *arg, uint32_t pid,
+		       const char *what);
+uint32_t parse_pid(const char *s);
+uint64_t parse_addr(const char *s, const char *what);
+uint64_t parse_size(const char *s, const char *what);
+bool json_option(int argc, char **argv, const char *usage_hint,
+		 void (*help)(FILE *out), int nargs);
 const char *size_to_human(uint64_t bytes, char *buf, size_t len);
 
 #endif

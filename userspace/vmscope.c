@@ -10,6 +10,9 @@
 
 static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_info,
+	&vmscope_cmd_translate,
+	&vmscope_cmd_walk,
+	&vmscope_cmd_pagetable,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

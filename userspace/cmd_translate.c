@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmscope translate PID ADDR: the MMU's walk for one address, level by level.
+ */
+#include <err.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "json.h"
+#include "names.h"
+
+static void translate_help(FILE *out)
+{
+	fputs("Usage: vmscope translate [--json] PID ADDR\n"
+	      "\n"
+	      "Walk the page tables of process PID for the virtual address ADDR\n"
+	      "(hexadecimal, 0x optional, as in /proc/PID/maps), the way the MMU\n"
+	      "does: PGD -> (P4D) -> PUD -> PMD -> PTE.  For each level: the index\n"
+	      "taken from the address bits, the raw entry, its flags and the next\n"
+	      "table.  Then what the walk found: a present page (its size, PFN,\n"
+	      "physical address and what the kernel knows of it), a swapped-out\n"
+	      "page, a page not yet faulted in, or no mapping at all.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -J, --json   machine-readable output\n"
+	      "  -h, --help   this text\n"
+	      "\n"
+	      "JSON keys: pid, vaddr, levels, walk (list of {level, index, entry,\n"
+	      "table, flags}), state (present, prot-none, swapped, not-present,\n"
+	      "no-vma, migration, hwpoison, device, marker), page_size, pfn,\n"
+	      "paddr (null when absent or hidden), swap ({type, offset} or null),\n"
+	      "page ({flags, mapcount, refcount} or null), vma ({start, end,\n"
+	      "perms, name} or null).\n"
+	      "\n"
+	      "PFNs, physical addresses and swap locations are shown only to\n"
+	      "root (CAP_SYS_ADMIN), as in /proc/PID/pagemap.\n", out);
+}
+
+static bool tr_has_page(const struct vmscope_translate *tr)
+{
+	return tr->state == VMSCOPE_STATE_PRESENT ||
+	       tr->state == VMSCOPE_STATE_PROT_NONE;
+}
+
+static bool tr_hidden(const struct vmscope_translate *tr)
+{
+	return tr->out_flags & VMSCOPE_OUT_PFN_HIDDEN;
+}
+
+/* Lowest virtual-address bit a level's index is taken from. */
+static unsigned int level_shift(uint32_t level, uint32_t levels)
+{
+	if (level == VMSCOPE_LEVEL_PGD)
+		return levels == 5 ? 48 : 39;
+	return 12 + 9 * (level - 1);
+}
+
+static void tr_json_walk(struct json *j, const struct vmscope_translate *tr)
+{
+	uint32_t i;
+
+	json_open(j, "walk", '[');
+	for (i = 0; i < tr->nr_steps; i++) {
+		const struct vmscope_step *s = &tr->walk[i];
+
+		json_open(j, NULL, '{');
+		json_str(j, "level", level_name(s->level));
+		json_u64(j, "index", s->index);
+		json_hex(j, "entry", s->entry);
+		if (tr_hidden(tr))
+			json_null(j, "table");
+		else
+			json_hex(j, "table", s->table_paddr);
+		json_flags(j, "flags", s->flags, pte_flag_names);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+}
+
+static void tr_json_outcome(struct json *j, const struct vmscope_translate *tr)
+{
+	bool page = tr_has_page(tr);
+
+	json_u64(j, "page_size", tr->page_size);
+	if (page && !tr_hidden(tr)) {
+		json_hex(j, "pfn", tr->pfn);
+		json_hex(j, "paddr", tr->paddr);
+	} else {
+		json_null(j, "pfn");
+		json_null(j, "paddr");
+	}
+	if (tr->state == VMSCOPE_STATE_SWAPPED && !tr_hidden(tr)) {
+		json_open(j, "swap", '{');
+		json_u64(j, "type", tr->swap_type);
+		json_hex(j, "offset", tr->swap_offset);
+		json_close(j, '}');
+	} else {
+		json_null(j, "swap");
+	}
+	if (page) {
+		json_open(j, "page", '{');
+		json_flags(j, "flags", tr->page_flags, page_flag_names);
+		json_u64(j, "mapcount", tr->mapcount);
+		json_u64(j, "refcount", tr->refcount);
+		json_close(j, '}');
+	} else {
+		json_null(j, "page");
+	}
+}
+
+static void tr_json_vma(struct json *j, const struct vmscope_translate *tr)
+{
+	char perms[5];
+
+	if (tr->state == VMSCOPE_STATE_NO_VMA) {
+		json_null(j, "vma");
+		return;
+	}
+	perms_to_str(tr->vma.perms, perms);
+	json_open(j, "vma", '{');
+	json_hex(j, "start", tr->vma.start);
+	json_hex(j, "end", tr->vma.end);
+	json_str(j, "perms", perms);
+	json_str(j, "name", tr->vma.name);
+	json_close(j, '}');
+}
+
+static void tr_json(const struct vmscope_translate *tr)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_open(&j, NULL, '{');
+	json_u64(&j, "pid", tr->pid);
+	json_hex(&j, "vaddr", tr->vaddr);
+	json_u64(&j, "levels", tr->levels);
+	json_str(&j, "state", state_name(tr->state));
+	tr_json_walk(&j, tr);
+	tr_json_outcome(&j, tr);
+	tr_json_vma(&j, tr);
+	json_bool(&j, "pfn_hidden", tr_hidden(tr));
+	json_close(&j, '}');
+}
+
+/* | PGD | PUD | PMD | PTE | offset |, with the bits and the values. */
+static void tr_print_split(const struct vmscope_translate *tr)
+{
+	static const uint32_t lv5[] = {
+		VMSCOPE_LEVEL_PGD, VMSCOPE_LEVEL_P4D, VMSCOPE_LEVEL_PUD,
+		VMSCOPE_LEVEL_PMD, VMSCOPE_LEVEL_PTE,
+	};
+	static const uint32_t lv4[] = {
+		VMSCOPE_LEVEL_PGD, VMSCOPE_LEVEL_PUD, VMSCOPE_LEVEL_PMD,
+		VMSCOPE_LEVEL_PTE,
+	};
+	const uint32_t *lv = tr->levels == 5 ? lv5 : lv4;
+	uint32_t i, n = tr->levels == 5 ? 5 : 4;
+	unsigned int lo;
+
+	printf("  ");
+	for (i = 0; i < n; i++)
+		printf("| %-7s", level_name(lv[i]));
+	printf("| offset |\n  ");
+	for (i = 0; i < n; i++) {
+		lo = level_shift(lv[i], tr->levels);
+		printf("| %2u..%-3u", lo + 8, lo);
+	}
+	printf("| 11..0  |\n  ");
+	for (i = 0; i < n; i++) {
+		lo = level_shift(lv[i], tr->levels);
+		printf("| %-7llu", (tr->vaddr >> lo) & 511);
+	}
+	printf("| 0x%03llx  |\n\n", tr->vaddr & 0xfff);
+}
+
+static void tr_print_step(const struct vmscope_translate *tr, uint32_t i)
+{
+	const struct vmscope_step *s = &tr->walk[i];
+	bool last = i + 1 == tr->nr_steps;
+	char flags[160];
+
+	flags_to_str(s->flags, pte_flag_names, flags, sizeof(flags));
+	printf("  %s[%3u]  0x%016llx  %s\n", level_name(s->level), s->index,
+	       s->entry, flags);
+	if (!(s->flags & VMSCOPE_PTE_PRESENT) && !last)
+		return;
+	if (last && !tr_has_page(tr))
+		return;
+	if (tr_hidden(tr))
+		printf("             -> %s\n", last ? "the page" :
+		       "the next table");
+	else if (last)
+		printf("             -> page frame at 0x%llx\n",
+		       s->entry & 0x000ffffffffff000ULL &
+		       ~(tr->page_size - 1));
+	else
+		printf("             -> %s table at 0x%llx\n",
+		       level_name(tr->walk[i + 1].level),
+		       tr->walk[i + 1].table_paddr);
+}
+
+static void tr_print_outcome(const struct vmscope_translate *tr)
+{
+	char hb[16], flags[256];
+
+	printf("\n  %s: %s\n", state_name(tr->state),
+	       state_meaning(tr->state));
+	if (tr_has_page(tr)) {
+		size_to_human(tr->page_size, hb, sizeof(hb));
+		if (tr_hidden(tr))
+			printf("  page:  %s, PFN and physical address hidden "
+			       "(need CAP_SYS_ADMIN)\n", hb);
+		else
+			printf("  page:  %s, PFN 0x%llx, physical address "
+			       "0x%llx\n", hb, tr->pfn, tr->paddr);
+		flags_to_str(tr->page_flags, page_flag_names, flags,
+			     sizeof(flags));
+		printf("         %s (mapcount %u, refcount %u)\n", flags,
+		       tr->mapcount, tr->refcount);
+	} else if (tr->state == VMSCOPE_STATE_SWAPPED && !tr_hidden(tr)) {
+		printf("  swap:  area %u, offset 0x%llx\n", tr->swap_type,
+		       tr->swap_offset);
+	}
+}
+
+static void tr_print(const struct vmscope_translate *tr)
+{
+	char perms[5];
+	uint32_t i;
+
+	printf("Translating 0x%llx in process %u (%u-level paging)\n\n",
+	       tr->vaddr, tr->pid, tr->levels);
+	if (tr->state == VMSCOPE_STATE_NO_VMA) {
+		printf("  no-vma: %s\n", state_meaning(tr->state));
+		return;
+	}
+	tr_print_split(tr);
+	if (!tr_hidden(tr) && tr->nr_steps)
+		printf("  CR3 -> PGD table at 0x%llx\n",
+		       tr->walk[0].table_paddr);
+	for (i = 0; i < tr->nr_steps; i++)
+		tr_print_step(tr, i);
+	tr_print_outcome(tr);
+	perms_to_str(tr->vma.perms, perms);
+	printf("  VMA:   %llx-%llx %s %s\n", tr->vma.start, tr->vma.end, perms,
+	       tr->vma.name);
+}
+
+static int translate_run(int argc, char **argv)
+{
+	bool json = json_option(argc, argv, "translate", translate_help, 2);
+	struct vmscope_translate tr;
+	struct vmscope_info info;
+	int fd;
+
+	memset(&tr, 0, sizeof(tr));
+	tr.size = sizeof(tr);
+	tr.pid = parse_pid(argv[optind]);
+	tr.vaddr = parse_addr(argv[optind + 1], "ADDR");
+
+	fd = vmscope_open();
+	vmscope_get_info(fd, &info);
+	if (tr.vaddr >= info.task_size)
+		errx(2, "0x%llx is not a user-space address: user space ends "
+		     "at 0x%llx%s", tr.vaddr, info.task_size,
+		     tr.vaddr >= info.kernel_start ? " (this is the kernel half)" :
+		     " (this is the non-canonical hole)");
+	vmscope_pid_ioctl(fd, VMSCOPE_IOC_TRANSLATE, &tr, tr.pid,
+			  "VMSCOPE_IOC_TRANSLATE");
+	close(fd);
+
+	if (json)
+		tr_json(&tr);
+	else
+		tr_print(&tr);
+	return 0;
+}
+
+const struct vmscope_cmd vmscope_cmd_translate = {
+	.name = "translate",
+	.summary = "walk the page tables for one address of a process",
+	.run = translate_run,
+	.help = translate_help,
+};
