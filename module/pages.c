@@ -164,8 +164,9 @@ static int vmscope_walk_check(const struct vmscope_walk *req)
 	    req->start >= req->end || req->end > TASK_SIZE_MAX)
 		return -EINVAL;
 	if (!req->buf_count ||
-	    check_mul_overflow(req->buf_count, (u64)req->rec_size, &bytes) ||
-	    !access_ok(u64_to_user_ptr(req->buf), bytes))
+	    check_mul_overflow(req->buf_count, (u64)req->rec_size, &bytes))
+		return -EINVAL;
+	if (!access_ok(u64_to_user_ptr(req->buf), bytes))
 		return -EFAULT;
 	return 0;
 }
@@ -209,9 +210,9 @@ static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
  * Context: process context; takes the target's mmap_lock for read for at
  * most one PTE table's worth of pages at a time, never while copying to
  * user space.
- * Return: 0, -EINVAL or -EFAULT for a bad request, -EFAULT when the
- * array cannot be written, -EINTR if killed, -ENOMEM, or an error of
- * vmscope_target_mm().
+ * Return: 0, -EINVAL for a bad request (flags, sizes, range, count),
+ * -EFAULT when the array is not user memory or cannot be written, -EINTR
+ * if killed, -ENOMEM, or an error of vmscope_target_mm().
  */
 int vmscope_walk_pages(const struct vmscope_access *acc,
 		       struct vmscope_walk *req)

@@ -252,10 +252,11 @@ TEST_F(info, open_needs_sys_admin)
 
 	EXPECT_EQ(0, in_child(open_without_sys_admin));
 	ret = in_child(open_in_user_namespace);
-	if (ret == 4)
+	if (ret == 4) {
 		TH_LOG("user namespaces unavailable: not checked");
-	else
+	} else {
 		EXPECT_EQ(0, ret);
+	}
 	EXPECT_EQ(0, in_child(keep_rights_after_drop));
 }
 

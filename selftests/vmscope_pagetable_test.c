@@ -199,14 +199,65 @@ static void shape_child(struct shape *s, char *cow, const char *dir)
 		raise(SIGSTOP);
 }
 
-FIXTURE(pagetable)
-{
+/* A stopped child with the shape, and /dev/vmscope open. */
+struct shaped {
 	pid_t child;
 	int fd;
 	struct shape *shape;
 	char *cow;
 	char dir[64];
 	bool ramfs;
+};
+
+static void shaped_start(struct __test_metadata *_metadata, struct shaped *s)
+{
+	size_t cow_len = region_pages[R_COW] * PAGE;
+	int status;
+
+	s->child = -1;
+	s->fd = vmscope_open_dev();
+	if (s->fd == -ENOENT && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, s->fd);
+
+	snprintf(s->dir, sizeof(s->dir), "/tmp/vmscope-pt.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(s->dir));
+	s->ramfs = !mount("none", s->dir, "ramfs", 0, NULL);
+
+	s->shape = mmap(NULL, sizeof(*s->shape), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, s->shape);
+	s->cow = map_anon(cow_len, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, s->cow);
+	touch(s->cow, region_pages[R_COW], 1);
+
+	s->child = fork();
+	ASSERT_LE(0, s->child);
+	if (s->child == 0)
+		shape_child(s->shape, s->cow, s->dir);
+	ASSERT_EQ(s->child, waitpid(s->child, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_TRUE(__atomic_load_n(&s->shape->ready, __ATOMIC_ACQUIRE));
+}
+
+static void shaped_stop(struct shaped *s)
+{
+	if (s->child > 0) {
+		kill(s->child, SIGKILL);
+		waitpid(s->child, NULL, 0);
+	}
+	if (s->ramfs)
+		umount(s->dir);
+	if (s->dir[0])
+		rmdir(s->dir);
+	if (s->fd >= 0)
+		close(s->fd);
+}
+
+/* Each region of the shape, page by page. */
+FIXTURE(pagetable)
+{
+	struct shaped s;
 };
 
 FIXTURE_VARIANT(pagetable)
@@ -229,47 +280,28 @@ REGION_VARIANT(above_47_bits, R_HIGH);
 
 FIXTURE_SETUP(pagetable)
 {
-	size_t cow_len = region_pages[R_COW] * PAGE;
-	int status;
-
-	self->child = -1;
-	self->fd = vmscope_open_dev();
-	if (self->fd == -ENOENT && !getenv("VMSCOPE_KO"))
-		SKIP(return, "vmscope module not loaded");
-	ASSERT_LE(0, self->fd);
-
-	snprintf(self->dir, sizeof(self->dir), "/tmp/vmscope-pt.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	self->ramfs = !mount("none", self->dir, "ramfs", 0, NULL);
-
-	self->shape = mmap(NULL, sizeof(*self->shape), PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->shape);
-	self->cow = map_anon(cow_len, PROT_READ | PROT_WRITE);
-	ASSERT_NE(NULL, self->cow);
-	touch(self->cow, region_pages[R_COW], 1);
-
-	self->child = fork();
-	ASSERT_LE(0, self->child);
-	if (self->child == 0)
-		shape_child(self->shape, self->cow, self->dir);
-	ASSERT_EQ(self->child, waitpid(self->child, &status, WUNTRACED));
-	ASSERT_TRUE(WIFSTOPPED(status));
-	ASSERT_TRUE(__atomic_load_n(&self->shape->ready, __ATOMIC_ACQUIRE));
+	shaped_start(_metadata, &self->s);
 }
 
 FIXTURE_TEARDOWN(pagetable)
 {
-	if (self->child > 0) {
-		kill(self->child, SIGKILL);
-		waitpid(self->child, NULL, 0);
-	}
-	if (self->ramfs)
-		umount(self->dir);
-	if (self->dir[0])
-		rmdir(self->dir);
-	if (self->fd >= 0)
-		close(self->fd);
+	shaped_stop(&self->s);
+}
+
+/* The whole shaped process at once. */
+FIXTURE(process)
+{
+	struct shaped s;
+};
+
+FIXTURE_SETUP(process)
+{
+	shaped_start(_metadata, &self->s);
+}
+
+FIXTURE_TEARDOWN(process)
+{
+	shaped_stop(&self->s);
 }
 
 /* Read @n pagemap entries of @pid from @start. */
@@ -483,34 +515,35 @@ static int paging_levels(int fd)
 
 TEST_F(pagetable, walk_and_translate_match_pagemap)
 {
+	struct shaped *s = &self->s;
 	enum region reg = variant->region;
 	size_t n = region_pages[reg], i;
-	uint64_t start = self->shape->start[reg], count, *pm;
+	uint64_t start = s->shape->start[reg], count, *pm;
 	struct vmscope_page *recs;
 	struct tally t = { 0 };
-	int levels = paging_levels(self->fd);
+	int levels = paging_levels(s->fd);
 
-	if (self->shape->skip[reg])
-		SKIP(return, "%s", self->shape->why[reg]);
+	if (s->shape->skip[reg])
+		SKIP(return, "%s", s->shape->why[reg]);
 	recs = calloc(n, sizeof(*recs));
 	pm = calloc(n, sizeof(*pm));
 	ASSERT_NE(NULL, recs);
 	ASSERT_NE(NULL, pm);
 
-	ASSERT_EQ(0, walk(self->fd, self->child, start, start + n * PAGE,
-			  recs, &count));
+	ASSERT_EQ(0, walk(s->fd, s->child, start, start + n * PAGE, recs,
+			  &count));
 	ASSERT_EQ(n, count);
-	ASSERT_EQ(0, read_pagemap(self->child, start, pm, n));
+	ASSERT_EQ(0, read_pagemap(s->child, start, pm, n));
 
 	for (i = 0; i < n; i++) {
-		uint64_t va = start + i * PAGE, s, e;
+		uint64_t va = start + i * PAGE, vs, ve;
 		char perms[5], path[256];
-		int in_vma = maps_find(self->child, va, &s, &e, perms, path);
+		int in_vma = maps_find(s->child, va, &vs, &ve, perms, path);
 
 		ASSERT_LE(0, in_vma);
 		compare_page(&t, i, pm[i], &recs[i], in_vma);
 		if (i % 97 == 0 || i == n - 1)
-			check_translate(_metadata, self->fd, self->child, va,
+			check_translate(_metadata, s->fd, s->child, va,
 					&recs[i], levels);
 	}
 	TH_LOG("%zu pages: %zu present (%zu under PMD leaves), %zu swapped",
@@ -540,7 +573,7 @@ TEST_F(pagetable, walk_and_translate_match_pagemap)
 		EXPECT_EQ(VMSCOPE_STATE_NO_VMA, recs[n / 2].state);
 		break;
 	case R_FILE:
-		if (self->ramfs)
+		if (s->ramfs)
 			EXPECT_TRUE(recs[0].page_flags & VMSCOPE_PAGE_FILE);
 		break;
 	case R_SHMEM:
@@ -551,6 +584,129 @@ TEST_F(pagetable, walk_and_translate_match_pagemap)
 	}
 	free(recs);
 	free(pm);
+}
+
+/* Sum the kB values of @key over every line of @path. */
+static long long sum_kb(pid_t pid, const char *file, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			kb += strtoll(line + klen + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* Pages of VM_PFNMAP VMAs ("pf" in smaps' VmFlags), e.g. [vvar]. */
+static uint64_t pfnmap_pages(pid_t pid)
+{
+	char path[64], line[512];
+	uint64_t start = 0, end = 0, pages = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			continue;
+		if (!strncmp(line, "VmFlags:", 8) && strstr(line, " pf "))
+			pages += (end - start) / PAGE;
+	}
+	fclose(f);
+	return pages;
+}
+
+/* Present and swapped pages of every VMA below @task_size, from pagemap. */
+static int pagemap_totals(pid_t pid, uint64_t task_size, uint64_t *present,
+			  uint64_t *swapped)
+{
+	char path[64], line[512];
+	uint64_t start, end, pm[512];
+	FILE *f;
+
+	*present = *swapped = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2 ||
+		    start >= task_size)
+			continue;
+		while (start < end) {
+			size_t i, n = (end - start) / PAGE;
+
+			n = n > 512 ? 512 : n;
+			if (read_pagemap(pid, start, pm, n))
+				break;
+			for (i = 0; i < n; i++) {
+				*present += !!(pm[i] & PM_PRESENT);
+				*swapped += !!(pm[i] & PM_SWAP);
+			}
+			start += n * PAGE;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+TEST_F(process, ptstats_match_vmpte_smaps_and_pagemap)
+{
+	struct shaped *s = &self->s;
+	struct vmscope_ptstats st = { .size = sizeof(st), .pid = s->child };
+	struct vmscope_info in = { .size = sizeof(in) };
+	long long vmpte, pmd_kb;
+	uint64_t present, swapped;
+
+	ASSERT_EQ(0, vmscope_ioctl(s->fd, VMSCOPE_IOC_INFO, &in));
+	ASSERT_EQ(0, vmscope_ioctl(s->fd, VMSCOPE_IOC_PTSTATS, &st));
+	EXPECT_EQ(in.levels, st.levels);
+	EXPECT_EQ(1U, st.pgd);
+	if (in.levels == 4) {
+		EXPECT_EQ(0U, st.p4d);
+	} else {
+		EXPECT_LE(1U, st.p4d);
+	}
+
+	/* VmPTE is PUD + PMD + PTE tables and the deposited PTE tables. */
+	vmpte = sum_kb(s->child, "status", "VmPTE");
+	ASSERT_LE(0, vmpte);
+	EXPECT_EQ((uint64_t)vmpte * 1024, st.pgtables_bytes);
+	EXPECT_EQ(st.pgtables_bytes,
+		  (st.pud + st.pmd + st.pte + st.deposited) * PAGE);
+
+	/* PMD leaves: smaps' PMD-mapped bytes, in 2M units. */
+	pmd_kb = sum_kb(s->child, "smaps_rollup", "AnonHugePages") +
+		 sum_kb(s->child, "smaps_rollup", "ShmemPmdMapped") +
+		 sum_kb(s->child, "smaps_rollup", "FilePmdMapped");
+	EXPECT_EQ((uint64_t)pmd_kb / 2048, st.huge_pmd);
+	EXPECT_EQ(0U, st.huge_pud);
+
+	/*
+	 * 4K leaves and swap entries: pagemap over every VMA.  pagemap
+	 * reports VM_PFNMAP VMAs ([vvar]) as holes whatever their PTEs hold;
+	 * the page tables may map some of their pages.
+	 */
+	ASSERT_EQ(0, pagemap_totals(s->child, in.task_size, &present,
+				    &swapped));
+	present -= st.huge_pmd * 512;
+	EXPECT_LE(present, st.present);
+	EXPECT_GE(present + pfnmap_pages(s->child), st.present);
+	EXPECT_EQ(swapped, st.swap_entries);
+	TH_LOG("pgd %llu p4d %llu pud %llu pmd %llu pte %llu deposited %llu; "
+	       "%llu PTEs, %llu PMD leaves, %llu swap entries; VmPTE %lld kB",
+	       st.pgd, st.p4d, st.pud, st.pmd, st.pte, st.deposited,
+	       st.present, st.huge_pmd, st.swap_entries, vmpte);
 }
 
 TEST_HARNESS_MAIN

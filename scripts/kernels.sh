@@ -1,0 +1,231 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernels.sh - find, install headers for, and fetch the Debian bookworm cloud
+# kernels vmscope is built and tested against.
+#
+# Versions are looked up in apt at run time; nothing here names a patch level.
+
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=scripts/deps.sh
+. "$SCRIPT_DIR/deps.sh"
+
+VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
+SERIES_ALL=(6.1 6.12)
+
+usage()
+{
+	cat <<EOF_USAGE
+Usage: $0 COMMAND [SERIES|VERSION]
+
+SERIES is 6.1 or 6.12 (the newest Debian bookworm cloud-amd64 kernel of that
+series in apt); a full version such as 6.1.0-56-cloud-amd64 or
+6.12.117+deb12-cloud-amd64 is used as it is.
+
+Commands:
+  resolve SERIES|VERSION  print the kernel version string
+  headers SERIES|VERSION  install linux-headers-VERSION if needed, print its KDIR
+  fetch SERIES|VERSION    download and unpack linux-image-VERSION (not installed)
+                          under \$VMSCOPE_CACHE/kernels/VERSION, print that dir;
+                          the kernel is root/boot/vmlinuz-VERSION there
+  list                    print the resolved 6.1 and 6.12 versions, one a line
+
+Cache: VMSCOPE_CACHE=${VMSCOPE_CACHE}
+EOF_USAGE
+}
+
+die()
+{
+	echo "kernels.sh: error: $*" >&2
+	exit 1
+}
+
+# series_regex SERIES - ERE matching that series' image package names, with
+# the varying number in group 1
+series_regex()
+{
+	case $1 in
+	6.1) echo '^linux-image-6\.1\.0-([0-9]+)-cloud-amd64$' ;;
+	6.12) echo '^linux-image-6\.12\.([0-9]+)\+deb12-cloud-amd64$' ;;
+	*) return 1 ;;
+	esac
+}
+
+# apt_has PKG... - succeed if apt has a downloadable version of every PKG
+apt_has()
+{
+	apt-cache madison "$@" 2>/dev/null |
+		awk -v want="$*" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) need[w[i]] = 1 }
+			$1 in need { delete need[$1] } END { for (p in need) exit 1 }'
+}
+
+# newest_in_apt SERIES - print the newest version of SERIES for which apt has
+# both the image and the headers package; nothing if there is none
+newest_in_apt()
+{
+	local re pkg ver
+
+	re=$(series_regex "$1")
+	while read -r pkg; do
+		ver=${pkg#linux-image-}
+		if apt_has "linux-image-$ver" "linux-headers-$ver"; then
+			echo "$ver"
+			return 0
+		fi
+	done < <(apt-cache pkgnames linux-image-6 2>/dev/null | grep -E "$re" | sort -rV)
+}
+
+# apt_lists_stale - succeed if apt's lists look more than a day old: Debian
+# drops superseded kernel ABIs from bookworm-security, so stale lists name
+# packages that no longer download
+apt_lists_stale()
+{
+	local stamp=$VMSCOPE_CACHE/.apt-update-stamp
+
+	[[ -n $(find "$stamp" -mmin -1440 2>/dev/null) ]] && return 1
+	[[ -n $(find /var/lib/apt/lists -maxdepth 1 -name '*InRelease' -mmin -1440 2>/dev/null) ]] && return 1
+	return 0
+}
+
+# refresh_apt_lists - `apt-get update` (once) and remember when
+refresh_apt_lists()
+{
+	apt_update_once >/dev/null || return 1
+	mkdir -p "$VMSCOPE_CACHE" && touch "$VMSCOPE_CACHE/.apt-update-stamp"
+}
+
+# resolve SERIES|VERSION - print the kernel version string
+resolve()
+{
+	local arg=$1 ver
+
+	if ! series_regex "$arg" >/dev/null; then
+		[[ $arg =~ ^[0-9]+\.[0-9]+[^[:space:]/]*-[^[:space:]/]+$ ]] ||
+			die "'$arg' is neither a series (${SERIES_ALL[*]}) nor a kernel version such as 6.1.0-56-cloud-amd64"
+		echo "$arg"
+		return 0
+	fi
+
+	if ((EUID == 0)) && apt_lists_stale; then
+		refresh_apt_lists || echo "kernels.sh: warning: apt-get update failed; using apt's old lists" >&2
+	fi
+	ver=$(newest_in_apt "$arg")
+	if [[ -z $ver ]] && ((EUID == 0)); then
+		# apt's lists may be missing on a fresh machine
+		refresh_apt_lists || die "apt-get update failed"
+		ver=$(newest_in_apt "$arg")
+	fi
+	[[ -n $ver ]] || die "apt knows no linux-image/linux-headers pair for the $arg cloud-amd64 kernel (is bookworm-security in apt's sources, and has 'apt-get update' run?)"
+	echo "$ver"
+}
+
+# headers SERIES|VERSION - install linux-headers-VERSION, print the KDIR
+headers()
+{
+	local ver kdir
+
+	ver=$(resolve "$1")
+	need_pkgs "linux-headers-$ver" || die "could not install linux-headers-$ver"
+	kdir=/usr/src/linux-headers-$ver
+	[[ -f $kdir/Makefile ]] || die "$kdir/Makefile is missing although linux-headers-$ver is installed"
+	echo "$kdir"
+}
+
+# apt_download PKG - `apt-get download PKG` into the current directory
+apt_download()
+{
+	local -a opts=(-q)
+
+	# apt's _apt sandbox user cannot write to root's cache; don't warn about it
+	((EUID == 0)) && opts+=(-o APT::Sandbox::User=root)
+	apt-get "${opts[@]}" download "$1" >&2 && return 0
+	((EUID == 0)) || return 1
+	refresh_apt_lists || return 1
+	apt-get "${opts[@]}" download "$1" >&2
+}
+
+# fetch_locked VERSION DIR - do the work of fetch while holding DIR's lock
+fetch_locked()
+{
+	local ver=$1 dir=$2 stamp=$2/.fetched tmp deb
+	local -a debs
+
+	if [[ -f $stamp && -f $dir/root/boot/vmlinuz-$ver ]]; then
+		return 0
+	fi
+
+	need_pkgs kmod || die "need kmod for depmod"
+	tmp=$(mktemp -d "$dir/.fetch.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: $tmp is local
+	trap "rm -rf '$tmp'" EXIT
+
+	echo "kernels.sh: downloading linux-image-$ver" >&2
+	(cd "$tmp" && apt_download "linux-image-$ver") ||
+		die "apt-get download linux-image-$ver failed"
+	debs=("$tmp"/linux-image-"$ver"_*.deb)
+	[[ -f ${debs[0]} ]] || die "apt-get download left no linux-image-${ver}_*.deb"
+	deb=${debs[0]}
+
+	echo "kernels.sh: unpacking $(basename "$deb")" >&2
+	dpkg-deb -x "$deb" "$tmp/root" || die "dpkg-deb -x $deb failed"
+	[[ -f $tmp/root/boot/vmlinuz-$ver ]] || die "$deb has no boot/vmlinuz-$ver"
+	[[ -d $tmp/root/lib/modules/$ver ]] || die "$deb has no lib/modules/$ver"
+	depmod -b "$tmp/root" "$ver" || die "depmod -b $tmp/root $ver failed"
+
+	rm -rf "$dir/root" "$dir"/*.deb
+	mv "$tmp/root" "$dir/root"
+	mv "$deb" "$dir/"
+	date -u +%FT%TZ >"$stamp"
+	rm -rf "$tmp"
+	trap - EXIT
+}
+
+# fetch SERIES|VERSION - unpack linux-image-VERSION into the cache, print the dir
+fetch()
+{
+	local ver dir
+
+	ver=$(resolve "$1")
+	dir=$VMSCOPE_CACHE/kernels/$ver
+	mkdir -p "$dir" || die "cannot create $dir"
+	# Parallel make may fetch the same kernel twice at once: take turns.
+	(
+		flock 9 || die "cannot lock $dir/.lock"
+		fetch_locked "$ver" "$dir"
+	) 9>"$dir/.lock"
+	echo "$dir"
+}
+
+main()
+{
+	local cmd=${1:-}
+
+	case $cmd in
+	resolve | headers | fetch)
+		(($# == 2)) || { usage >&2; exit 2; }
+		case $cmd in
+		resolve) resolve "$2" ;;
+		headers) headers "$2" ;;
+		fetch) fetch "$2" ;;
+		esac
+		;;
+	list)
+		(($# == 1)) || { usage >&2; exit 2; }
+		local s
+		for s in "${SERIES_ALL[@]}"; do
+			resolve "$s"
+		done
+		;;
+	-h | --help | help)
+		usage
+		;;
+	*)
+		usage >&2
+		exit 2
+		;;
+	esac
+}
+
+main "$@"; exit

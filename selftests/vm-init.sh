@@ -1,0 +1,215 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # busybox ash: like dash, it has "local"
+#
+# vm-init.sh - /init of the initramfs that selftests/vmtest.sh boots.
+#
+# Runs under busybox sh as PID 1 with the serial console as stdin/stdout.
+# Brings up a minimal system (proc, sysfs, devtmpfs, tmpfs, cgroup2, debugfs,
+# swap on zram), loads vmscope.ko, then runs either the command from
+# /vmscope/cmd, an interactive shell, or every test in /vmscope/tests, and
+# powers off. The host reads these lines from the console:
+#
+#   VMSCOPE: ... failed            a setup step failed (counted as a failure)
+#   VMSCOPE-TEST-BEGIN NAME        before a test runs
+#   VMSCOPE-TEST NAME rc=N         after it ran
+#   VMSCOPE-CMD rc=N               after the command ran
+#   VMSCOPE-DMESG-BEGIN / -END     the kernel log, between these two lines
+#   VMSCOPE-EXIT rc=N              last line: init is about to power off
+#
+# Files (written by vmtest.sh):
+#   /vmscope/vmscope.ko     the module under test
+#   /vmscope/modules.order  modules to insmod first (zram and compressors)
+#   /vmscope/tests/         the tests: every executable regular file
+#   /vmscope/config         shell variables: VMSCOPE_TEST_TIMEOUT, VMSCOPE_SHELL
+#   /vmscope/cmd            a command line to run instead of the tests
+
+if [ $$ -ne 1 ]; then
+	echo "vm-init.sh: this is the /init of vmscope's test VM; run selftests/vmtest.sh instead" >&2
+	exit 1
+fi
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# Link every applet (files copied in, e.g. by vmtest.sh -a, are kept)
+/bin/busybox --install -s
+export HOME=/root TERM="${TERM:-vt100}"
+umask 022
+
+VMSCOPE_KO=/vmscope/vmscope.ko
+VMSCOPE_TEST_TIMEOUT=300
+VMSCOPE_SHELL=0
+ZRAM_SIZE=512M
+# shellcheck disable=SC1091 # written by vmtest.sh into the initramfs
+[ -r /vmscope/config ] && . /vmscope/config
+export VMSCOPE_KO
+
+failures=0
+
+# fail WHAT - report a failed setup step to the host
+fail()
+{
+	echo "VMSCOPE: $* failed"
+	failures=$((failures + 1))
+}
+
+mount_filesystems()
+{
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	mkdir -p /dev/pts /dev/shm /run
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+	mount -t tmpfs -o mode=1777 tmpfs /tmp
+	mount -t tmpfs -o mode=755 tmpfs /run
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "mount cgroup2"
+	if grep -qw debugfs /proc/filesystems; then
+		mount -t debugfs debugfs /sys/kernel/debug
+	fi
+	if grep -qw tracefs /proc/filesystems && [ -d /sys/kernel/tracing ]; then
+		mount -t tracefs tracefs /sys/kernel/tracing
+	fi
+	hostname vmscope-vm
+}
+
+load_modules()
+{
+	local m
+
+	[ -r /vmscope/modules.order ] || return 0
+	while read -r m; do
+		[ -n "$m" ] || continue
+		insmod "$m" || fail "insmod $m"
+	done </vmscope/modules.order
+}
+
+setup_swap()
+{
+	local z=/sys/block/zram0
+
+	if [ ! -e $z ] && [ -e /sys/class/zram-control/hot_add ]; then
+		read -r _ </sys/class/zram-control/hot_add
+	fi
+	if [ ! -e $z ]; then
+		fail "zram swap setup (no /sys/block/zram0)"
+		return
+	fi
+	if grep -qw lz4 $z/comp_algorithm; then
+		echo lz4 >$z/comp_algorithm || echo "VMSCOPE: warning: cannot select lz4 for zram"
+	fi
+	if echo $ZRAM_SIZE >$z/disksize && mkswap /dev/zram0 >/dev/null &&
+		swapon /dev/zram0; then
+		echo "VMSCOPE: swap on zram0, $ZRAM_SIZE, compressor: $(cat $z/comp_algorithm)"
+	else
+		fail "zram swap setup"
+	fi
+}
+
+load_vmscope()
+{
+	if [ ! -f "$VMSCOPE_KO" ]; then
+		echo "VMSCOPE: module load failed ($VMSCOPE_KO is missing)"
+		failures=$((failures + 1))
+	elif insmod "$VMSCOPE_KO"; then
+		echo "VMSCOPE: module loaded"
+	else
+		echo "VMSCOPE: module load failed (insmod $VMSCOPE_KO)"
+		failures=$((failures + 1))
+	fi
+}
+
+# uptime_cs - print the uptime in centiseconds
+uptime_cs()
+{
+	local up
+
+	read -r up _ </proc/uptime
+	echo "${up%.*}${up#*.}" | sed 's/^0*//; s/^$/0/'
+}
+
+# centisecs N - print N centiseconds as seconds
+centisecs()
+{
+	printf '%d.%02d' $(($1 / 100)) $(($1 % 100))
+}
+
+# run_tests - run every executable regular file in /vmscope/tests, sorted
+run_tests()
+{
+	local t name rc start
+
+	for t in /vmscope/tests/*; do
+		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
+			continue
+		fi
+		name=${t##*/}
+		case $name in
+		vmtest.sh | vm-init.sh | run_kselftest.sh) continue ;; # not tests
+		esac
+		echo "VMSCOPE-TEST-BEGIN $name"
+		start=$(uptime_cs)
+		(cd /vmscope/tests && exec timeout -k 10 "$VMSCOPE_TEST_TIMEOUT" "$t") </dev/null 2>&1
+		rc=$?
+		echo "VMSCOPE: test $name took $(centisecs $(($(uptime_cs) - start)))s"
+		case $rc in
+		0 | 4) ;;
+		124 | 137 | 143) echo "VMSCOPE: test $name timed out after ${VMSCOPE_TEST_TIMEOUT}s" ;;
+		esac
+		echo "VMSCOPE-TEST $name rc=$rc"
+		[ $rc -eq 0 ] || [ $rc -eq 4 ] || failures=$((failures + 1))
+	done
+}
+
+run_command()
+{
+	local rc
+
+	echo "VMSCOPE: running: $(cat /vmscope/cmd)"
+	(cd / && exec sh -c "$(cat /vmscope/cmd)") </dev/null 2>&1
+	rc=$?
+	echo "VMSCOPE-CMD rc=$rc"
+	return $rc
+}
+
+run_shell()
+{
+	echo
+	echo "VMSCOPE: interactive shell; vmscope.ko is loaded, tests are in /vmscope/tests."
+	echo "VMSCOPE: 'exit' (or Ctrl-d) powers off; Ctrl-a x kills QEMU."
+	cd /
+	setsid cttyhack sh -l
+	cd /
+}
+
+main()
+{
+	local rc
+
+	mount_filesystems
+	load_modules
+	setup_swap
+	load_vmscope
+
+	if [ -f /vmscope/cmd ]; then
+		run_command
+		rc=$?
+	elif [ "$VMSCOPE_SHELL" = 1 ]; then
+		rc=0
+	else
+		run_tests
+		rc=$((failures != 0))
+	fi
+	[ "$VMSCOPE_SHELL" = 1 ] && run_shell
+
+	echo "VMSCOPE-DMESG-BEGIN"
+	dmesg
+	echo "VMSCOPE-DMESG-END"
+	echo "VMSCOPE-EXIT rc=$rc"
+	# let the UART drain before the power goes
+	sleep 0.2
+	poweroff -f
+}
+
+main "$@"
+# not reached unless poweroff failed; PID 1 must not exit
+while :; do sleep 1000; done
