@@ -60,9 +60,10 @@ module_clean()
 checkpatch()
 {
 	local cp=("$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse
-		--show-types -f)
-	perl "${cp[@]}" $(git ls-files -co --exclude-standard 'module/*.[ch]' 'include/*.h' |
-		grep -v '^module/compat.h$') &&
+		--show-types -f) files
+	mapfile -t files < <(git ls-files -co --exclude-standard \
+		'module/*.[ch]' 'include/*.h' | grep -v '^module/compat.h$')
+	perl "${cp[@]}" "${files[@]}" &&
 		perl "${cp[@]}" --ignore LINUX_VERSION_CODE module/compat.h
 }
 

@@ -48,6 +48,41 @@ static inline int drop_cap(int cap)
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
+/* Load vmscope.ko from an open file with module parameters; 0 or -errno. */
+static inline int vmscope_load(int kofd, const char *params)
+{
+	return syscall(SYS_finit_module, kofd, params, 0) ? -errno : 0;
+}
+
+/* Unload vmscope without waiting for users; 0 or -errno. */
+static inline int vmscope_unload(void)
+{
+	return syscall(SYS_delete_module, "vmscope", O_NONBLOCK) ? -errno : 0;
+}
+
+static inline int vmscope_loaded(void)
+{
+	return access("/sys/module/vmscope", F_OK) == 0;
+}
+
+/* Reload with @params (from VMSCOPE_KO); 0, -ENOENT without it, -errno. */
+static inline int vmscope_reload(const char *params)
+{
+	const char *ko = getenv("VMSCOPE_KO");
+	int fd, ret;
+
+	if (!ko)
+		return -ENOENT;
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = vmscope_loaded() ? vmscope_unload() : 0;
+	if (!ret)
+		ret = vmscope_load(fd, params);
+	close(fd);
+	return ret;
+}
+
 /*
  * Read "key: value" from a text file such as /proc/vmscope/info or
  * /proc/self/status into @val (up to @len bytes); 0 or -errno.

@@ -22,17 +22,17 @@
 
 static int load(int kofd)
 {
-	return syscall(SYS_finit_module, kofd, "", 0) ? -errno : 0;
+	return vmscope_load(kofd, "");
 }
 
 static int unload(void)
 {
-	return syscall(SYS_delete_module, "vmscope", O_NONBLOCK) ? -errno : 0;
+	return vmscope_unload();
 }
 
 static bool loaded(void)
 {
-	return access("/sys/module/vmscope", F_OK) == 0;
+	return vmscope_loaded();
 }
 
 /* Unload, retrying while a hammer holds the device; count the refusals. */

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who may see what, as an unprivileged user: refused by default; with
+ * unprivileged=1, own dumpable processes only and never a PFN, physical
+ * address, swap location or kernel address; a file descriptor carries the
+ * rights of whoever opened it, wherever it goes.
+ *
+ * Reloads the module (VMSCOPE_KO) and leaves it loaded as it found it.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmscope.h"
+
+#define NOBODY		65534
+#define PTE_PFN_BITS	0x000ffffffffff000ULL
+
+/* Run @fn as uid/gid NOBODY in a child; its exit status (0 = all good). */
+static int as_nobody(int (*fn)(int arg), int arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* Changing uid makes a process non-dumpable: undo that. */
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(99);
+		_exit(fn(arg));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Translate @va of @pid; the ioctl's -errno, or 0 and *@tr filled in. */
+static int translate(int fd, pid_t pid, void *va,
+		     struct vmscope_translate *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->size = sizeof(*tr);
+	tr->pid = pid;
+	tr->vaddr = (uintptr_t)va;
+	return vmscope_ioctl(fd, VMSCOPE_IOC_TRANSLATE, tr);
+}
+
+/* Nothing physical in a translation: no PFN, address or table. */
+static int nothing_physical(const struct vmscope_translate *tr)
+{
+	unsigned int i;
+
+	if (!(tr->out_flags & VMSCOPE_OUT_PFN_HIDDEN) || tr->pfn ||
+	    tr->paddr || tr->swap_offset)
+		return 0;
+	for (i = 0; i < tr->nr_steps; i++)
+		if (tr->walk[i].table_paddr ||
+		    (tr->walk[i].entry & PTE_PFN_BITS))
+			return 0;
+	return 1;
+}
+
+/* With unprivileged=1, as nobody: own process yes, without PFNs. */
+static int nobody_sees_own_only(int unused)
+{
+	struct vmscope_info in = { .size = sizeof(in) };
+	struct vmscope_page rec[4];
+	struct vmscope_translate tr;
+	struct vmscope_walk w = {
+		.size = sizeof(w), .pid = getpid(), .rec_size = sizeof(rec[0]),
+		.buf = (uintptr_t)rec, .buf_count = 4,
+	};
+	int fd = vmscope_open_dev();
+
+	if (fd < 0)
+		return 1;
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_INFO, &in) ||
+	    (in.out_flags & VMSCOPE_INFO_KERNEL_LAYOUT) || in.page_offset)
+		return 2;
+	if (translate(fd, getpid(), &tr, &tr) ||
+	    tr.state != VMSCOPE_STATE_PRESENT || !nothing_physical(&tr))
+		return 3;
+	w.start = (uintptr_t)rec & ~4095UL;
+	w.end = w.start + 4 * 4096;
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_WALK, &w) || !w.count ||
+	    rec[0].state != VMSCOPE_STATE_PRESENT || rec[0].pfn ||
+	    !(w.out_flags & VMSCOPE_OUT_PFN_HIDDEN))
+		return 4;
+	/* init belongs to root */
+	if (translate(fd, 1, (void *)0x400000, &tr) != -EACCES)
+		return 5;
+	/* not dumpable: refused even though it is our own */
+	prctl(PR_SET_DUMPABLE, 0);
+	if (translate(fd, getpid(), &tr, &tr) != -EACCES)
+		return 6;
+	return 0;
+}
+
+/* Default (root-only) mode, as nobody: the files cannot be opened. */
+static int nobody_refused(int unused)
+{
+	if (vmscope_open_dev() != -EACCES)
+		return 1;
+	return open(VMSCOPE_PROC_DIR "/info", O_RDONLY) < 0 &&
+	       errno == EACCES ? 0 : 2;
+}
+
+/* An fd root opened, used after becoming nobody: root's rights. */
+static int inherited_root_fd(int fd)
+{
+	struct vmscope_translate tr;
+	int stack;
+
+	if (translate(fd, 1, &stack, &tr))
+		return 1;
+	if (translate(fd, getppid(), &stack, &tr) ||
+	    (tr.state == VMSCOPE_STATE_PRESENT && !tr.pfn))
+		return 2;
+	return 0;
+}
+
+/* Open the device as nobody and send the fd to the parent. */
+static int send_nobody_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int fd = vmscope_open_dev();
+
+	if (fd < 0)
+		return 1;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : 2;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+FIXTURE(unprivileged)
+{
+	int dummy;
+};
+
+FIXTURE_SETUP(unprivileged)
+{
+	int ret = vmscope_reload("unprivileged=1");
+
+	if (ret == -ENOENT)
+		SKIP(return, "VMSCOPE_KO (path of vmscope.ko) not set");
+	ASSERT_EQ(0, ret);
+}
+
+FIXTURE_TEARDOWN(unprivileged)
+{
+	EXPECT_EQ(0, vmscope_reload(""));
+}
+
+TEST_F(unprivileged, files_open_to_all)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(VMSCOPE_DEVICE, &st));
+	EXPECT_EQ(0666, st.st_mode & 07777);
+	ASSERT_EQ(0, stat(VMSCOPE_PROC_DIR "/info", &st));
+	EXPECT_EQ(0444, st.st_mode & 07777);
+}
+
+TEST_F(unprivileged, own_processes_only_and_no_pfns)
+{
+	EXPECT_EQ(0, as_nobody(nobody_sees_own_only, 0));
+}
+
+TEST_F(unprivileged, root_fd_keeps_root_rights)
+{
+	int fd = vmscope_open_dev();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, as_nobody(inherited_root_fd, fd));
+	close(fd);
+}
+
+/* An fd opened by nobody gives root nothing more than nobody had. */
+TEST_F(unprivileged, nobody_fd_passed_to_root_gains_nothing)
+{
+	struct vmscope_translate tr;
+	int sv[2], fd, stack;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	EXPECT_EQ(0, as_nobody(send_nobody_fd, sv[1]));
+	fd = recv_fd(sv[0]);
+	ASSERT_LE(0, fd);
+	/* root's own process and init: not nobody's */
+	EXPECT_EQ(-EACCES, translate(fd, getpid(), &stack, &tr));
+	EXPECT_EQ(-EACCES, translate(fd, 1, &stack, &tr));
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* "root" in a user namespace is not CAP_SYS_ADMIN: no PFNs. */
+TEST_F(unprivileged, userns_root_sees_no_pfns)
+{
+	struct vmscope_translate tr;
+	int status, stack;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd;
+
+		if (unshare(CLONE_NEWUSER))
+			_exit(4);
+		fd = vmscope_open_dev();
+		if (fd < 0 || translate(fd, getpid(), &stack, &tr))
+			_exit(1);
+		_exit(nothing_physical(&tr) ? 0 : 2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 4)
+		SKIP(return, "user namespaces unavailable");
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST(root_only_by_default)
+{
+	int ret = vmscope_reload("");
+
+	if (ret == -ENOENT)
+		SKIP(return, "VMSCOPE_KO (path of vmscope.ko) not set");
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(0, as_nobody(nobody_refused, 0));
+}
+
+TEST_HARNESS_MAIN

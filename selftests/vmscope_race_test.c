@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Walk processes while they change under the walker: several readers walk,
+ * translate and count the page tables of a target that keeps mapping,
+ * unmapping, remapping, protecting, paging out, faulting in THPs and
+ * forking; then of processes that exec and exit.  Every answer must be an
+ * error the ABI names or a well-formed record, and the kernel log clean.
+ * Model: tools/testing/selftests/proc/proc-maps-race.c.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmscope.h"
+
+#define PAGE		4096UL
+#define AREA_PAGES	8192UL		/* 32M the target plays in */
+#define SLOT_PAGES	64UL
+#define NR_READERS	3
+#define READER_ROUNDS	200
+#define BATCH		1024
+
+static unsigned int rnd(unsigned int *seed, unsigned int n)
+{
+	return rand_r(seed) % n;
+}
+
+/* One random change to the area. */
+static void churn_once(char *area, unsigned int *seed)
+{
+	size_t slots = AREA_PAGES / SLOT_PAGES;
+	char *slot = area + rnd(seed, slots) * SLOT_PAGES * PAGE;
+	char *other = area + rnd(seed, slots) * SLOT_PAGES * PAGE;
+	size_t len = (1 + rnd(seed, SLOT_PAGES)) * PAGE;
+	size_t i;
+
+	switch (rnd(seed, 8)) {
+	case 0:
+		mmap(slot, len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		for (i = 0; i < len; i += 2 * PAGE)
+			slot[i] = 1;
+		break;
+	case 1:
+		munmap(slot, len);
+		break;
+	case 2:
+		mprotect(slot, len, rnd(seed, 2) ? PROT_NONE : PROT_READ);
+		break;
+	case 3:
+		madvise(slot, len, MADV_DONTNEED);
+		break;
+	case 4:
+		madvise(slot, len, MADV_PAGEOUT);
+		break;
+	case 5:
+		mremap(slot, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, other);
+		break;
+	case 6:
+		/* a 2M-aligned slot pair, THP-eligible */
+		slot = (char *)((uintptr_t)slot & ~((2UL << 20) - 1));
+		if (slot < area)
+			break;
+		mmap(slot, 2UL << 20, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		madvise(slot, 2UL << 20, MADV_HUGEPAGE);
+		slot[0] = 1;
+		break;
+	default:
+		if (fork() == 0) {
+			slot[0] = 2;	/* COW, or SIGSEGV: either is fine */
+			_exit(0);
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+}
+
+static void churn(char *area)
+{
+	unsigned int seed = getpid();
+
+	signal(SIGSEGV, SIG_DFL);
+	for (;;)
+		churn_once(area, &seed);
+}
+
+/* A record the ABI allows. */
+static bool record_ok(const struct vmscope_page *r)
+{
+	if (r->state < VMSCOPE_STATE_NO_VMA || r->state > VMSCOPE_STATE_MARKER)
+		return false;
+	if (r->level > VMSCOPE_LEVEL_PUD || r->__pad)
+		return false;
+	switch (r->state) {
+	case VMSCOPE_STATE_NO_VMA:
+	case VMSCOPE_STATE_NOT_PRESENT:
+		return !r->level && !r->pfn && !r->flags;
+	case VMSCOPE_STATE_PRESENT:
+	case VMSCOPE_STATE_PROT_NONE:
+		return r->level && r->pfn;
+	default:
+		return r->level != VMSCOPE_LEVEL_NONE;
+	}
+}
+
+static bool gone(int err)
+{
+	return err == -ESRCH || err == -ENOENT;
+}
+
+/*
+ * One round: walk the area, translate some addresses, count the tables.
+ * Returns 0 after a full round, -1 when the process was gone, or the
+ * number of the check that failed.
+ */
+static int read_round(int fd, pid_t pid, uintptr_t area, unsigned int *seed,
+		      struct vmscope_page *recs)
+{
+	struct vmscope_walk w = {
+		.size = sizeof(w), .pid = pid, .rec_size = sizeof(*recs),
+		.start = area, .end = area + AREA_PAGES * PAGE,
+		.buf = (uintptr_t)recs, .buf_count = BATCH,
+	};
+	struct vmscope_ptstats st = { .size = sizeof(st), .pid = pid };
+	struct vmscope_translate tr = { .size = sizeof(tr), .pid = pid };
+	int err, i;
+	uint64_t k;
+
+	while (w.start < w.end) {
+		err = vmscope_ioctl(fd, VMSCOPE_IOC_WALK, &w);
+		if (err)
+			return gone(err) ? -1 : 10;
+		if (!w.count || w.next != w.start + w.count * PAGE)
+			return 11;
+		for (k = 0; k < w.count; k++)
+			if (!record_ok(&recs[k]))
+				return 12;
+		w.start = w.next;
+	}
+	for (i = 0; i < 16; i++) {
+		tr.vaddr = area + rnd(seed, AREA_PAGES) * PAGE;
+		err = vmscope_ioctl(fd, VMSCOPE_IOC_TRANSLATE, &tr);
+		if (err)
+			return gone(err) ? -1 : 13;
+		if (tr.state < VMSCOPE_STATE_NO_VMA ||
+		    tr.state > VMSCOPE_STATE_MARKER ||
+		    tr.nr_steps > VMSCOPE_MAX_LEVELS)
+			return 14;
+	}
+	err = vmscope_ioctl(fd, VMSCOPE_IOC_PTSTATS, &st);
+	if (err)
+		return gone(err) ? -1 : 15;
+	return 0;
+}
+
+/*
+ * Read the process *@pid names (it may change between rounds).  With
+ * @need_live, at least one round must have found it alive throughout.
+ */
+static int reader(volatile pid_t *pid, uintptr_t area, bool need_live)
+{
+	struct vmscope_page *recs = calloc(BATCH, sizeof(*recs));
+	int fd = vmscope_open_dev(), i, ret = 0, live = 0;
+	unsigned int seed = getpid();
+
+	if (fd < 0 || !recs)
+		return 1;
+	for (i = 0; i < READER_ROUNDS && ret <= 0; i++) {
+		ret = read_round(fd, *pid, area, &seed, recs);
+		live += !ret;
+	}
+	close(fd);
+	if (ret > 0)
+		return ret;
+	return need_live && !live ? 2 : 0;
+}
+
+/* Start NR_READERS readers of *@pid; wait for them; how many complained. */
+static int run_readers(volatile pid_t *pid, uintptr_t area, bool need_live)
+{
+	pid_t readers[NR_READERS];
+	int i, status, bad = 0;
+
+	for (i = 0; i < NR_READERS; i++) {
+		readers[i] = fork();
+		if (readers[i] == 0)
+			_exit(reader(pid, area, need_live));
+	}
+	for (i = 0; i < NR_READERS; i++) {
+		if (readers[i] < 0 || waitpid(readers[i], &status, 0) < 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "# reader %d: status %#x\n", i, status);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* Keep starting short-lived processes that exec and exit. */
+static void spawn_execs(volatile pid_t *latest)
+{
+	for (;;) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(0);
+		}
+		if (pid > 0) {
+			*latest = pid;
+			waitpid(pid, NULL, 0);
+		}
+	}
+}
+
+FIXTURE(race)
+{
+	volatile pid_t *target;
+	pid_t churner;
+	char *area;
+};
+
+FIXTURE_SETUP(race)
+{
+	int fd = vmscope_open_dev();
+
+	self->churner = -1;
+	if (fd == -ENOENT && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, fd);
+	close(fd);
+	self->target = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->target);
+	self->area = mmap(NULL, AREA_PAGES * PAGE, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->area);
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	if (self->churner > 0) {
+		kill(self->churner, SIGKILL);
+		waitpid(self->churner, NULL, 0);
+	}
+}
+
+TEST_F_TIMEOUT(race, target_changes_its_mappings, 600)
+{
+	self->churner = fork();
+	ASSERT_LE(0, self->churner);
+	if (self->churner == 0)
+		churn(self->area);
+	*self->target = self->churner;
+	EXPECT_EQ(0, run_readers(self->target, (uintptr_t)self->area, true));
+}
+
+TEST_F_TIMEOUT(race, target_exits_under_the_readers, 600)
+{
+	self->churner = fork();
+	ASSERT_LE(0, self->churner);
+	if (self->churner == 0)
+		churn(self->area);
+	*self->target = self->churner;
+	/* the readers start on a live process and finish on a dead one */
+	ASSERT_EQ(0, kill(self->churner, SIGKILL));
+	EXPECT_EQ(0, run_readers(self->target, (uintptr_t)self->area, false));
+	waitpid(self->churner, NULL, 0);
+	self->churner = -1;
+}
+
+TEST_F_TIMEOUT(race, targets_exec_and_exit, 600)
+{
+	self->churner = fork();
+	ASSERT_LE(0, self->churner);
+	if (self->churner == 0)
+		spawn_execs(self->target);
+	while (!*self->target)
+		usleep(1000);
+	/* whatever the latest process is mapped at, below 4G */
+	EXPECT_EQ(0, run_readers(self->target, 0x400000, false));
+}
+
+TEST_HARNESS_MAIN
