@@ -6,6 +6,7 @@
 #   make install         modules_install + depmod, CLI to $(PREFIX)/bin
 #   make check           static checks, then the selftests in four test VMs
 #   make demo            a guided tour of the CLI in a test VM
+#   make bench           vmscope against pagemap and smaps_rollup, in a VM
 #   make vm              an interactive shell in a test VM (KERNEL=, LEVELS=)
 #
 # Everything downloaded or built for the VMs lives in $(VMSCOPE_CACHE).
@@ -45,6 +46,9 @@ check:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh
+
 vm: modules-all cli selftests
 	selftests/vmtest.sh -k $(KERNEL) -l $(LEVELS) -s
 
@@ -53,4 +57,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -f selftests/vmscope_*_test
 
-.PHONY: all module cli selftests install modules-all check demo vm clean
+.PHONY: all module cli selftests install modules-all check demo bench vm clean

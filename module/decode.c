@@ -16,22 +16,24 @@
 #include "compat.h"
 #include "vmscope.h"
 
-static const struct {
-	u64 bit;
-	u32 flag;
-} vmscope_x86_bits[] = {
-	{ _PAGE_PRESENT,	VMSCOPE_PTE_PRESENT },
-	{ _PAGE_RW,		VMSCOPE_PTE_RW },
-	{ _PAGE_USER,		VMSCOPE_PTE_USER },
-	{ _PAGE_PWT,		VMSCOPE_PTE_PWT },
-	{ _PAGE_PCD,		VMSCOPE_PTE_PCD },
-	{ _PAGE_ACCESSED,	VMSCOPE_PTE_ACCESSED },
-	{ _PAGE_DIRTY,		VMSCOPE_PTE_DIRTY },
-	{ _PAGE_NX,		VMSCOPE_PTE_NX },
-	{ _PAGE_SOFT_DIRTY,	VMSCOPE_PTE_SOFT_DIRTY },
-	{ _PAGE_SPECIAL,	VMSCOPE_PTE_SPECIAL },
-	{ _PAGE_UFFD_WP,	VMSCOPE_PTE_UFFD_WP },
-};
+/* VMSCOPE_PTE_PRESENT..VMSCOPE_PTE_GLOBAL are the x86 bits 0-8 as they are. */
+#define VMSCOPE_X86_LOW_BITS	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | \
+				 _PAGE_PWT | _PAGE_PCD | _PAGE_ACCESSED | \
+				 _PAGE_DIRTY | _PAGE_PSE | _PAGE_GLOBAL)
+
+static void vmscope_check_bits(void)
+{
+	BUILD_BUG_ON(VMSCOPE_PTE_PRESENT != _PAGE_PRESENT);
+	BUILD_BUG_ON(VMSCOPE_PTE_RW != _PAGE_RW);
+	BUILD_BUG_ON(VMSCOPE_PTE_USER != _PAGE_USER);
+	BUILD_BUG_ON(VMSCOPE_PTE_PWT != _PAGE_PWT);
+	BUILD_BUG_ON(VMSCOPE_PTE_PCD != _PAGE_PCD);
+	BUILD_BUG_ON(VMSCOPE_PTE_ACCESSED != _PAGE_ACCESSED);
+	BUILD_BUG_ON(VMSCOPE_PTE_DIRTY != _PAGE_DIRTY);
+	BUILD_BUG_ON(VMSCOPE_PTE_HUGE != _PAGE_PSE);
+	BUILD_BUG_ON(VMSCOPE_PTE_GLOBAL != _PAGE_GLOBAL);
+	BUILD_BUG_ON(_PAGE_PROTNONE != _PAGE_GLOBAL);
+}
 
 /**
  * vmscope_entry_flags() - decode the flag bits of an x86 page-table entry
@@ -41,29 +43,32 @@ static const struct {
  *
  * Entries whose present and PROT_NONE bits are both clear hold a swap or
  * migration entry, or nothing, in their other bits: they have no flags.
+ * Bit 8 is GLOBAL in a present entry and PROT_NONE in one that is not.
  *
  * Return: VMSCOPE_PTE_* flags, with the protection key in
  * VMSCOPE_PTE_PKEY_MASK.
  */
 u32 vmscope_entry_flags(int level, u64 val)
 {
-	u32 flags = 0;
-	int i;
+	u32 flags = val & VMSCOPE_X86_LOW_BITS;
 
+	vmscope_check_bits();
 	if (!(val & _PAGE_PRESENT)) {
 		if (!(val & _PAGE_PROTNONE))
 			return 0;
-		flags |= VMSCOPE_PTE_PROTNONE;
-	} else if (val & _PAGE_GLOBAL) {
-		flags |= VMSCOPE_PTE_GLOBAL;
+		flags = (flags & ~VMSCOPE_PTE_GLOBAL) | VMSCOPE_PTE_PROTNONE;
 	}
-	for (i = 0; i < ARRAY_SIZE(vmscope_x86_bits); i++)
-		if (val & vmscope_x86_bits[i].bit)
-			flags |= vmscope_x86_bits[i].flag;
-	if (level > VMSCOPE_LEVEL_PTE && (val & _PAGE_PSE))
-		flags |= VMSCOPE_PTE_HUGE;
-	flags |= (u32)pte_flags_pkey(val) << VMSCOPE_PTE_PKEY_SHIFT;
-	return flags;
+	if (level == VMSCOPE_LEVEL_PTE)
+		flags &= ~VMSCOPE_PTE_HUGE;
+	if (val & _PAGE_NX)
+		flags |= VMSCOPE_PTE_NX;
+	if (val & _PAGE_SOFT_DIRTY)
+		flags |= VMSCOPE_PTE_SOFT_DIRTY;
+	if (val & _PAGE_SPECIAL)
+		flags |= VMSCOPE_PTE_SPECIAL;
+	if (val & _PAGE_UFFD_WP)
+		flags |= VMSCOPE_PTE_UFFD_WP;
+	return flags | (u32)pte_flags_pkey(val) << VMSCOPE_PTE_PKEY_SHIFT;
 }
 
 /**
@@ -158,9 +163,24 @@ void vmscope_decode_leaf(int level, u64 val, struct vmscope_leaf *leaf)
 		vmscope_decode_pud(__pud(val), leaf);
 }
 
+/* Plain page-flag bits, tested on one read of the flags word. */
+static const struct {
+	u8 pg;
+	u16 flag;
+} vmscope_pg_bits[] = {
+	{ PG_dirty,		VMSCOPE_PAGE_DIRTY },
+	{ PG_lru,		VMSCOPE_PAGE_LRU },
+	{ PG_active,		VMSCOPE_PAGE_ACTIVE },
+	{ PG_referenced,	VMSCOPE_PAGE_REFERENCED },
+	{ PG_unevictable,	VMSCOPE_PAGE_UNEVICTABLE },
+	{ PG_writeback,		VMSCOPE_PAGE_WRITEBACK },
+};
+
 static u32 vmscope_folio_flags(struct folio *folio)
 {
+	unsigned long pgflags = READ_ONCE(folio->flags);
 	u32 flags = 0;
+	int i;
 
 	if (folio_test_anon(folio))
 		flags |= VMSCOPE_PAGE_ANON;
@@ -174,20 +194,11 @@ static u32 vmscope_folio_flags(struct folio *folio)
 		flags |= VMSCOPE_PAGE_THP;
 	if (folio_test_ksm(folio))
 		flags |= VMSCOPE_PAGE_KSM;
-	if (folio_test_dirty(folio))
-		flags |= VMSCOPE_PAGE_DIRTY;
-	if (folio_test_lru(folio))
-		flags |= VMSCOPE_PAGE_LRU;
-	if (folio_test_active(folio))
-		flags |= VMSCOPE_PAGE_ACTIVE;
-	if (folio_test_referenced(folio))
-		flags |= VMSCOPE_PAGE_REFERENCED;
-	if (folio_test_unevictable(folio))
-		flags |= VMSCOPE_PAGE_UNEVICTABLE;
 	if (folio_test_swapcache(folio))
 		flags |= VMSCOPE_PAGE_SWAPCACHE;
-	if (folio_test_writeback(folio))
-		flags |= VMSCOPE_PAGE_WRITEBACK;
+	for (i = 0; i < ARRAY_SIZE(vmscope_pg_bits); i++)
+		if (pgflags & BIT(vmscope_pg_bits[i].pg))
+			flags |= vmscope_pg_bits[i].flag;
 	return flags;
 }
 
@@ -199,8 +210,8 @@ static u32 vmscope_folio_flags(struct folio *folio)
  * @pfn: the PFN, inside the leaf's range
  * @facts: filled in completely
  *
- * The zero page, special (PFN-map) entries and PFNs without an online
- * struct page are recognised without touching a struct page.  The huge
+ * The zero page, special (PFN-map) entries and PFNs without a struct page
+ * are recognised without touching a struct page.  The huge
  * zero page is not exported; it is the one PMD leaf of an anonymous VMA
  * that is neither anonymous nor page cache.
  *
@@ -218,12 +229,12 @@ void vmscope_page_facts(struct vm_area_struct *vma, int level,
 		facts->flags = VMSCOPE_PAGE_ZERO;
 		return;
 	}
-	page = (leaf->flags & VMSCOPE_PTE_SPECIAL) ? NULL :
-						     pfn_to_online_page(pfn);
-	if (!page) {
+	/* x86 marks every PFN-map entry special: the others have a page */
+	if ((leaf->flags & VMSCOPE_PTE_SPECIAL) || !pfn_valid(pfn)) {
 		facts->flags = VMSCOPE_PAGE_NOPAGE;
 		return;
 	}
+	page = pfn_to_page(pfn);
 	folio = page_folio(page);
 	facts->flags = vmscope_folio_flags(folio);
 	if (level == VMSCOPE_LEVEL_PMD && vma_is_anonymous(vma) &&

@@ -3,9 +3,10 @@
  * The bulk walk: one record per base page over a range of a process, like
  * /proc/PID/pagemap but with the state, level, flags and page facts.
  *
- * Shaped like pagemap_read(): records are gathered into a kernel buffer of
- * one PTE table's worth under mmap_lock, the lock is dropped, the buffer is
- * copied to user space, and the walk goes on after cond_resched().
+ * Shaped like pagemap_read(): records are gathered into a kernel buffer
+ * under mmap_lock, looking at no more than one PTE table's worth of
+ * entries; the lock is dropped, the buffer is copied to user space, and
+ * the walk goes on after cond_resched().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,17 +20,32 @@
 
 #include "vmscope.h"
 
-/* Records per mmap_lock hold: one PTE table. */
-#define VMSCOPE_WALK_BATCH	PTRS_PER_PTE
+/*
+ * Records gathered per mmap_lock hold: at most VMSCOPE_WALK_BATCH, and at
+ * most VMSCOPE_WALK_BUDGET entries looked at to make them (one PTE table's
+ * worth; an empty entry above the PTE level counts once, however many
+ * pages it stands for).
+ */
+#define VMSCOPE_WALK_BATCH	4096
+#define VMSCOPE_WALK_BUDGET	PTRS_PER_PTE
 
 struct vmscope_pages_ctx {
 	struct vm_area_struct *vma;
 	struct vmscope_page *recs;
 	unsigned int nr;
 	unsigned int max;
+	unsigned int budget;
 	unsigned long addr;	/* the next address to describe */
 	bool show_pfn;
 };
+
+/* Spend one entry of the budget; >0 when the batch must end. */
+static int vmscope_pages_spend(struct vmscope_pages_ctx *ctx)
+{
+	if (ctx->budget)
+		ctx->budget--;
+	return ctx->budget ? 0 : 1;
+}
 
 /* Fill records for [ctx->addr, next) from a template; >0 when full. */
 static int vmscope_pages_fill(struct vmscope_pages_ctx *ctx,
@@ -41,68 +57,103 @@ static int vmscope_pages_fill(struct vmscope_pages_ctx *ctx,
 			return 1;
 		ctx->recs[ctx->nr++] = *tmpl;
 	}
-	return 0;
+	return vmscope_pages_spend(ctx);
 }
 
 static int vmscope_pages_hole(struct vmscope_pt_walk *w, int level,
 			      unsigned long addr, unsigned long next, u64 val)
 {
-	struct vmscope_page tmpl = { .state = VMSCOPE_STATE_NOT_PRESENT };
+	static const struct vmscope_page tmpl = {
+		.state = VMSCOPE_STATE_NOT_PRESENT,
+	};
 
 	return vmscope_pages_fill(w->private, &tmpl, next);
 }
 
-/* A present leaf: each base page gets its own PFN and page facts. */
-static int vmscope_pages_present(struct vmscope_pages_ctx *ctx, int level,
-				 const struct vmscope_leaf *leaf,
-				 unsigned long addr, unsigned long next)
+/* The record of one base page, @index pages into a leaf. */
+static void vmscope_pages_one(struct vmscope_pages_ctx *ctx, int level,
+			      const struct vmscope_leaf *leaf,
+			      unsigned long index, struct vmscope_page *rec)
 {
-	u64 mask = vmscope_level_size(level) - 1;
 	struct vmscope_page_facts facts;
-	struct vmscope_page rec = {
-		.state = leaf->state,
-		.level = level,
-		.flags = leaf->flags,
-	};
-	unsigned long pfn;
 
-	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
-		if (ctx->nr == ctx->max)
-			return 1;
-		pfn = leaf->pfn + ((ctx->addr & mask) >> PAGE_SHIFT);
-		vmscope_page_facts(ctx->vma, level, leaf, pfn, &facts);
-		rec.pfn = ctx->show_pfn ? pfn : 0;
-		rec.page_flags = facts.flags;
-		rec.mapcount = facts.mapcount;
-		ctx->recs[ctx->nr++] = rec;
+	rec->state = leaf->state;
+	rec->level = level;
+	rec->flags = leaf->flags;
+	rec->swap_type = 0;
+	rec->swap_offset = 0;
+	rec->__pad = 0;
+	if (leaf->state == VMSCOPE_STATE_PRESENT ||
+	    leaf->state == VMSCOPE_STATE_PROT_NONE) {
+		vmscope_page_facts(ctx->vma, level, leaf, leaf->pfn + index,
+				   &facts);
+		rec->pfn = ctx->show_pfn ? leaf->pfn + index : 0;
+		rec->page_flags = facts.flags;
+		rec->mapcount = facts.mapcount;
+		return;
 	}
-	return 0;
+	rec->pfn = 0;
+	rec->page_flags = 0;
+	rec->mapcount = 0;
+	if (ctx->show_pfn) {
+		rec->swap_type = leaf->swap_type;
+		rec->swap_offset = leaf->swap_offset;
+	}
 }
 
+/* A huge or non-present PMD or PUD leaf: one record per base page. */
 static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
 			      unsigned long addr, unsigned long next, u64 val)
 {
 	struct vmscope_pages_ctx *ctx = w->private;
-	struct vmscope_page tmpl = { .level = level };
+	u64 mask = vmscope_level_size(level) - 1;
 	struct vmscope_leaf leaf;
 
 	vmscope_decode_leaf(level, val, &leaf);
-	if (leaf.state == VMSCOPE_STATE_PRESENT ||
-	    leaf.state == VMSCOPE_STATE_PROT_NONE)
-		return vmscope_pages_present(ctx, level, &leaf, addr, next);
-
-	tmpl.state = leaf.state;
-	tmpl.flags = leaf.flags;
-	if (ctx->show_pfn) {
-		tmpl.swap_type = leaf.swap_type;
-		tmpl.swap_offset = leaf.swap_offset;
+	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
+		if (ctx->nr == ctx->max)
+			return 1;
+		vmscope_pages_one(ctx, level, &leaf,
+				  (ctx->addr & mask) >> PAGE_SHIFT,
+				  &ctx->recs[ctx->nr++]);
 	}
-	return vmscope_pages_fill(ctx, &tmpl, next);
+	return vmscope_pages_spend(ctx);
+}
+
+/* The PTEs of one table, in a loop of its own (no call per entry). */
+static int vmscope_pages_ptes(struct vmscope_pt_walk *w, pte_t *pte,
+			      unsigned long addr, unsigned long end)
+{
+	static const struct vmscope_page none = {
+		.state = VMSCOPE_STATE_NOT_PRESENT,
+	};
+	struct vmscope_pages_ctx *ctx = w->private;
+	struct vmscope_leaf leaf;
+
+	for (; addr < end; addr += PAGE_SIZE, pte++) {
+		pte_t ptent = ptep_get(pte);
+
+		if (ctx->nr == ctx->max || !ctx->budget)
+			return 1;
+		if (pte_none(ptent)) {
+			ctx->recs[ctx->nr] = none;
+		} else {
+			vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent),
+					    &leaf);
+			vmscope_pages_one(ctx, VMSCOPE_LEVEL_PTE, &leaf, 0,
+					  &ctx->recs[ctx->nr]);
+		}
+		ctx->nr++;
+		ctx->budget--;
+		ctx->addr += PAGE_SIZE;
+	}
+	return 0;
 }
 
 static const struct vmscope_walk_ops vmscope_pages_ops = {
 	.leaf	= vmscope_pages_leaf,
 	.hole	= vmscope_pages_hole,
+	.ptes	= vmscope_pages_ptes,
 };
 
 /* One batch under mmap_lock: VMAs and the holes between them. */
@@ -181,6 +232,7 @@ static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
 	ctx->addr = req->start;
 	while (ctx->addr < req->end && done < req->buf_count) {
 		ctx->nr = 0;
+		ctx->budget = VMSCOPE_WALK_BUDGET;
 		ctx->max = min_t(u64, VMSCOPE_WALK_BATCH, req->buf_count - done);
 		err = mmap_read_lock_killable(mm);
 		if (err)
@@ -207,9 +259,9 @@ static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
  * @req: the request (see struct vmscope_walk); next, count and out_flags
  *	are set, also after an error, to what was written
  *
- * Context: process context; takes the target's mmap_lock for read for at
- * most one PTE table's worth of pages at a time, never while copying to
- * user space.
+ * Context: process context; takes the target's mmap_lock for read while
+ * looking at no more than one PTE table's worth of entries at a time, and
+ * never while copying to user space.
  * Return: 0, -EINVAL for a bad request (flags, sizes, range, count),
  * -EFAULT when the array is not user memory or cannot be written, -EINTR
  * if killed, -ENOMEM, or an error of vmscope_target_mm().
@@ -228,8 +280,8 @@ int vmscope_walk_pages(const struct vmscope_access *acc,
 	if (err)
 		return err;
 
-	ctx.recs = kmalloc_array(VMSCOPE_WALK_BATCH, sizeof(*ctx.recs),
-				 GFP_KERNEL);
+	ctx.recs = kvmalloc_array(VMSCOPE_WALK_BATCH, sizeof(*ctx.recs),
+				  GFP_KERNEL);
 	if (!ctx.recs)
 		return -ENOMEM;
 	mm = vmscope_target_mm(acc, req->pid);
@@ -240,6 +292,6 @@ int vmscope_walk_pages(const struct vmscope_access *acc,
 	err = vmscope_walk_loop(mm, req, &ctx);
 	mmput(mm);
 out_free:
-	kfree(ctx.recs);
+	kvfree(ctx.recs);
 	return err;
 }

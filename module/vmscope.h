@@ -6,6 +6,7 @@
 #ifndef VMSCOPE_INTERNAL_H
 #define VMSCOPE_INTERNAL_H
 
+#include <linux/pgtable.h>
 #include <linux/types.h>
 #include <linux/vmscope.h>
 
@@ -65,13 +66,29 @@ typedef int (*vmscope_walk_fn)(struct vmscope_pt_walk *w, int level,
 			       unsigned long addr, unsigned long next, u64 val);
 
 /**
+ * typedef vmscope_ptes_fn - a callback for a run of PTEs
+ * @w: the walk
+ * @pte: the mapped entry for @addr; entries up to @end follow it
+ * @addr: first address
+ * @end: end address, inside the same PTE table
+ *
+ * Return: as vmscope_walk_fn.
+ */
+typedef int (*vmscope_ptes_fn)(struct vmscope_pt_walk *w, pte_t *pte,
+			       unsigned long addr, unsigned long end);
+
+/**
  * struct vmscope_walk_ops - what to call for each entry
  * @entry: a present entry pointing to a lower table.  For a PMD it is
  *	called with the PTE table's lock held.
  * @leaf: an entry that maps (or describes) a page: a PTE that is not
  *	none, or a huge or non-present PMD or PUD.  Called with the lock of
  *	the entry's table held, so the page behind it cannot go away.
- * @hole: an empty (none) entry at any level.
+ * @hole: an empty (none) entry at any level; consecutive empty PTEs come
+ *	as one call.
+ * @ptes: if set, called for the PTEs of a table (with its lock held)
+ *	instead of @leaf and @hole: one call instead of one per entry, as
+ *	pagemap's pmd_entry does.
  *
  * Any of them may be NULL.
  */
@@ -79,6 +96,7 @@ struct vmscope_walk_ops {
 	vmscope_walk_fn entry;
 	vmscope_walk_fn leaf;
 	vmscope_walk_fn hole;
+	vmscope_ptes_fn ptes;
 };
 
 /**

@@ -29,14 +29,31 @@ static int vmscope_walk_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 			     unsigned long addr, unsigned long end)
 {
 	const struct vmscope_walk_ops *ops = w->ops;
+	unsigned long next;
 	int err = 0;
 
-	for (; !err && addr < end; addr += PAGE_SIZE, pte++) {
+	if (ops->ptes)
+		return ops->ptes(w, pte, addr, end);
+	while (!err && addr < end) {
 		pte_t ptent = ptep_get(pte);
 
-		err = vmscope_call(w, pte_none(ptent) ? ops->hole : ops->leaf,
-				   VMSCOPE_LEVEL_PTE, addr, addr + PAGE_SIZE,
+		if (!pte_none(ptent)) {
+			err = vmscope_call(w, ops->leaf, VMSCOPE_LEVEL_PTE,
+					   addr, addr + PAGE_SIZE,
+					   pte_val(ptent));
+			addr += PAGE_SIZE;
+			pte++;
+			continue;
+		}
+		/* a run of empty entries is one hole */
+		for (next = addr + PAGE_SIZE; next < end; next += PAGE_SIZE)
+			if (!pte_none(ptep_get(++pte)))
+				break;
+		if (next == end)
+			pte++;
+		err = vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PTE, addr, next,
 				   pte_val(ptent));
+		addr = next;
 	}
 	return err;
 }

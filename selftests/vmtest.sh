@@ -22,7 +22,7 @@ INIT_SH=$SCRIPT_DIR/vm-init.sh
 VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
 QEMU_BINARY='qemu-system-x86_64'
 DEPS=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
-GUEST_MEM=1G
+GUEST_MEM=${VMSCOPE_VM_MEM:-1G}
 GUEST_SMP=2
 KERNEL_CMDLINE="console=ttyS0 panic=-1 quiet slub_debug=FZPU transparent_hugepage=madvise"
 # Console lines shown with -q (extended regex)
@@ -86,6 +86,8 @@ Options:
               if given, runs first. 'exit' powers off, Ctrl-a x kills QEMU
   -q          print only TAP result lines and failures
   -h          show this help
+
+Environment: VMSCOPE_VM_MEM sets the guest's memory (default 1G).
 
 Counted: every top-level TAP line ("ok N", "not ok N", "# SKIP"); a test that
 exits non-zero (not 4, KSFT_SKIP) without a "not ok" line; a test without any

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmscope-bench: the bulk walk (VMSCOPE_IOC_WALK) side by side with the
+ * kernel's own interfaces, /proc/PID/pagemap and /proc/PID/smaps_rollup,
+ * on the same target in the same run; and how long the walk holds the
+ * target's mmap_lock, seen as the worst mmap()+munmap() latency of a
+ * thread in the target.  Results are ratios: the machine's speed cancels.
+ *
+ * Run by `make bench` in the test VM; prints a table, or JSON with --json.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vmscope.h>
+
+#define PAGE		4096UL
+#define BUF_PAGES	65536UL
+#define ROUNDS		3
+
+/* What the target process shares with the benchmark. */
+struct target_shm {
+	uint64_t dense, sparse;		/* mapping addresses */
+	uint64_t worst_ns;		/* worst mmap+munmap seen since reset */
+	int reset, ready;
+};
+
+struct bench_case {
+	const char *name;
+	uint64_t start, pages;
+	double walk, pagemap, rollup;	/* best seconds of ROUNDS */
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Target thread: mmap+munmap one page in a loop, keep the worst latency. */
+static void *lock_prober(void *arg)
+{
+	struct target_shm *shm = arg;
+	struct timespec a, b;
+	uint64_t ns;
+	void *p;
+
+	for (;;) {
+		if (__atomic_exchange_n(&shm->reset, 0, __ATOMIC_ACQ_REL))
+			__atomic_store_n(&shm->worst_ns, 0, __ATOMIC_RELEASE);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			munmap(p, PAGE);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ns = (b.tv_sec - a.tv_sec) * 1000000000ULL + b.tv_nsec -
+		     a.tv_nsec;
+		if (ns > shm->worst_ns)
+			__atomic_store_n(&shm->worst_ns, ns, __ATOMIC_RELEASE);
+		usleep(100);
+	}
+	return NULL;
+}
+
+/* The target: 1 GiB touched page by page, 64 GiB touched every 4 MiB. */
+static void target(struct target_shm *shm, uint64_t dense_len,
+		   uint64_t sparse_len)
+{
+	char *dense, *sparse;
+	pthread_t t;
+	uint64_t i;
+
+	dense = mmap(NULL, dense_len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sparse = mmap(NULL, sparse_len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (dense == MAP_FAILED || sparse == MAP_FAILED)
+		_exit(1);
+	madvise(dense, dense_len, MADV_NOHUGEPAGE);
+	madvise(sparse, sparse_len, MADV_NOHUGEPAGE);
+	for (i = 0; i < dense_len; i += PAGE)
+		dense[i] = 1;
+	for (i = 0; i < sparse_len; i += 4UL << 20)
+		sparse[i] = 1;
+	shm->dense = (uintptr_t)dense;
+	shm->sparse = (uintptr_t)sparse;
+	if (pthread_create(&t, NULL, lock_prober, shm))
+		_exit(2);
+	__atomic_store_n(&shm->ready, 1, __ATOMIC_RELEASE);
+	for (;;)
+		pause();
+}
+
+static void bench_walk(int fd, pid_t pid, uint64_t start, uint64_t pages,
+		       struct vmscope_page *buf)
+{
+	uint64_t end = start + pages * PAGE;
+	struct vmscope_walk w;
+
+	while (start < end) {
+		memset(&w, 0, sizeof(w));
+		w.size = sizeof(w);
+		w.pid = pid;
+		w.rec_size = sizeof(*buf);
+		w.start = start;
+		w.end = end;
+		w.buf = (uintptr_t)buf;
+		w.buf_count = BUF_PAGES;
+		if (ioctl(fd, VMSCOPE_IOC_WALK, &w))
+			err(1, "VMSCOPE_IOC_WALK");
+		start = w.next;
+	}
+}
+
+static void bench_pagemap(int pm, uint64_t start, uint64_t pages,
+			  uint64_t *buf)
+{
+	uint64_t done = 0, n;
+
+	while (done < pages) {
+		n = pages - done < BUF_PAGES ? pages - done : BUF_PAGES;
+		if (pread(pm, buf, n * 8, (start / PAGE + done) * 8) !=
+		    (ssize_t)(n * 8))
+			err(1, "pagemap");
+		done += n;
+	}
+}
+
+static void bench_rollup(pid_t pid)
+{
+	char path[64], buf[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		err(1, "%s", path);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
+static double best(double cur, double t)
+{
+	return cur == 0 || t < cur ? t : cur;
+}
+
+static void run_case(struct bench_case *c, int fd, int pm, pid_t pid,
+		     void *buf)
+{
+	double t;
+	int r;
+
+	for (r = 0; r < ROUNDS; r++) {
+		t = now();
+		bench_walk(fd, pid, c->start, c->pages, buf);
+		c->walk = best(c->walk, now() - t);
+		t = now();
+		bench_pagemap(pm, c->start, c->pages, buf);
+		c->pagemap = best(c->pagemap, now() - t);
+		t = now();
+		bench_rollup(pid);
+		c->rollup = best(c->rollup, now() - t);
+	}
+}
+
+/* Worst mmap+munmap latency in the target while @fn runs @n times. */
+static uint64_t lock_probe(struct target_shm *shm,
+			   void (*fn)(void *), void *arg, int n)
+{
+	int i;
+
+	__atomic_store_n(&shm->reset, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&shm->reset, __ATOMIC_ACQUIRE))
+		usleep(100);
+	for (i = 0; i < n; i++)
+		fn(arg);
+	return __atomic_load_n(&shm->worst_ns, __ATOMIC_ACQUIRE);
+}
+
+struct probe_arg {
+	int fd, pm;
+	pid_t pid;
+	struct bench_case *c;
+	void *buf;
+};
+
+static void probe_idle(void *arg __attribute__((unused)))
+{
+	usleep(200000);
+}
+
+static void probe_walk(void *arg)
+{
+	struct probe_arg *a = arg;
+
+	bench_walk(a->fd, a->pid, a->c->start, a->c->pages, a->buf);
+}
+
+static void probe_pagemap(void *arg)
+{
+	struct probe_arg *a = arg;
+
+	bench_pagemap(a->pm, a->c->start, a->c->pages, a->buf);
+}
+
+static void print_results(bool json, struct bench_case *cs, int n,
+			  const uint64_t lat[3])
+{
+	int i;
+
+	if (json) {
+		printf("{\n  \"cases\": [\n");
+		for (i = 0; i < n; i++)
+			printf("    {\"name\": \"%s\", \"pages\": %" PRIu64
+			       ", \"walk_s\": %.6f, \"pagemap_s\": %.6f, "
+			       "\"smaps_rollup_s\": %.6f, "
+			       "\"walk_vs_pagemap\": %.2f, "
+			       "\"walk_vs_smaps_rollup\": %.2f}%s\n",
+			       cs[i].name, cs[i].pages, cs[i].walk,
+			       cs[i].pagemap, cs[i].rollup,
+			       cs[i].pagemap / cs[i].walk,
+			       cs[i].rollup / cs[i].walk, i + 1 < n ? "," : "");
+		printf("  ],\n  \"mmap_munmap_worst_us\": {\"idle\": %.1f, "
+		       "\"during_walk\": %.1f, \"during_pagemap\": %.1f}\n}\n",
+		       lat[0] / 1e3, lat[1] / 1e3, lat[2] / 1e3);
+		return;
+	}
+	printf("%-12s %10s %14s %14s %14s %10s %10s\n", "CASE", "PAGES",
+	       "WALK pages/s", "PAGEMAP", "SMAPS_ROLLUP", "vs pagemap",
+	       "vs rollup");
+	for (i = 0; i < n; i++)
+		printf("%-12s %10" PRIu64 " %14.0f %14.0f %14.0f %10.2f %10.2f\n",
+		       cs[i].name, cs[i].pages, cs[i].pages / cs[i].walk,
+		       cs[i].pages / cs[i].pagemap, cs[i].pages / cs[i].rollup,
+		       cs[i].pagemap / cs[i].walk, cs[i].rollup / cs[i].walk);
+	printf("\nWorst mmap+munmap latency in the target (mmap_lock held by "
+	       "the reader):\n  idle %.1f us, during vmscope walks %.1f us, "
+	       "during pagemap reads %.1f us\n", lat[0] / 1e3, lat[1] / 1e3,
+	       lat[2] / 1e3);
+}
+
+int main(int argc, char **argv)
+{
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	struct target_shm *shm;
+	struct bench_case cs[2] = {
+		{ .name = "dense-1G", .pages = (1UL << 30) / PAGE },
+		{ .name = "sparse-64G", .pages = (64UL << 30) / PAGE },
+	};
+	uint64_t lat[3];
+	struct probe_arg pa;
+	char path[64];
+	void *buf;
+	pid_t pid;
+	int i;
+
+	if (argc > 1 && !json)
+		errx(2, "usage: vmscope-bench [--json]");
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
+	if (shm == MAP_FAILED || !buf)
+		err(1, "cannot allocate");
+	pid = fork();
+	if (pid == 0)
+		target(shm, cs[0].pages * PAGE, cs[1].pages * PAGE);
+	while (!__atomic_load_n(&shm->ready, __ATOMIC_ACQUIRE))
+		usleep(10000);
+	cs[0].start = shm->dense;
+	cs[1].start = shm->sparse;
+
+	pa.fd = open(VMSCOPE_DEVICE, O_RDONLY);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	pa.pm = open(path, O_RDONLY);
+	if (pa.fd < 0 || pa.pm < 0)
+		err(1, "open %s or %s", VMSCOPE_DEVICE, path);
+	pa.pid = pid;
+	pa.buf = buf;
+	for (i = 0; i < 2; i++)
+		run_case(&cs[i], pa.fd, pa.pm, pid, buf);
+
+	pa.c = &cs[0];
+	lat[0] = lock_probe(shm, probe_idle, &pa, 5);
+	lat[1] = lock_probe(shm, probe_walk, &pa, 5);
+	lat[2] = lock_probe(shm, probe_pagemap, &pa, 5);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	print_results(json, cs, 2, lat);
+	return 0;
+}
