@@ -18,26 +18,38 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "vmscope.h"
+#include "decode.h"
 
 /*
- * Records gathered per mmap_lock hold: at most VMSCOPE_WALK_BATCH, and at
- * most VMSCOPE_WALK_BUDGET entries looked at to make them (one PTE table's
- * worth; an empty entry above the PTE level counts once, however many
- * pages it stands for).
+ * One batch is made under mmap_lock and written out after it is dropped.
+ * It is either records, gathered in a kernel buffer, or a run of empty
+ * pages (not present, or without a VMA), which is written straight to the
+ * caller's array as zeroes.  Either way it looks at no more than
+ * VMSCOPE_WALK_BUDGET entries: one PTE table's worth, an empty entry above
+ * the PTE level counting once however many pages it stands for.
  */
 #define VMSCOPE_WALK_BATCH	4096
 #define VMSCOPE_WALK_BUDGET	PTRS_PER_PTE
+/* Empty runs shorter than this stay records in a batch of records. */
+#define VMSCOPE_RUN_MIN		32
 
 struct vmscope_pages_ctx {
 	struct vm_area_struct *vma;
 	struct vmscope_page *recs;
-	unsigned int nr;
-	unsigned int max;
+	unsigned int nr;	/* records in @recs */
+	unsigned int max;	/* room in @recs */
+	u64 run;		/* pages in the empty run, if that is the batch */
+	u64 run_max;		/* room in the caller's array */
+	u8 run_state;
 	unsigned int budget;
 	unsigned long addr;	/* the next address to describe */
 	bool show_pfn;
 };
+
+static bool vmscope_pages_in_run(const struct vmscope_pages_ctx *ctx)
+{
+	return ctx->run;
+}
 
 /* Spend one entry of the budget; >0 when the batch must end. */
 static int vmscope_pages_spend(struct vmscope_pages_ctx *ctx)
@@ -47,27 +59,54 @@ static int vmscope_pages_spend(struct vmscope_pages_ctx *ctx)
 	return ctx->budget ? 0 : 1;
 }
 
-/* Fill records for [ctx->addr, next) from a template; >0 when full. */
-static int vmscope_pages_fill(struct vmscope_pages_ctx *ctx,
-			      const struct vmscope_page *tmpl,
+/* Empty pages as records: all zero but for the state. */
+static int vmscope_pages_fill(struct vmscope_pages_ctx *ctx, u8 state,
 			      unsigned long next)
 {
 	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
+		struct vmscope_page *rec = &ctx->recs[ctx->nr];
+
 		if (ctx->nr == ctx->max)
 			return 1;
-		ctx->recs[ctx->nr++] = *tmpl;
+		memset(rec, 0, sizeof(*rec));
+		rec->state = state;
+		ctx->nr++;
 	}
+	return 0;
+}
+
+/*
+ * Empty pages [ctx->addr, next) in @state.  A long run starts (or goes on)
+ * a batch of its own; >0 when the batch must end.
+ */
+static int vmscope_pages_empty(struct vmscope_pages_ctx *ctx, u8 state,
+			       unsigned long next)
+{
+	u64 pages = (next - ctx->addr) >> PAGE_SHIFT;
+
+	if (!vmscope_pages_in_run(ctx)) {
+		if (ctx->nr && pages < VMSCOPE_RUN_MIN)
+			return vmscope_pages_fill(ctx, state, next) ?:
+			       vmscope_pages_spend(ctx);
+		if (ctx->nr)
+			return 1;	/* the run is the next batch */
+		ctx->run_state = state;
+	} else if (state != ctx->run_state) {
+		return 1;
+	}
+	pages = min(pages, ctx->run_max - ctx->run);
+	ctx->run += pages;
+	ctx->addr += pages << PAGE_SHIFT;
+	if (ctx->run == ctx->run_max)
+		return 1;
 	return vmscope_pages_spend(ctx);
 }
 
 static int vmscope_pages_hole(struct vmscope_pt_walk *w, int level,
 			      unsigned long addr, unsigned long next, u64 val)
 {
-	static const struct vmscope_page tmpl = {
-		.state = VMSCOPE_STATE_NOT_PRESENT,
-	};
-
-	return vmscope_pages_fill(w->private, &tmpl, next);
+	return vmscope_pages_empty(w->private, VMSCOPE_STATE_NOT_PRESENT,
+				   next);
 }
 
 /* The record of one base page, @index pages into a leaf. */
@@ -76,29 +115,26 @@ static void vmscope_pages_one(struct vmscope_pages_ctx *ctx, int level,
 			      unsigned long index, struct vmscope_page *rec)
 {
 	struct vmscope_page_facts facts;
+	struct vmscope_page r = {
+		.state = leaf->state,
+		.level = level,
+		.flags = leaf->flags,
+	};
 
-	rec->state = leaf->state;
-	rec->level = level;
-	rec->flags = leaf->flags;
-	rec->swap_type = 0;
-	rec->swap_offset = 0;
-	rec->__pad = 0;
 	if (leaf->state == VMSCOPE_STATE_PRESENT ||
 	    leaf->state == VMSCOPE_STATE_PROT_NONE) {
 		vmscope_page_facts(ctx->vma, level, leaf, leaf->pfn + index,
 				   &facts);
-		rec->pfn = ctx->show_pfn ? leaf->pfn + index : 0;
-		rec->page_flags = facts.flags;
-		rec->mapcount = facts.mapcount;
-		return;
+		r.page_flags = facts.flags;
+		if (ctx->show_pfn)
+			r.pfn = leaf->pfn + index;
+	} else if (ctx->show_pfn && leaf->state == VMSCOPE_STATE_SWAPPED) {
+		r.pfn = leaf->swap_type |
+			leaf->swap_offset << VMSCOPE_SWP_TYPE_BITS;
+	} else if (ctx->show_pfn) {
+		r.pfn = leaf->swap_offset;
 	}
-	rec->pfn = 0;
-	rec->page_flags = 0;
-	rec->mapcount = 0;
-	if (ctx->show_pfn) {
-		rec->swap_type = leaf->swap_type;
-		rec->swap_offset = leaf->swap_offset;
-	}
+	*rec = r;
 }
 
 /* A huge or non-present PMD or PUD leaf: one record per base page. */
@@ -109,6 +145,8 @@ static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
 	u64 mask = vmscope_level_size(level) - 1;
 	struct vmscope_leaf leaf;
 
+	if (vmscope_pages_in_run(ctx))
+		return 1;
 	vmscope_decode_leaf(level, val, &leaf);
 	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
 		if (ctx->nr == ctx->max)
@@ -120,32 +158,71 @@ static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
 	return vmscope_pages_spend(ctx);
 }
 
+/* Empty PTEs from @pte on, up to @end: how many. */
+static unsigned long vmscope_none_run(pte_t *pte, unsigned long addr,
+				      unsigned long end)
+{
+	unsigned long n = 0;
+
+	for (; addr < end && pte_none(ptep_get(pte)); addr += PAGE_SIZE, pte++)
+		n++;
+	return n;
+}
+
+/*
+ * Present (or swapped...) PTEs from @pte on, into records: the hot loop of
+ * a dense walk, with the batch's counters kept in locals (the kernel is
+ * built with -fno-strict-aliasing, so stores to the records would
+ * otherwise reload them).  Stops at an empty PTE; returns how many.
+ */
+static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
+					  pte_t *pte, unsigned long addr,
+					  unsigned long end)
+{
+	struct vmscope_page *rec = ctx->recs + ctx->nr;
+	unsigned long n, room = min(ctx->max - ctx->nr, ctx->budget);
+	struct vmscope_leaf leaf;
+
+	room = min(room, (end - addr) >> PAGE_SHIFT);
+	for (n = 0; n < room; n++, pte++, rec++) {
+		pte_t ptent = ptep_get(pte);
+
+		if (pte_none(ptent))
+			break;
+		vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent), &leaf);
+		vmscope_pages_one(ctx, VMSCOPE_LEVEL_PTE, &leaf, 0, rec);
+	}
+	ctx->nr += n;
+	ctx->budget -= n;
+	ctx->addr += n << PAGE_SHIFT;
+	return n;
+}
+
 /* The PTEs of one table, in a loop of its own (no call per entry). */
 static int vmscope_pages_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 			      unsigned long addr, unsigned long end)
 {
-	static const struct vmscope_page none = {
-		.state = VMSCOPE_STATE_NOT_PRESENT,
-	};
 	struct vmscope_pages_ctx *ctx = w->private;
-	struct vmscope_leaf leaf;
+	unsigned long n;
+	int err;
 
-	for (; addr < end; addr += PAGE_SIZE, pte++) {
-		pte_t ptent = ptep_get(pte);
-
-		if (ctx->nr == ctx->max || !ctx->budget)
+	while (addr < end) {
+		if (!ctx->budget || ctx->nr == ctx->max)
 			return 1;
-		if (pte_none(ptent)) {
-			ctx->recs[ctx->nr] = none;
+		if (pte_none(ptep_get(pte))) {
+			n = vmscope_none_run(pte, addr, end);
+			err = vmscope_pages_empty(ctx,
+						  VMSCOPE_STATE_NOT_PRESENT,
+						  addr + n * PAGE_SIZE);
+			if (err)
+				return err;
 		} else {
-			vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent),
-					    &leaf);
-			vmscope_pages_one(ctx, VMSCOPE_LEVEL_PTE, &leaf, 0,
-					  &ctx->recs[ctx->nr]);
+			if (vmscope_pages_in_run(ctx))
+				return 1;
+			n = vmscope_pages_mapped(ctx, pte, addr, end);
 		}
-		ctx->nr++;
-		ctx->budget--;
-		ctx->addr += PAGE_SIZE;
+		addr += n * PAGE_SIZE;
+		pte += n;
 	}
 	return 0;
 }
@@ -160,9 +237,6 @@ static const struct vmscope_walk_ops vmscope_pages_ops = {
 static int vmscope_pages_batch(struct mm_struct *mm,
 			       struct vmscope_pages_ctx *ctx, unsigned long end)
 {
-	static const struct vmscope_page no_vma = {
-		.state = VMSCOPE_STATE_NO_VMA,
-	};
 	struct vmscope_pt_walk w = {
 		.mm = mm,
 		.ops = &vmscope_pages_ops,
@@ -173,10 +247,14 @@ static int vmscope_pages_batch(struct mm_struct *mm,
 	while (!err && ctx->addr < end) {
 		struct vm_area_struct *vma = find_vma(mm, ctx->addr);
 
-		if (!vma || vma->vm_start >= end)
-			return vmscope_pages_fill(ctx, &no_vma, end);
+		if (!vma || vma->vm_start >= end) {
+			err = vmscope_pages_empty(ctx, VMSCOPE_STATE_NO_VMA,
+						  end);
+			continue;
+		}
 		if (vma->vm_start > ctx->addr) {
-			err = vmscope_pages_fill(ctx, &no_vma, vma->vm_start);
+			err = vmscope_pages_empty(ctx, VMSCOPE_STATE_NO_VMA,
+						  vma->vm_start);
 			continue;
 		}
 		ctx->vma = vma;
@@ -185,18 +263,28 @@ static int vmscope_pages_batch(struct mm_struct *mm,
 	return err;
 }
 
-/* Copy @nr records to the caller's array, @rec_size bytes apart. */
-static int vmscope_pages_copy(u64 ubuf, u32 rec_size,
-			      const struct vmscope_page *recs, unsigned int nr)
+/* Write the batch to the caller's array, records @rec_size bytes apart. */
+static int vmscope_pages_copy(void __user *dst, u32 rec_size,
+			      const struct vmscope_pages_ctx *ctx)
 {
-	void __user *dst = u64_to_user_ptr(ubuf);
-	unsigned int i;
+	const size_t rsz = sizeof(*ctx->recs);
+	u64 i;
 
-	if (rec_size == sizeof(*recs))
-		return copy_to_user(dst, recs, nr * sizeof(*recs)) ? -EFAULT : 0;
-	for (i = 0; i < nr; i++, dst += rec_size) {
-		if (copy_to_user(dst, &recs[i], sizeof(*recs)) ||
-		    clear_user(dst + sizeof(*recs), rec_size - sizeof(*recs)))
+	if (vmscope_pages_in_run(ctx)) {
+		if (clear_user(dst, ctx->run * rec_size))
+			return -EFAULT;
+		for (i = 0; ctx->run_state && i < ctx->run; i++)
+			if (put_user(ctx->run_state, (u8 __user *)dst +
+				     i * rec_size +
+				     offsetof(struct vmscope_page, state)))
+				return -EFAULT;
+		return 0;
+	}
+	if (rec_size == rsz)
+		return copy_to_user(dst, ctx->recs, ctx->nr * rsz) ? -EFAULT : 0;
+	for (i = 0; i < ctx->nr; i++, dst += rec_size) {
+		if (copy_to_user(dst, &ctx->recs[i], rsz) ||
+		    clear_user(dst + rsz, rec_size - rsz))
 			return -EFAULT;
 	}
 	return 0;
@@ -232,8 +320,10 @@ static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
 	ctx->addr = req->start;
 	while (ctx->addr < req->end && done < req->buf_count) {
 		ctx->nr = 0;
+		ctx->run = 0;
 		ctx->budget = VMSCOPE_WALK_BUDGET;
-		ctx->max = min_t(u64, VMSCOPE_WALK_BATCH, req->buf_count - done);
+		ctx->run_max = req->buf_count - done;
+		ctx->max = min_t(u64, VMSCOPE_WALK_BATCH, ctx->run_max);
 		err = mmap_read_lock_killable(mm);
 		if (err)
 			break;
@@ -241,11 +331,12 @@ static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
 		mmap_read_unlock(mm);
 		if (err < 0)
 			break;
-		err = vmscope_pages_copy(req->buf + done * req->rec_size,
-					 req->rec_size, ctx->recs, ctx->nr);
+		err = vmscope_pages_copy(u64_to_user_ptr(req->buf) +
+					 done * req->rec_size,
+					 req->rec_size, ctx);
 		if (err)
 			break;
-		done += ctx->nr;
+		done += ctx->run + ctx->nr;
 		cond_resched();
 	}
 	req->next = req->start + done * PAGE_SIZE;

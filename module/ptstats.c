@@ -10,7 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 
-#include "vmscope.h"
+#include "decode.h"
 
 /* Entries visited per mmap_lock hold: about one PTE table's worth. */
 #define VMSCOPE_PTSTATS_BUDGET	(2 * PTRS_PER_PTE)

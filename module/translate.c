@@ -9,7 +9,7 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 
-#include "vmscope.h"
+#include "decode.h"
 
 struct vmscope_tr_ctx {
 	struct vmscope_translate *tr;
@@ -78,7 +78,7 @@ static void vmscope_tr_page(struct vmscope_tr_ctx *ctx, int level,
 	vmscope_page_facts(ctx->vma, level, leaf, pfn, &facts);
 	tr->page_flags = facts.flags;
 	tr->mapcount = facts.mapcount;
-	tr->refcount = facts.refcount;
+	tr->refcount = vmscope_page_refcount(&facts, pfn);
 	tr->pfn = pfn;
 	tr->paddr = ((u64)pfn << PAGE_SHIFT) | (tr->vaddr & ~PAGE_MASK);
 }

@@ -114,43 +114,8 @@ struct vmscope_pt_walk {
 int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
 		       unsigned long end);
 
-/* Decoding entries and pages (decode.c) */
+/* Decoding entries and pages: decode.h */
 
-/**
- * struct vmscope_leaf - what a leaf entry says
- * @state: VMSCOPE_STATE_*
- * @flags: VMSCOPE_PTE_* of the entry
- * @pfn: first PFN mapped by the entry (present states), or 0
- * @swap_type: swap area (swapped)
- * @swap_offset: swap offset, or the PFN named by a migration or hwpoison
- *	entry
- */
-struct vmscope_leaf {
-	u32 state;
-	u32 flags;
-	u64 pfn;
-	u32 swap_type;
-	u64 swap_offset;
-};
-
-/**
- * struct vmscope_page_facts - what the struct page behind a PFN says
- * @flags: VMSCOPE_PAGE_*
- * @mapcount: page-table entries mapping it
- * @refcount: references held
- */
-struct vmscope_page_facts {
-	u32 flags;
-	u32 mapcount;
-	u32 refcount;
-};
-
-u32 vmscope_entry_flags(int level, u64 val);
-void vmscope_decode_leaf(int level, u64 val, struct vmscope_leaf *leaf);
-void vmscope_page_facts(struct vm_area_struct *vma, int level,
-			const struct vmscope_leaf *leaf, unsigned long pfn,
-			struct vmscope_page_facts *facts);
-u64 vmscope_level_size(int level);
 void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out);
 
 /* The operations behind the ioctls */

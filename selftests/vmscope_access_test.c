@@ -41,6 +41,12 @@ static int as_nobody(int (*fn)(int arg), int arg)
 	return WEXITSTATUS(status);
 }
 
+/* A child's failure: say why on stderr (TAP comment), exit with @code. */
+#define CHILD_FAIL(code, fmt, ...) ({					\
+	fprintf(stderr, "# child: " fmt "\n", ##__VA_ARGS__);		\
+	code;								\
+})
+
 /* Translate @va of @pid; the ioctl's -errno, or 0 and *@tr filled in. */
 static int translate(int fd, pid_t pid, void *va,
 		     struct vmscope_translate *tr)
@@ -77,16 +83,17 @@ static int nobody_sees_own_only(int unused)
 		.size = sizeof(w), .pid = getpid(), .rec_size = sizeof(rec[0]),
 		.buf = (uintptr_t)rec, .buf_count = 4,
 	};
-	int fd = vmscope_open_dev();
+	int fd = vmscope_open_dev(), ret;
 
 	if (fd < 0)
 		return 1;
 	if (vmscope_ioctl(fd, VMSCOPE_IOC_INFO, &in) ||
 	    (in.out_flags & VMSCOPE_INFO_KERNEL_LAYOUT) || in.page_offset)
 		return 2;
-	if (translate(fd, getpid(), &tr, &tr) ||
-	    tr.state != VMSCOPE_STATE_PRESENT || !nothing_physical(&tr))
-		return 3;
+	ret = translate(fd, getpid(), &tr, &tr);
+	if (ret || tr.state != VMSCOPE_STATE_PRESENT || !nothing_physical(&tr))
+		return CHILD_FAIL(3, "translate: %d, state %u, pfn %llx, out %x",
+				  ret, tr.state, tr.pfn, tr.out_flags);
 	w.start = (uintptr_t)rec & ~4095UL;
 	w.end = w.start + 4 * 4096;
 	if (vmscope_ioctl(fd, VMSCOPE_IOC_WALK, &w) || !w.count ||

@@ -175,7 +175,7 @@ TEST_F(input, walk_bad_buffers)
 	EXPECT_EQ(-EINVAL, walk(self->fd, me, 0, PAGE, r, 1, sz - 1, 0));
 	EXPECT_EQ(-EINVAL, walk(self->fd, me, 0, PAGE, r, 1, PAGE + 1, 0));
 	/* count * record size overflows */
-	EXPECT_EQ(-EINVAL, walk(self->fd, me, 0, PAGE, r, 1ULL << 60, 32, 0));
+	EXPECT_EQ(-EINVAL, walk(self->fd, me, 0, PAGE, r, 1ULL << 61, 16, 0));
 	EXPECT_EQ(-EFAULT, walk(self->fd, me, 0, PAGE, NULL, 1, sz, 0));
 	EXPECT_EQ(-EFAULT, walk(self->fd, me, 0, PAGE,
 				(void *)self->in.kernel_start, 1, sz, 0));
@@ -225,23 +225,38 @@ TEST_F(input, walk_flags_and_reserved)
 /* Larger records than the module knows: the tail of each is zeroed. */
 TEST_F(input, walk_larger_records_are_zero_filled)
 {
-	const uint32_t rs = 48;
-	unsigned char buf[4 * 48];
-	uint64_t va = (uintptr_t)buf & ~(PAGE - 1);
+	const uint32_t rs = 24;
+	unsigned char buf[4 * 24];
+	char *mem = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	uint64_t va = (uintptr_t)mem;
 	int i;
 
+	ASSERT_NE(MAP_FAILED, mem);
 	memset(buf, 0xa5, sizeof(buf));
 	ASSERT_EQ(0, walk(self->fd, getpid(), va, va + 4 * PAGE, buf, 4, rs,
 			  NULL));
 	for (i = 0; i < 4; i++) {
 		const struct vmscope_page *r = (void *)(buf + i * rs);
-		unsigned char zero[48 - sizeof(*r)] = { 0 };
+		unsigned char zero[24 - sizeof(*r)] = { 0 };
 
-		EXPECT_NE(0, r->state);
-		EXPECT_EQ(0, r->__pad);
+		EXPECT_EQ(VMSCOPE_STATE_PRESENT, r->state);
 		EXPECT_EQ(0, memcmp(zero, buf + i * rs + sizeof(*r),
 				    sizeof(zero)));
 	}
+	/* and runs of empty pages too */
+	memset(buf, 0xa5, sizeof(buf));
+	ASSERT_EQ(0, walk(self->fd, getpid(), 0, 4 * PAGE, buf, 4, rs, NULL));
+	for (i = 0; i < 4; i++) {
+		const struct vmscope_page *r = (void *)(buf + i * rs);
+		unsigned char zero[24 - sizeof(*r)] = { 0 };
+
+		EXPECT_EQ(VMSCOPE_STATE_NO_VMA, r->state);
+		EXPECT_EQ(0U, r->pfn);
+		EXPECT_EQ(0, memcmp(zero, buf + i * rs + sizeof(*r),
+				    sizeof(zero)));
+	}
+	munmap(mem, 4 * PAGE);
 }
 
 /* Every byte written back is defined: pre-fill with a pattern. */

@@ -409,9 +409,11 @@ static void compare_present(struct tally *t, size_t i, uint64_t pm,
 		MISMATCH(t, i, "file/shmem %d, pagemap %d", file,
 			 !!(pm & PM_FILE));
 	if (!(r->page_flags & (VMSCOPE_PAGE_THP | VMSCOPE_PAGE_ZERO)) &&
-	    (r->mapcount == 1) != !!(pm & PM_EXCLUSIVE))
-		MISMATCH(t, i, "mapcount %u, pagemap exclusive %d",
-			 r->mapcount, !!(pm & PM_EXCLUSIVE));
+	    !!(r->page_flags & VMSCOPE_PAGE_EXCLUSIVE) !=
+	    !!(pm & PM_EXCLUSIVE))
+		MISMATCH(t, i, "exclusive %d, pagemap exclusive %d",
+			 !!(r->page_flags & VMSCOPE_PAGE_EXCLUSIVE),
+			 !!(pm & PM_EXCLUSIVE));
 	if (r->level == VMSCOPE_LEVEL_PMD) {
 		t->pmd++;
 		if (!(kpageflags(r->pfn) & KPF_THP))
@@ -438,11 +440,11 @@ static void compare_page(struct tally *t, size_t i, uint64_t pm,
 			 !!(pm & PM_SWAP));
 	else if (r->state == VMSCOPE_STATE_SWAPPED) {
 		t->swapped++;
-		if (r->swap_type != PM_SWAP_TYPE(pm) ||
-		    r->swap_offset != PM_SWAP_OFF(pm))
-			MISMATCH(t, i, "swap %u:%#llx, pagemap %u:%#llx",
-				 r->swap_type,
-				 (unsigned long long)r->swap_offset,
+		if (VMSCOPE_SWP_TYPE(r->pfn) != PM_SWAP_TYPE(pm) ||
+		    VMSCOPE_SWP_OFFSET(r->pfn) != PM_SWAP_OFF(pm))
+			MISMATCH(t, i, "swap %llu:%#llx, pagemap %u:%#llx",
+				 VMSCOPE_SWP_TYPE(r->pfn),
+				 VMSCOPE_SWP_OFFSET(r->pfn),
 				 (unsigned)PM_SWAP_TYPE(pm),
 				 (unsigned long long)PM_SWAP_OFF(pm));
 	}
@@ -475,6 +477,10 @@ static void check_translate(struct __test_metadata *_metadata, int fd,
 			  tr.page_size);
 		EXPECT_EQ(r->page_flags, tr.page_flags);
 		EXPECT_EQ(levels - r->level + 1, tr.nr_steps);
+		if (!(tr.page_flags & (VMSCOPE_PAGE_THP | VMSCOPE_PAGE_ZERO)))
+			EXPECT_EQ(!!(tr.page_flags & VMSCOPE_PAGE_EXCLUSIVE),
+				  tr.mapcount == 1);
+		EXPECT_LE(tr.mapcount, tr.refcount);
 	}
 	/* Each step's index is the address's 9 bits for that level. */
 	for (i = 0; i < tr.nr_steps; i++) {
@@ -562,8 +568,10 @@ TEST_F(pagetable, walk_and_translate_match_pagemap)
 		EXPECT_LT(0, t.swapped);
 		break;
 	case R_COW:
-		EXPECT_EQ(2U, recs[0].mapcount);
-		EXPECT_EQ(1U, recs[n - 1].mapcount);
+		/* shared with the parent, then copied on write */
+		EXPECT_FALSE(recs[0].page_flags & VMSCOPE_PAGE_EXCLUSIVE);
+		EXPECT_TRUE(recs[n - 1].page_flags & VMSCOPE_PAGE_EXCLUSIVE);
+		EXPECT_NE(recs[0].pfn, recs[n - 1].pfn);
 		break;
 	case R_PROTNONE:
 		EXPECT_EQ(VMSCOPE_STATE_NOT_PRESENT, recs[0].state);

@@ -91,14 +91,12 @@ static void churn(char *area)
 /* A record the ABI allows. */
 static bool record_ok(const struct vmscope_page *r)
 {
-	if (r->state < VMSCOPE_STATE_NO_VMA || r->state > VMSCOPE_STATE_MARKER)
-		return false;
-	if (r->level > VMSCOPE_LEVEL_PUD || r->__pad)
+	if (r->state > VMSCOPE_STATE_MAX || r->level > VMSCOPE_LEVEL_PUD)
 		return false;
 	switch (r->state) {
 	case VMSCOPE_STATE_NO_VMA:
 	case VMSCOPE_STATE_NOT_PRESENT:
-		return !r->level && !r->pfn && !r->flags;
+		return !r->level && !r->pfn && !r->flags && !r->page_flags;
 	case VMSCOPE_STATE_PRESENT:
 	case VMSCOPE_STATE_PROT_NONE:
 		return r->level && r->pfn;
@@ -146,8 +144,7 @@ static int read_round(int fd, pid_t pid, uintptr_t area, unsigned int *seed,
 		err = vmscope_ioctl(fd, VMSCOPE_IOC_TRANSLATE, &tr);
 		if (err)
 			return gone(err) ? -1 : 13;
-		if (tr.state < VMSCOPE_STATE_NO_VMA ||
-		    tr.state > VMSCOPE_STATE_MARKER ||
+		if (tr.state > VMSCOPE_STATE_MAX ||
 		    tr.nr_steps > VMSCOPE_MAX_LEVELS)
 			return 14;
 	}

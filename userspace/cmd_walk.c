@@ -31,7 +31,7 @@ struct walk_out {
 	bool json, pages;
 	struct json j;
 	struct libscols_table *tb;
-	uint64_t count[VMSCOPE_STATE_MARKER + 1];
+	uint64_t count[VMSCOPE_STATE_MAX + 1];
 	uint64_t huge;
 	/* the range being gathered */
 	uint64_t start, end;
@@ -63,7 +63,7 @@ static void walk_help(FILE *out)
 	      "JSON: {pid, start, end, ranges: [{start, end, pages, state, level,\n"
 	      "flags, kind}], totals: {pages, present, swapped, not_present,\n"
 	      "no_vma, huge}}; with --pages, pages: [{vaddr, state, level, pfn,\n"
-	      "flags, kind, mapcount, swap}] instead of ranges.\n", out);
+	      "swap, flags, kind}] instead of ranges.\n", out);
 }
 
 static bool walk_alike(const struct vmscope_page *a,
@@ -123,40 +123,43 @@ static void walk_emit_range(struct walk_out *o)
 static void walk_emit_page(struct walk_out *o, uint64_t va,
 			   const struct vmscope_page *p)
 {
+	bool swapped = p->state == VMSCOPE_STATE_SWAPPED;
 	char flags[160], kind[256];
 
 	if (!o->json) {
-		printf("%016" PRIx64 " %-11s %-3s pfn %-10llx %s | %s | map %u\n",
-		       va, state_name(p->state), level_name(p->level), p->pfn,
+		printf("%016" PRIx64 " %-11s %-3s %s %-10llx %s | %s\n", va,
+		       state_name(p->state), level_name(p->level),
+		       swapped ? "swap" : "pfn ",
+		       swapped ? VMSCOPE_SWP_OFFSET(p->pfn) : p->pfn,
 		       flags_to_str(p->flags, pte_flag_names, flags,
 				    sizeof(flags)),
 		       flags_to_str(p->page_flags, page_flag_names, kind,
-				    sizeof(kind)), p->mapcount);
+				    sizeof(kind)));
 		return;
 	}
 	json_open(&o->j, NULL, '{');
 	json_hex(&o->j, "vaddr", va);
 	json_str(&o->j, "state", state_name(p->state));
 	json_str(&o->j, "level", level_name(p->level));
-	json_hex(&o->j, "pfn", p->pfn);
-	json_flags(&o->j, "flags", p->flags, pte_flag_names);
-	json_flags(&o->j, "kind", p->page_flags, page_flag_names);
-	json_u64(&o->j, "mapcount", p->mapcount);
-	if (p->state == VMSCOPE_STATE_SWAPPED) {
+	if (swapped) {
+		json_null(&o->j, "pfn");
 		json_open(&o->j, "swap", '{');
-		json_u64(&o->j, "type", p->swap_type);
-		json_hex(&o->j, "offset", p->swap_offset);
+		json_u64(&o->j, "type", VMSCOPE_SWP_TYPE(p->pfn));
+		json_hex(&o->j, "offset", VMSCOPE_SWP_OFFSET(p->pfn));
 		json_close(&o->j, '}');
 	} else {
+		json_hex(&o->j, "pfn", p->pfn);
 		json_null(&o->j, "swap");
 	}
+	json_flags(&o->j, "flags", p->flags, pte_flag_names);
+	json_flags(&o->j, "kind", p->page_flags, page_flag_names);
 	json_close(&o->j, '}');
 }
 
 static void walk_account(struct walk_out *o, uint64_t va,
 			 const struct vmscope_page *p)
 {
-	if (p->state <= VMSCOPE_STATE_MARKER)
+	if (p->state <= VMSCOPE_STATE_MAX)
 		o->count[p->state]++;
 	if (p->level > VMSCOPE_LEVEL_PTE)
 		o->huge++;
@@ -209,7 +212,7 @@ static void walk_finish(struct walk_out *o)
 
 	if (!o->pages)
 		walk_emit_range(o);
-	for (s = 0; s <= VMSCOPE_STATE_MARKER; s++)
+	for (s = 0; s <= VMSCOPE_STATE_MAX; s++)
 		total += o->count[s];
 	if (o->json) {
 		json_close(&o->j, ']');

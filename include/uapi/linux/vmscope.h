@@ -88,29 +88,34 @@ struct vmscope_info {
 #define VMSCOPE_LEVEL_PGD	5
 #define VMSCOPE_MAX_LEVELS	5
 
-/* What backs one virtual page: vmscope_translate.state, vmscope_page.state */
-/* No VMA covers the address: an access raises SIGSEGV. */
-#define VMSCOPE_STATE_NO_VMA		1
+/*
+ * What backs one virtual page: vmscope_translate.state, vmscope_page.state.
+ * Zero is the commonest state of a sparse address space, so that a run of
+ * such pages is a run of zero bytes.
+ */
 /* Inside a VMA, but no entry: never touched, or dropped; the next
  * access faults the page in (demand paging).
  */
-#define VMSCOPE_STATE_NOT_PRESENT	2
+#define VMSCOPE_STATE_NOT_PRESENT	0
+/* No VMA covers the address: an access raises SIGSEGV. */
+#define VMSCOPE_STATE_NO_VMA		1
 /* Mapped: the MMU translates the address. */
-#define VMSCOPE_STATE_PRESENT		3
+#define VMSCOPE_STATE_PRESENT		2
 /* A page is mapped, but the entry's hardware present bit is clear:
  * a PROT_NONE VMA, or a NUMA-hinting entry.  An access faults.
  */
-#define VMSCOPE_STATE_PROT_NONE		4
+#define VMSCOPE_STATE_PROT_NONE		3
 /* Swapped out: the entry holds a swap type and offset. */
-#define VMSCOPE_STATE_SWAPPED		5
+#define VMSCOPE_STATE_SWAPPED		4
 /* Being migrated: the entry names the page under migration. */
-#define VMSCOPE_STATE_MIGRATION		6
+#define VMSCOPE_STATE_MIGRATION		5
 /* Poisoned by a memory error. */
-#define VMSCOPE_STATE_HWPOISON		7
+#define VMSCOPE_STATE_HWPOISON		6
 /* A device-private or device-exclusive entry (HMM). */
-#define VMSCOPE_STATE_DEVICE		8
+#define VMSCOPE_STATE_DEVICE		7
 /* A PTE marker (userfaultfd write-protect, guard region, poison). */
-#define VMSCOPE_STATE_MARKER		9
+#define VMSCOPE_STATE_MARKER		8
+#define VMSCOPE_STATE_MAX		VMSCOPE_STATE_MARKER
 
 /*
  * Decoded bits of a page-table entry (vmscope_step.flags and
@@ -257,32 +262,35 @@ struct vmscope_translate {
 
 #define VMSCOPE_TRANSLATE_SIZE_VER1	544
 
+/* vmscope_page.pfn of a swapped page: as in /proc/PID/pagemap */
+#define VMSCOPE_SWP_TYPE_BITS	5
+#define VMSCOPE_SWP_TYPE(pfn)	((pfn) & ((1ULL << VMSCOPE_SWP_TYPE_BITS) - 1))
+#define VMSCOPE_SWP_OFFSET(pfn)	((pfn) >> VMSCOPE_SWP_TYPE_BITS)
+
 /**
  * struct vmscope_page - one base page of a bulk walk
- * @pfn: PFN of the page (the swap or migration offset is in @swap_offset);
- *	0 when hidden or absent.
- * @swap_offset: swap offset when swapped; PFN under migration; else 0.
+ * @pfn: present: the page frame number; swapped: the swap type in the low
+ *	VMSCOPE_SWP_TYPE_BITS bits and the offset above them (as pagemap);
+ *	migration, hwpoison: the PFN named by the entry; else 0.  Zero too
+ *	when the file was opened without CAP_SYS_ADMIN.
  * @flags: VMSCOPE_PTE_* of the entry mapping the page.
- * @page_flags: VMSCOPE_PAGE_* of the page, when present.
- * @mapcount: page-table entries mapping the page (see vmscope_translate).
+ * @page_flags: VMSCOPE_PAGE_* of the page, when present (EXCLUSIVE tells
+ *	a page mapped once from one shared, e.g. after fork).
  * @state: VMSCOPE_STATE_*.
  * @level: VMSCOPE_LEVEL_* of the entry (PTE, PMD or PUD), or NONE.
- * @swap_type: swap area index when swapped.
- * @__pad: zero.
+ *
+ * 16 bytes, so that a walk moves no more than twice what pagemap does.
+ * A not-present page inside a VMA is all zeroes.
  */
 struct vmscope_page {
 	__u64 pfn;
-	__u64 swap_offset;
 	__u32 flags;
-	__u32 page_flags;
-	__u32 mapcount;
+	__u16 page_flags;
 	__u8 state;
 	__u8 level;
-	__u8 swap_type;
-	__u8 __pad;
 };
 
-#define VMSCOPE_PAGE_SIZE_VER1	32
+#define VMSCOPE_PAGE_SIZE_VER1	16
 
 /**
  * struct vmscope_walk - one record per base page over a range
@@ -303,8 +311,9 @@ struct vmscope_page {
  * @out_flags: out: VMSCOPE_OUT_*.
  * @__reserved: zero.
  *
- * The module holds the target's mmap_lock for at most one page table
- * (512 pages) at a time, and never while writing to @buf.
+ * The module holds the target's mmap_lock while it looks at no more than
+ * one PTE table's worth of entries (512; an empty entry above the PTE level
+ * counts once), and never while writing to @buf.
  */
 struct vmscope_walk {
 	__u32 size;			/* in */
