@@ -77,7 +77,7 @@ static inline void vmscope_check_bits(void)
  * Return: VMSCOPE_PTE_* flags, with the protection key in
  * VMSCOPE_PTE_PKEY_MASK.
  */
-static inline u32 vmscope_entry_flags(int level, u64 val)
+static __always_inline u32 vmscope_entry_flags(int level, u64 val)
 {
 	u32 flags = val & VMSCOPE_X86_LOW_BITS;
 
@@ -108,8 +108,8 @@ void __vmscope_decode_leaf(int level, u64 val, struct vmscope_leaf *leaf);
  * @val: the raw, non-none entry
  * @leaf: filled in completely
  */
-static inline void vmscope_decode_leaf(int level, u64 val,
-				       struct vmscope_leaf *leaf)
+static __always_inline void vmscope_decode_leaf(int level, u64 val,
+						struct vmscope_leaf *leaf)
 {
 	pte_t pte = __pte(val);
 
@@ -130,7 +130,7 @@ static inline void vmscope_decode_leaf(int level, u64 val,
  * mapping (as folio_test_anon() and folio_test_ksm() read it): a bulk walk
  * does this for every page, so every load counts.
  */
-static inline u32 vmscope_folio_flags(struct folio *folio)
+static __always_inline u32 vmscope_folio_flags(struct folio *folio)
 {
 	unsigned long pg = READ_ONCE(folio->flags);
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
@@ -180,10 +180,10 @@ static inline u32 vmscope_folio_flags(struct folio *folio)
  *
  * Context: the lock of the leaf's page table held, so the page stays mapped.
  */
-static inline void vmscope_page_facts(struct vm_area_struct *vma, int level,
-				      const struct vmscope_leaf *leaf,
-				      unsigned long pfn,
-				      struct vmscope_page_facts *facts)
+static __always_inline void
+vmscope_page_facts(struct vm_area_struct *vma, int level,
+		   const struct vmscope_leaf *leaf, unsigned long pfn,
+		   struct vmscope_page_facts *facts)
 {
 	struct folio *folio;
 	struct page *page;

@@ -110,9 +110,10 @@ static int vmscope_pages_hole(struct vmscope_pt_walk *w, int level,
 }
 
 /* The record of one base page, @index pages into a leaf. */
-static void vmscope_pages_one(struct vmscope_pages_ctx *ctx, int level,
-			      const struct vmscope_leaf *leaf,
-			      unsigned long index, struct vmscope_page *rec)
+static __always_inline void
+vmscope_pages_one(struct vm_area_struct *vma, bool show_pfn, int level,
+		  const struct vmscope_leaf *leaf, unsigned long index,
+		  struct vmscope_page *rec)
 {
 	struct vmscope_page_facts facts;
 	struct vmscope_page r = {
@@ -123,15 +124,14 @@ static void vmscope_pages_one(struct vmscope_pages_ctx *ctx, int level,
 
 	if (leaf->state == VMSCOPE_STATE_PRESENT ||
 	    leaf->state == VMSCOPE_STATE_PROT_NONE) {
-		vmscope_page_facts(ctx->vma, level, leaf, leaf->pfn + index,
-				   &facts);
+		vmscope_page_facts(vma, level, leaf, leaf->pfn + index, &facts);
 		r.page_flags = facts.flags;
-		if (ctx->show_pfn)
+		if (show_pfn)
 			r.pfn = leaf->pfn + index;
-	} else if (ctx->show_pfn && leaf->state == VMSCOPE_STATE_SWAPPED) {
+	} else if (show_pfn && leaf->state == VMSCOPE_STATE_SWAPPED) {
 		r.pfn = leaf->swap_type |
 			leaf->swap_offset << VMSCOPE_SWP_TYPE_BITS;
-	} else if (ctx->show_pfn) {
+	} else if (show_pfn) {
 		r.pfn = leaf->swap_offset;
 	}
 	*rec = r;
@@ -151,7 +151,7 @@ static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
 	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
 		if (ctx->nr == ctx->max)
 			return 1;
-		vmscope_pages_one(ctx, level, &leaf,
+		vmscope_pages_one(ctx->vma, ctx->show_pfn, level, &leaf,
 				  (ctx->addr & mask) >> PAGE_SHIFT,
 				  &ctx->recs[ctx->nr++]);
 	}
@@ -181,6 +181,8 @@ static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
 {
 	struct vmscope_page *rec = ctx->recs + ctx->nr;
 	unsigned long n, room = min(ctx->max - ctx->nr, ctx->budget);
+	struct vm_area_struct *vma = ctx->vma;
+	bool show_pfn = ctx->show_pfn;
 	struct vmscope_leaf leaf;
 
 	room = min(room, (end - addr) >> PAGE_SHIFT);
@@ -190,7 +192,8 @@ static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
 		if (pte_none(ptent))
 			break;
 		vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent), &leaf);
-		vmscope_pages_one(ctx, VMSCOPE_LEVEL_PTE, &leaf, 0, rec);
+		vmscope_pages_one(vma, show_pfn, VMSCOPE_LEVEL_PTE, &leaf, 0,
+				  rec);
 	}
 	ctx->nr += n;
 	ctx->budget -= n;

@@ -28,7 +28,7 @@
 
 #define PAGE		4096UL
 #define BUF_PAGES	65536UL
-#define ROUNDS		3
+#define ROUNDS		5
 
 /* What the target process shares with the benchmark. */
 struct target_shm {
