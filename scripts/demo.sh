@@ -28,4 +28,5 @@ mkdir -p "$VMSCOPE_CACHE/demo-tests"
 echo "demo: booting $ver with $LEVELS-level paging under QEMU" >&2
 selftests/vmtest.sh -k "$ver" -l "$LEVELS" -m "$out/vmscope.ko" \
 	-T "$VMSCOPE_CACHE/demo-tests" \
-	-a scripts/tour.sh:/usr/bin/vmscope-tour -- vmscope-tour
+	-a scripts/tour.sh:/usr/bin/vmscope-tour \
+	-a userspace/vmscope-shape:/usr/bin/vmscope-shape -- vmscope-tour

@@ -12,6 +12,12 @@ step()
 	"$@"
 }
 
+# region NAME: the address vmscope-shape printed for NAME
+region()
+{
+	awk -v n="$1" '$1 == n { print $2 }' /tmp/shape.out
+}
+
 echo
 echo "vmscope tour on $(uname -r)"
 step "The module is loaded and exposes /proc/vmscope and /dev/vmscope" \
@@ -20,8 +26,39 @@ step "What the MMU is walking: levels, page size, the user/kernel split" \
 	vmscope info
 step "The same as a cat-able /proc file" \
 	cat /proc/vmscope/info
+
+vmscope-shape >/tmp/shape.out &
+pid=$!
+while [ ! -s /tmp/shape.out ] || [ "$(wc -l </tmp/shape.out)" -lt 6 ]; do
+	sleep 0.1
+done
+echo
+echo "A process of known shape, vmscope-shape (PID $pid), has mapped:"
+cat /tmp/shape.out
+
+t=$(region touched)
+step "Translate one address of it, level by level, as the MMU does" \
+	vmscope translate "$pid" "$t"
+step "A page of the 'sparse' region that was never touched: demand paging" \
+	vmscope translate "$pid" "$(printf '%x' $(($(region sparse) + 4096)))"
+step "A page that was swapped out (MADV_PAGEOUT, zram swap)" \
+	vmscope translate "$pid" "$(region swapped)"
+step "A 2 MiB THP: the walk ends one level early, at a PMD leaf" \
+	vmscope translate "$pid" "$(region thp)"
+step "Every page of the 'sparse' region, as ranges of like pages" \
+	vmscope walk "$pid" "$(region sparse)" +64K
+step "The THP region: 1024 pages under two PMD leaves" \
+	vmscope walk "$pid" "$(region thp)" +4M
+step "The swapped region (MADV_PAGEOUT: how much went to zram)" \
+	vmscope walk "$pid" "$(region swapped)" +256K
+step "The PROT_NONE guard region: a VMA, but nothing may be mapped" \
+	vmscope translate "$pid" "$(region guard)"
+step "What its page tables cost, against one flat table" \
+	vmscope pagetable "$pid"
 step "And as JSON for scripts" \
-	vmscope info --json
+	vmscope translate --json "$pid" "$(region shared)"
+kill "$pid"
+
 grep -q '^nobody:' /etc/passwd 2>/dev/null ||
 	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
 step "A user without CAP_SYS_ADMIN is refused (root-only by default)" \

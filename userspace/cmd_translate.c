@@ -31,7 +31,8 @@ static void translate_help(FILE *out)
 	      "\n"
 	      "JSON keys: pid, vaddr, levels, walk (list of {level, index, entry,\n"
 	      "table, flags}), state (present, prot-none, swapped, not-present,\n"
-	      "no-vma, migration, hwpoison, device, marker), page_size, pfn,\n"
+	      "no-vma, migration, hwpoison, device, marker), why (for\n"
+	      "not-present: not-yet-faulted or prot-none-vma), page_size, pfn,\n"
 	      "paddr (null when absent or hidden), swap ({type, offset} or null),\n"
 	      "page ({flags, mapcount, refcount} or null), vma ({start, end,\n"
 	      "perms, name} or null).\n"
@@ -57,6 +58,16 @@ static unsigned int level_shift(uint32_t level, uint32_t levels)
 	if (level == VMSCOPE_LEVEL_PGD)
 		return levels == 5 ? 48 : 39;
 	return 12 + 9 * (level - 1);
+}
+
+/* Why a page inside a VMA is not present, for the two cases a VMA tells. */
+static const char *tr_why_not_present(const struct vmscope_translate *tr)
+{
+	if (!(tr->vma.perms & (VMSCOPE_VMA_READ | VMSCOPE_VMA_WRITE |
+			       VMSCOPE_VMA_EXEC)))
+		return "a PROT_NONE VMA: an access raises SIGSEGV, nothing is "
+		       "ever mapped here";
+	return NULL;
 }
 
 static void tr_json_walk(struct json *j, const struct vmscope_translate *tr)
@@ -139,6 +150,9 @@ static void tr_json(const struct vmscope_translate *tr)
 	json_hex(&j, "vaddr", tr->vaddr);
 	json_u64(&j, "levels", tr->levels);
 	json_str(&j, "state", state_name(tr->state));
+	if (tr->state == VMSCOPE_STATE_NOT_PRESENT)
+		json_str(&j, "why", tr_why_not_present(tr) ? "prot-none-vma" :
+			 "not-yet-faulted");
 	tr_json_walk(&j, tr);
 	tr_json_outcome(&j, tr);
 	tr_json_vma(&j, tr);
@@ -205,10 +219,12 @@ static void tr_print_step(const struct vmscope_translate *tr, uint32_t i)
 
 static void tr_print_outcome(const struct vmscope_translate *tr)
 {
+	const char *why = tr->state == VMSCOPE_STATE_NOT_PRESENT ?
+			  tr_why_not_present(tr) : NULL;
 	char hb[16], flags[256];
 
 	printf("\n  %s: %s\n", state_name(tr->state),
-	       state_meaning(tr->state));
+	       why ? why : state_meaning(tr->state));
 	if (tr_has_page(tr)) {
 		size_to_human(tr->page_size, hb, sizeof(hb));
 		if (tr_hidden(tr))
@@ -247,7 +263,7 @@ static void tr_print(const struct vmscope_translate *tr)
 	tr_print_outcome(tr);
 	perms_to_str(tr->vma.perms, perms);
 	printf("  VMA:   %llx-%llx %s %s\n", tr->vma.start, tr->vma.end, perms,
-	       tr->vma.name);
+	       tr->vma.name[0] ? tr->vma.name : "(anonymous)");
 }
 
 static int translate_run(int argc, char **argv)

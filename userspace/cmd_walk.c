@@ -199,9 +199,10 @@ static void walk_begin(struct walk_out *o, uint32_t pid, uint64_t start,
 	o->tb = scols_new_table();
 	if (!o->tb)
 		err(1, "failed to create a table");
+	/* one range a line, however narrow the terminal */
+	scols_table_set_termforce(o->tb, SCOLS_TERMFORCE_NEVER);
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (!scols_table_new_column(o->tb, cols[i], 0,
-					    i >= 6 ? SCOLS_FL_WRAP : 0))
+		if (!scols_table_new_column(o->tb, cols[i], 0, 0))
 			err(1, "failed to create a table");
 }
 

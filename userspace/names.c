@@ -56,7 +56,7 @@ static const struct {
 	[VMSCOPE_STATE_NOT_PRESENT] = { "not-present",
 		"inside a VMA but not populated: the first access faults it in" },
 	[VMSCOPE_STATE_PRESENT] = { "present",
-		"mapped: the MMU translates it" },
+		"the MMU translates it to a page frame" },
 	[VMSCOPE_STATE_PROT_NONE] = { "prot-none",
 		"a page is mapped but inaccessible (PROT_NONE or NUMA hint)" },
 	[VMSCOPE_STATE_SWAPPED] = { "swapped",
