@@ -31,9 +31,17 @@ cli:
 selftests:
 	$(MAKE) -C selftests KSFT_DIR=$$(scripts/ksft.sh)/tools/testing/selftests
 
+# The release the module is installed for: R of /lib/modules/R/build or of
+# /usr/src/linux-headers-R (Debian's 6.1 headers' kernel.release says
+# "6.1.x", not the "6.1.0-N-cloud-amd64" that uname -r gives).
+KDIR_ := $(patsubst %/,%,$(KDIR))
+KRELEASE ?= $(or $(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR_))),$(patsubst linux-headers-%,%,$(filter linux-headers-%,$(notdir $(KDIR_)))),$(shell cat $(KDIR_)/include/config/kernel.release 2>/dev/null))
+INSTALL_MOD_PATH ?=
+
 install: module cli
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KRELEASE) \
+		INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KRELEASE)
 	install -D -m 0755 userspace/vmscope $(DESTDIR)$(PREFIX)/bin/vmscope
 
 # Build the module for both test kernels into $(VMSCOPE_CACHE)/build/VERSION.

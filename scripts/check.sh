@@ -81,6 +81,30 @@ selftests_werror()
 		OUTPUT="$VMSCOPE_CACHE/tests"
 }
 
+# `make install` into a staging root, and DKMS building from dkms.conf,
+# for one kernel: the module lands where modprobe looks for it.
+packaging()
+{
+	local kdir ver tmp ok=0
+
+	kdir=$(scripts/kernels.sh headers "$1") || return 1
+	ver=${kdir##*/linux-headers-}
+	tmp=$(mktemp -d) || return 1
+	mkdir -p "$tmp/src/vmscope-0.1" "$tmp/dkms"
+	git ls-files -z | xargs -0 cp --parents -t "$tmp/src/vmscope-0.1" &&
+		make -C "$tmp/src/vmscope-0.1" install KDIR="$kdir" \
+			INSTALL_MOD_PATH="$tmp/root" DESTDIR="$tmp/root" &&
+		grep -q vmscope.ko "$tmp/root/lib/modules/$ver/modules.dep" &&
+		test -x "$tmp/root/usr/local/bin/vmscope" &&
+		make -C "$tmp/src/vmscope-0.1" clean KDIR="$kdir" &&
+		dkms build -m vmscope -v 0.1 -k "$ver" \
+			--sourcetree "$tmp/src" --dkmstree "$tmp/dkms" &&
+		find "$tmp/dkms/vmscope/0.1/$ver" -name 'vmscope.ko*' | grep -q . ||
+		ok=1
+	rm -rf "$tmp"
+	return "$ok"
+}
+
 shell_scripts()
 {
 	shellcheck -x scripts/*.sh selftests/*.sh .ci/run
@@ -119,7 +143,7 @@ main()
 	mkdir -p "$LOGDIR"
 	if ! need_pkgs make gcc libc6-dev pkg-config libsmartcols-dev sparse \
 		shellcheck perl linux-source-6.12 qemu-system-x86 busybox-static \
-		cpio kmod xz-utils zstd; then
+		cpio kmod xz-utils zstd dkms; then
 		echo "0 passed, 1 failed"
 		return 1
 	fi
@@ -133,6 +157,9 @@ main()
 	check "CLI builds with -Werror" cli_werror
 	check "selftests build with -Werror" selftests_werror
 	check "shellcheck: scripts" shell_scripts
+	for k in 6.1 6.12; do
+		check "make install and DKMS build for $k" packaging "$k"
+	done
 
 	for cfg in $CONFIGS; do
 		vm "${cfg%:*}" "${cfg#*:}"
