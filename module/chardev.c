@@ -76,6 +76,11 @@ static int vmscope_op_ptstats(const struct vmscope_access *acc, void *karg)
 	return vmscope_ptstats(acc, st);
 }
 
+static int vmscope_op_layout(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_layout(acc, karg);
+}
+
 /**
  * struct vmscope_ioctl - one ioctl: its argument and the core operation
  * @cmd: VMSCOPE_IOC_*
@@ -101,6 +106,8 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 	  VMSCOPE_WALK_SIZE_VER1, vmscope_op_walk },
 	{ VMSCOPE_IOC_PTSTATS, sizeof(struct vmscope_ptstats),
 	  VMSCOPE_PTSTATS_SIZE_VER1, vmscope_op_ptstats },
+	{ VMSCOPE_IOC_LAYOUT, sizeof(struct vmscope_layout),
+	  VMSCOPE_LAYOUT_SIZE_VER1, vmscope_op_layout },
 };
 
 union vmscope_ioctl_arg {
@@ -108,6 +115,7 @@ union vmscope_ioctl_arg {
 	struct vmscope_translate translate;
 	struct vmscope_walk walk;
 	struct vmscope_ptstats ptstats;
+	struct vmscope_layout layout;
 };
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,

@@ -67,4 +67,23 @@ static inline int vmscope_page_mapcount(struct page *page)
 #endif
 }
 
+/**
+ * vmscope_mm_counter() - a process's page counter, as /proc/PID/status says
+ * @mm: the address space
+ * @member: MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES or MM_SWAPENTS
+ *
+ * Since 6.2 the counters are per-CPU and status sums them exactly.
+ *
+ * Return: the count, in pages.
+ */
+static inline unsigned long vmscope_mm_counter(struct mm_struct *mm,
+					       int member)
+{
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
+	return get_mm_counter_sum(mm, member);
+#else
+	return get_mm_counter(mm, member);
+#endif
+}
+
 #endif /* VMSCOPE_COMPAT_H */

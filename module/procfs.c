@@ -114,12 +114,18 @@ int vmscope_proc_init(void)
 		const struct vmscope_proc_file *pf = &vmscope_proc_files[i];
 
 		if (!proc_create_data(pf->name, mode, vmscope_proc_dir,
-				      &vmscope_proc_ops, (void *)pf)) {
-			proc_remove(vmscope_proc_dir);
-			return -ENOMEM;
-		}
+				      &vmscope_proc_ops, (void *)pf))
+			goto err_remove;
 	}
+	/* a PID may be written to it: read-write, root only by default */
+	if (!proc_create("layout", vmscope_file_mode(0600), vmscope_proc_dir,
+			 &vmscope_layout_proc_ops))
+		goto err_remove;
 	return 0;
+
+err_remove:
+	proc_remove(vmscope_proc_dir);
+	return -ENOMEM;
 }
 
 /**

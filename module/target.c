@@ -13,9 +13,10 @@
 #include "vmscope.h"
 
 /**
- * vmscope_target_mm() - the address space of a process, if the file may see it
+ * vmscope_target() - a process and its address space, if the file may see them
  * @acc: the caller's open-file access record
  * @nr: process (or thread) id in the caller's PID namespace
+ * @taskp: if not NULL, returns the task with a reference (put_task_struct())
  *
  * Context: process context.
  * Return: the mm with a reference on its users (release with mmput()),
@@ -23,7 +24,8 @@
  * no user address space (a kernel thread, or a process that has exited),
  * or ERR_PTR(-EACCES) if the file may not look at it.
  */
-struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc, u32 nr)
+struct mm_struct *vmscope_target(const struct vmscope_access *acc, u32 nr,
+				 struct task_struct **taskp)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -41,15 +43,29 @@ struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc, u32 nr)
 		return ERR_PTR(-ESRCH);
 
 	mm = get_task_mm(task);
-	if (!mm) {
-		put_task_struct(task);
-		return ERR_PTR(-ENOENT);
-	}
-	err = vmscope_access_mm(acc, task, mm);
-	put_task_struct(task);
+	err = mm ? vmscope_access_mm(acc, task, mm) : -ENOENT;
 	if (err) {
-		mmput(mm);
+		if (mm)
+			mmput(mm);
+		put_task_struct(task);
 		return ERR_PTR(err);
 	}
+	if (taskp)
+		*taskp = task;
+	else
+		put_task_struct(task);
 	return mm;
+}
+
+/**
+ * vmscope_target_mm() - the address space of a process, if the file may see it
+ * @acc: the caller's open-file access record
+ * @nr: process (or thread) id in the caller's PID namespace
+ *
+ * Context: process context.
+ * Return: as vmscope_target().
+ */
+struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc, u32 nr)
+{
+	return vmscope_target(acc, nr, NULL);
 }

@@ -13,6 +13,7 @@
 struct cred;
 struct task_struct;
 struct file;
+struct proc_ops;
 struct mm_struct;
 struct vm_area_struct;
 
@@ -42,6 +43,8 @@ struct vmscope_access *vmscope_access_open(struct file *file);
 void vmscope_access_release(struct vmscope_access *acc);
 int vmscope_access_mm(const struct vmscope_access *acc,
 		      struct task_struct *task, struct mm_struct *mm);
+struct mm_struct *vmscope_target(const struct vmscope_access *acc, u32 pid,
+				 struct task_struct **taskp);
 struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc,
 				    u32 pid);
 
@@ -125,10 +128,15 @@ int vmscope_walk_pages(const struct vmscope_access *acc,
 		       struct vmscope_walk *req);
 int vmscope_ptstats(const struct vmscope_access *acc,
 		    struct vmscope_ptstats *st);
+int vmscope_layout(const struct vmscope_access *acc,
+		   struct vmscope_layout *lo);
+unsigned int vmscope_layout_describe(struct vm_area_struct *vma,
+				     struct vmscope_layout_vma *out);
 
 void vmscope_info_fill(struct vmscope_info *info,
 		       const struct vmscope_access *acc);
 
+extern const struct proc_ops vmscope_layout_proc_ops;
 int vmscope_proc_init(void);
 void vmscope_proc_exit(void);
 int vmscope_dev_init(void);

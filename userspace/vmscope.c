@@ -13,6 +13,7 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_translate,
 	&vmscope_cmd_walk,
 	&vmscope_cmd_pagetable,
+	&vmscope_cmd_layout,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

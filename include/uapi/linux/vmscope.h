@@ -378,9 +378,126 @@ struct vmscope_ptstats {
 
 #define VMSCOPE_PTSTATS_SIZE_VER1	112
 
+/* vmscope_layout_vma.segment: what a VMA is in the textbook's picture */
+#define VMSCOPE_SEG_OTHER		0	/* none of the below */
+#define VMSCOPE_SEG_TEXT		1	/* the program's code */
+#define VMSCOPE_SEG_RODATA		2	/* its read-only data */
+#define VMSCOPE_SEG_DATA		3	/* its initialised data */
+#define VMSCOPE_SEG_BSS			4	/* its zero-initialised data */
+#define VMSCOPE_SEG_HEAP		5	/* brk() memory: [heap] */
+#define VMSCOPE_SEG_MMAP_FILE		6	/* libraries, mapped files */
+#define VMSCOPE_SEG_MMAP_ANON		7	/* anonymous mmap() (large mallocs) */
+#define VMSCOPE_SEG_SHMEM		8	/* shared memory: shmem, SysV, memfd */
+#define VMSCOPE_SEG_STACK		9	/* the main thread's stack */
+#define VMSCOPE_SEG_THREAD_STACK	10	/* another thread's stack */
+#define VMSCOPE_SEG_VDSO		11	/* [vdso] */
+#define VMSCOPE_SEG_VVAR		12	/* [vvar] and its kin */
+#define VMSCOPE_SEG_GUARD		13	/* PROT_NONE: guard pages, reservations */
+#define VMSCOPE_SEG_MAX			VMSCOPE_SEG_GUARD
+
+/**
+ * struct vmscope_layout_vma - one VMA of a process, classified and measured
+ * @vma: where it is and what backs it, as /proc/PID/maps shows it.
+ * @segment: VMSCOPE_SEG_*.
+ * @__pad: zero.
+ * @rss_anon: bytes of anonymous pages mapped (smaps' Anonymous).
+ * @rss_file: bytes of page-cache pages mapped (not shmem).
+ * @rss_shmem: bytes of shmem pages mapped.
+ * @swap: bytes swapped out (swap entries in the page tables).
+ * @huge: bytes mapped by PMD or PUD leaves (THP, hugetlb).
+ *
+ * rss_anon + rss_file + rss_shmem is smaps' Rss: the zero page and PFN
+ * maps are not counted, as smaps does not.
+ */
+struct vmscope_layout_vma {
+	struct vmscope_vma vma;
+	__u32 segment;
+	__u32 __pad;
+	__u64 rss_anon;
+	__u64 rss_file;
+	__u64 rss_shmem;
+	__u64 swap;
+	__u64 huge;
+};
+
+#define VMSCOPE_LAYOUT_VMA_SIZE_VER1	344
+
+/* vmscope_layout.out_flags */
+#define VMSCOPE_LAYOUT_DONE	(1U << 0)	/* no VMA at or above next */
+
+/**
+ * struct vmscope_layout - the VMAs of a process and the facts of its mm
+ * @size: in: sizeof(struct vmscope_layout).
+ * @flags: in: zero.
+ * @pid: in: the process.
+ * @rec_size: in: sizeof(struct vmscope_layout_vma) as the caller knows it.
+ * @start: in: describe the VMAs that end above this address (0 for all).
+ * @buf: in: user address of an array of @buf_count records.
+ * @buf_count: in: its capacity (at least 1).
+ * @next: out: where to start the next call (the end of the last VMA
+ *	described).
+ * @count: out: records written.
+ * @out_flags: out: VMSCOPE_LAYOUT_DONE when there are no more VMAs.
+ * @__reserved: in: zero.
+ * @start_code: out: the program's code (mm->start_code).
+ * @end_code: out: end of its code.
+ * @start_data: out: its initialised data.
+ * @end_data: out: end of its data.
+ * @start_brk: out: where the heap starts.
+ * @brk: out: the current program break (end of the heap).
+ * @start_stack: out: the initial stack pointer's page region.
+ * @arg_start: out: the command line.
+ * @env_end: out: end of the environment (top of what execve() put on the
+ *	stack).
+ * @mmap_base: out: where the mmap area starts (it grows down from here).
+ * @task_size: out: end of this process's user space.
+ * @total_vm: out: bytes of all its VMAs (VIRT in top).
+ * @rss_anon: out: the kernel's count of its anonymous pages, in bytes
+ *	(RssAnon in /proc/PID/status).
+ * @rss_file: out: RssFile, in bytes.
+ * @rss_shmem: out: RssShmem, in bytes.
+ * @swap: out: VmSwap, in bytes.
+ * @map_count: out: how many VMAs it has.
+ * @nr_threads: out: how many threads.
+ */
+struct vmscope_layout {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 pid;			/* in */
+	__u32 rec_size;			/* in */
+	__u64 start;			/* in */
+	__u64 buf;			/* in */
+	__u64 buf_count;		/* in */
+	__u64 next;			/* out */
+	__u64 count;			/* out */
+	__u32 out_flags;		/* out */
+	__u32 __reserved;		/* in: zero */
+	__u64 start_code;		/* out */
+	__u64 end_code;			/* out */
+	__u64 start_data;		/* out */
+	__u64 end_data;			/* out */
+	__u64 start_brk;		/* out */
+	__u64 brk;			/* out */
+	__u64 start_stack;		/* out */
+	__u64 arg_start;		/* out */
+	__u64 env_end;			/* out */
+	__u64 mmap_base;		/* out */
+	__u64 task_size;		/* out */
+	__u64 total_vm;			/* out */
+	__u64 rss_anon;			/* out */
+	__u64 rss_file;			/* out */
+	__u64 rss_shmem;		/* out */
+	__u64 swap;			/* out */
+	__u32 map_count;		/* out */
+	__u32 nr_threads;		/* out */
+};
+
+#define VMSCOPE_LAYOUT_SIZE_VER1	200
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
 #define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
 #define VMSCOPE_IOC_PTSTATS	_IOWR(VMSCOPE_IOC_MAGIC, 0x13, struct vmscope_ptstats)
+#define VMSCOPE_IOC_LAYOUT	_IOWR(VMSCOPE_IOC_MAGIC, 0x14, struct vmscope_layout)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */

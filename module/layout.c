@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A process's layout: every VMA, classified into the segments a textbook
+ * draws (text, data, bss, heap, mmap area, stack...) and measured by a walk
+ * of its page tables (resident anonymous, file and shmem bytes, swap, huge
+ * leaves), with the facts of the mm (where code, data, heap and stack
+ * are, and the kernel's own counters).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "decode.h"
+
+/* VMAs described per mmap_lock hold, and entries looked at for them. */
+#define VMSCOPE_LAYOUT_BATCH	16
+#define VMSCOPE_LAYOUT_BUDGET	(8 * PTRS_PER_PTE)
+
+/* What one walk of a VMA counts, in pages. */
+struct vmscope_rss {
+	u64 anon, file, shmem, swap, huge;
+	unsigned int seen;	/* entries looked at */
+};
+
+static __always_inline void vmscope_rss_page(struct vmscope_rss *rss,
+					     struct vm_area_struct *vma,
+					     int level,
+					     const struct vmscope_leaf *leaf,
+					     unsigned long pages)
+{
+	struct vmscope_page_facts facts;
+
+	if (leaf->state == VMSCOPE_STATE_SWAPPED) {
+		rss->swap += pages;
+		return;
+	}
+	if (leaf->state != VMSCOPE_STATE_PRESENT &&
+	    leaf->state != VMSCOPE_STATE_PROT_NONE)
+		return;
+	/* a PMD or PUD leaf maps one folio: its facts hold for every page */
+	vmscope_page_facts(vma, level, leaf, leaf->pfn, &facts);
+	if (facts.flags & VMSCOPE_PAGE_ANON)
+		rss->anon += pages;
+	else if (facts.flags & VMSCOPE_PAGE_SHMEM)
+		rss->shmem += pages;
+	else if (facts.flags & VMSCOPE_PAGE_FILE)
+		rss->file += pages;
+	else
+		return;		/* zero page, PFN map: not in smaps' Rss */
+	if (level > VMSCOPE_LEVEL_PTE)
+		rss->huge += pages;
+}
+
+struct vmscope_rss_walk {
+	struct vmscope_rss rss;
+	struct vm_area_struct *vma;
+};
+
+static int vmscope_rss_leaf(struct vmscope_pt_walk *w, int level,
+			    unsigned long addr, unsigned long next, u64 val)
+{
+	struct vmscope_rss_walk *rw = w->private;
+	struct vmscope_leaf leaf;
+
+	vmscope_decode_leaf(level, val, &leaf);
+	vmscope_rss_page(&rw->rss, rw->vma, level, &leaf,
+			 (next - addr) >> PAGE_SHIFT);
+	rw->rss.seen++;
+	return 0;
+}
+
+static int vmscope_rss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
+			    unsigned long addr, unsigned long end)
+{
+	struct vmscope_rss_walk *rw = w->private;
+	struct vm_area_struct *vma = rw->vma;
+	struct vmscope_leaf leaf;
+
+	for (; addr < end; addr += PAGE_SIZE, pte++) {
+		pte_t ptent = ptep_get(pte);
+
+		if (pte_none(ptent))
+			continue;
+		vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent), &leaf);
+		vmscope_rss_page(&rw->rss, vma, VMSCOPE_LEVEL_PTE, &leaf, 1);
+	}
+	rw->rss.seen += PTRS_PER_PTE;
+	return 0;
+}
+
+static const struct vmscope_walk_ops vmscope_rss_ops = {
+	.leaf	= vmscope_rss_leaf,
+	.ptes	= vmscope_rss_ptes,
+};
+
+/* Measure one VMA; returns how many entries that took. */
+static unsigned int vmscope_vma_measure(struct vm_area_struct *vma,
+					struct vmscope_layout_vma *out)
+{
+	struct vmscope_rss_walk rw = { .vma = vma };
+	struct vmscope_pt_walk w = {
+		.mm = vma->vm_mm,
+		.ops = &vmscope_rss_ops,
+		.private = &rw,
+	};
+
+	vmscope_walk_range(&w, vma->vm_start, vma->vm_end);
+	out->rss_anon = rw.rss.anon << PAGE_SHIFT;
+	out->rss_file = rw.rss.file << PAGE_SHIFT;
+	out->rss_shmem = rw.rss.shmem << PAGE_SHIFT;
+	out->swap = rw.rss.swap << PAGE_SHIFT;
+	out->huge = rw.rss.huge << PAGE_SHIFT;
+	return rw.rss.seen + 1;
+}
+
+static bool vmscope_vma_overlaps(const struct vm_area_struct *vma,
+				 unsigned long start, unsigned long end)
+{
+	return start < end && vma->vm_start < end && vma->vm_end > start;
+}
+
+static bool vmscope_vma_is_tmpfs(const struct vm_area_struct *vma)
+{
+	return vma->vm_file &&
+	       file_inode(vma->vm_file)->i_sb->s_magic == TMPFS_MAGIC;
+}
+
+/*
+ * A thread's stack as glibc makes it: anonymous, private and writable,
+ * right above a PROT_NONE guard VMA.  (The kernel does not record which
+ * VMA is whose stack; this is the shape pthread_create() leaves.)
+ */
+static bool vmscope_vma_is_thread_stack(struct vm_area_struct *vma)
+{
+	struct vm_area_struct *prev;
+
+	if (vma->vm_file || !(vma->vm_flags & VM_WRITE) ||
+	    (vma->vm_flags & VM_MAYSHARE) || !vma->vm_start)
+		return false;
+	prev = find_vma(vma->vm_mm, vma->vm_start - 1);
+	return prev && prev != vma && prev->vm_end == vma->vm_start &&
+	       !prev->vm_file &&
+	       !(prev->vm_flags & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
+/* The program's own file: the one mapped at start_code. */
+static bool vmscope_vma_is_program(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *text;
+
+	if (!vma->vm_file || !mm->start_code)
+		return false;
+	text = vma_lookup(mm, mm->start_code);
+	return text && text->vm_file &&
+	       file_inode(text->vm_file) == file_inode(vma->vm_file);
+}
+
+static u32 vmscope_segment_of_program(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	if (vmscope_vma_overlaps(vma, mm->start_code, mm->end_code))
+		return VMSCOPE_SEG_TEXT;
+	if (vmscope_vma_overlaps(vma, mm->start_data, mm->end_data) ||
+	    (vma->vm_flags & VM_WRITE))
+		return VMSCOPE_SEG_DATA;
+	if (vma->vm_flags & VM_EXEC)
+		return VMSCOPE_SEG_TEXT;
+	return VMSCOPE_SEG_RODATA;
+}
+
+/* The anonymous rest of the program's data page, up to the heap. */
+static bool vmscope_vma_is_bss(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	return !vma->vm_file && mm->end_data &&
+	       vma->vm_start <= PAGE_ALIGN(mm->end_data) &&
+	       vma->vm_end > mm->end_data && vma->vm_end <= mm->start_brk;
+}
+
+static u32 vmscope_segment_special(struct vm_area_struct *vma)
+{
+	const char *name = vma->vm_ops && vma->vm_ops->name ?
+			   vma->vm_ops->name(vma) : NULL;
+
+	if (!name)
+		return VMSCOPE_SEG_OTHER;
+	if (!strcmp(name, "[vdso]"))
+		return VMSCOPE_SEG_VDSO;
+	if (!strncmp(name, "[vvar", 5))
+		return VMSCOPE_SEG_VVAR;
+	return VMSCOPE_SEG_MMAP_ANON;
+}
+
+/**
+ * vmscope_segment() - which segment of the textbook picture a VMA is
+ * @vma: the VMA
+ *
+ * Decided from the mm's own markers (start_code/end_code,
+ * start_data/end_data, start_brk/brk, start_stack) and the VMA's kind,
+ * in this order: special mappings ([vdso], [vvar]), PROT_NONE (guard),
+ * the main stack, the heap, the program's file (text, rodata, data),
+ * its bss, thread stacks, shared memory, file and anonymous mappings.
+ *
+ * Context: mmap_lock of the VMA's mm held for read.
+ * Return: VMSCOPE_SEG_*.
+ */
+static u32 vmscope_segment(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	u32 seg = vmscope_segment_special(vma);
+
+	if (seg != VMSCOPE_SEG_OTHER)
+		return seg;
+	if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return VMSCOPE_SEG_GUARD;
+	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+		return VMSCOPE_SEG_STACK;
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk &&
+	    !vma->vm_file)
+		return VMSCOPE_SEG_HEAP;
+	if (vmscope_vma_is_program(vma))
+		return vmscope_segment_of_program(vma);
+	if (vmscope_vma_is_bss(vma))
+		return VMSCOPE_SEG_BSS;
+	if (vmscope_vma_is_thread_stack(vma))
+		return VMSCOPE_SEG_THREAD_STACK;
+	if ((vma->vm_flags & VM_MAYSHARE) && vmscope_vma_is_tmpfs(vma))
+		return VMSCOPE_SEG_SHMEM;
+	return vma->vm_file ? VMSCOPE_SEG_MMAP_FILE : VMSCOPE_SEG_MMAP_ANON;
+}
+
+/* The mm's markers and counters, as status and stat show them. */
+static void vmscope_layout_mm(struct mm_struct *mm, struct task_struct *task,
+			      struct vmscope_layout *lo)
+{
+	lo->start_code = mm->start_code;
+	lo->end_code = mm->end_code;
+	lo->start_data = mm->start_data;
+	lo->end_data = mm->end_data;
+	lo->start_brk = mm->start_brk;
+	lo->brk = mm->brk;
+	lo->start_stack = mm->start_stack;
+	lo->arg_start = mm->arg_start;
+	lo->env_end = mm->env_end;
+	lo->mmap_base = mm->mmap_base;
+	lo->task_size = mm->task_size;
+	lo->total_vm = (u64)mm->total_vm << PAGE_SHIFT;
+	lo->map_count = mm->map_count;
+	lo->rss_anon = (u64)vmscope_mm_counter(mm, MM_ANONPAGES) << PAGE_SHIFT;
+	lo->rss_file = (u64)vmscope_mm_counter(mm, MM_FILEPAGES) << PAGE_SHIFT;
+	lo->rss_shmem = (u64)vmscope_mm_counter(mm, MM_SHMEMPAGES) <<
+			PAGE_SHIFT;
+	lo->swap = (u64)vmscope_mm_counter(mm, MM_SWAPENTS) << PAGE_SHIFT;
+	lo->nr_threads = get_nr_threads(task);
+}
+
+/**
+ * vmscope_layout_describe() - one VMA, classified and measured
+ * @vma: the VMA
+ * @out: filled in completely
+ *
+ * Context: mmap_lock of the VMA's mm held for read.
+ * Return: the entries its page-table walk looked at.
+ */
+unsigned int vmscope_layout_describe(struct vm_area_struct *vma,
+				     struct vmscope_layout_vma *out)
+{
+	memset(out, 0, sizeof(*out));
+	vmscope_vma_describe(vma, &out->vma);
+	out->segment = vmscope_segment(vma);
+	return vmscope_vma_measure(vma, out);
+}
+
+/* Up to @max VMAs from @addr under one mmap_lock hold. */
+static unsigned int vmscope_layout_batch(struct mm_struct *mm,
+					 unsigned long *addr,
+					 struct vmscope_layout_vma *recs,
+					 unsigned int max, bool *done)
+{
+	unsigned int n = 0, spent = 0;
+	struct vm_area_struct *vma;
+
+	while (n < max && spent < VMSCOPE_LAYOUT_BUDGET) {
+		vma = find_vma(mm, *addr);
+		if (!vma) {
+			*done = true;
+			break;
+		}
+		spent += vmscope_layout_describe(vma, &recs[n++]);
+		*addr = vma->vm_end;
+	}
+	return n;
+}
+
+static int vmscope_layout_copy(void __user *dst, u32 rec_size,
+			       const struct vmscope_layout_vma *recs,
+			       unsigned int n)
+{
+	const size_t rsz = sizeof(*recs);
+	unsigned int i;
+
+	for (i = 0; i < n; i++, dst += rec_size) {
+		if (copy_to_user(dst, &recs[i], rsz) ||
+		    clear_user(dst + rsz, rec_size - rsz))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int vmscope_layout_check(const struct vmscope_layout *lo)
+{
+	u64 bytes;
+
+	if (lo->flags || lo->__reserved)
+		return -EINVAL;
+	if (lo->rec_size < VMSCOPE_LAYOUT_VMA_SIZE_VER1 ||
+	    lo->rec_size > PAGE_SIZE || !lo->buf_count ||
+	    check_mul_overflow(lo->buf_count, (u64)lo->rec_size, &bytes))
+		return -EINVAL;
+	if (lo->start >= TASK_SIZE_MAX)
+		return -EINVAL;
+	if (!access_ok(u64_to_user_ptr(lo->buf), bytes))
+		return -EFAULT;
+	return 0;
+}
+
+static int vmscope_layout_loop(struct mm_struct *mm, struct task_struct *task,
+			       struct vmscope_layout *lo,
+			       struct vmscope_layout_vma *recs)
+{
+	unsigned long addr = lo->start;
+	bool done = false;
+	unsigned int n;
+	int err = 0;
+
+	while (!done && lo->count < lo->buf_count) {
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		if (!lo->count)
+			vmscope_layout_mm(mm, task, lo);
+		n = vmscope_layout_batch(mm, &addr, recs,
+					 min_t(u64, VMSCOPE_LAYOUT_BATCH,
+					       lo->buf_count - lo->count),
+					 &done);
+		mmap_read_unlock(mm);
+		err = vmscope_layout_copy(u64_to_user_ptr(lo->buf) +
+					  lo->count * lo->rec_size,
+					  lo->rec_size, recs, n);
+		if (err)
+			break;
+		lo->count += n;
+		lo->next = addr;
+		cond_resched();
+	}
+	if (done && !err)
+		lo->out_flags |= VMSCOPE_LAYOUT_DONE;
+	return err;
+}
+
+/**
+ * vmscope_layout() - describe the VMAs of a process from an address on
+ * @acc: the caller's open-file access record
+ * @lo: the request (see struct vmscope_layout); the outputs are set, also
+ *	after an error, to what was written
+ *
+ * Context: process context; takes the target's mmap_lock for read for up
+ * to VMSCOPE_LAYOUT_BATCH VMAs at a time (walking their page tables, as
+ * /proc/PID/smaps does), never while writing to user memory.
+ * Return: 0, -EINVAL or -EFAULT for a bad request, -EFAULT when the array
+ * cannot be written, -EINTR if killed, -ENOMEM, or an error of
+ * vmscope_target().
+ */
+int vmscope_layout(const struct vmscope_access *acc,
+		   struct vmscope_layout *lo)
+{
+	struct vmscope_layout_vma *recs;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	int err;
+
+	lo->next = lo->start;
+	lo->count = 0;
+	lo->out_flags = 0;
+	err = vmscope_layout_check(lo);
+	if (err)
+		return err;
+	recs = kmalloc_array(VMSCOPE_LAYOUT_BATCH, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return -ENOMEM;
+	mm = vmscope_target(acc, lo->pid, &task);
+	if (IS_ERR(mm)) {
+		err = PTR_ERR(mm);
+		goto out_free;
+	}
+	err = vmscope_layout_loop(mm, task, lo, recs);
+	mmput(mm);
+	put_task_struct(task);
+out_free:
+	kfree(recs);
+	return err;
+}

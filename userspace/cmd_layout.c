@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmscope layout PID: the process as a textbook draws it (text, data, bss,
+ * heap, the mmap area, stacks) with the residency of every VMA.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libsmartcols.h>
+
+#include "common.h"
+#include "json.h"
+#include "names.h"
+
+struct layout {
+	struct vmscope_layout lo;	/* process facts */
+	struct vmscope_layout_vma *v;
+	size_t n;
+};
+
+static const char *const segment_names[] = {
+	[VMSCOPE_SEG_OTHER] = "other",
+	[VMSCOPE_SEG_TEXT] = "text",
+	[VMSCOPE_SEG_RODATA] = "rodata",
+	[VMSCOPE_SEG_DATA] = "data",
+	[VMSCOPE_SEG_BSS] = "bss",
+	[VMSCOPE_SEG_HEAP] = "heap",
+	[VMSCOPE_SEG_MMAP_FILE] = "mmap-file",
+	[VMSCOPE_SEG_MMAP_ANON] = "mmap-anon",
+	[VMSCOPE_SEG_SHMEM] = "shmem",
+	[VMSCOPE_SEG_STACK] = "stack",
+	[VMSCOPE_SEG_THREAD_STACK] = "thread-stack",
+	[VMSCOPE_SEG_VDSO] = "vdso",
+	[VMSCOPE_SEG_VVAR] = "vvar",
+	[VMSCOPE_SEG_GUARD] = "guard",
+};
+
+static const char *segment_name(uint32_t seg)
+{
+	return seg <= VMSCOPE_SEG_MAX ? segment_names[seg] : "?";
+}
+
+static void layout_help(FILE *out)
+{
+	fputs("Usage: vmscope layout [--json] [--svg FILE] [--no-picture] PID\n"
+	      "\n"
+	      "Show the address space of process PID the way a textbook draws it:\n"
+	      "every VMA classified as text, rodata, data, bss, heap, mmap-file,\n"
+	      "mmap-anon, shmem, stack, thread-stack, vdso, vvar or guard, with\n"
+	      "what of it is resident (anonymous, file, shmem), swapped out or\n"
+	      "mapped by huge pages; the process totals (VIRT, RSS, SHR, as top\n"
+	      "shows them); and a picture from the stack down to the text.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -J, --json        machine-readable output\n"
+	      "  -s, --svg FILE    also draw the address space into FILE (SVG)\n"
+	      "  -n, --no-picture  only the table and the totals\n"
+	      "  -h, --help        this text\n"
+	      "\n"
+	      "Columns: START END PERMS SEGMENT SIZE RSS ANON FILE SHMEM SWAP HUGE\n"
+	      "NAME (sizes in bytes, K, M, G).  RSS = ANON + FILE + SHMEM, as\n"
+	      "smaps' Rss (the zero page is not counted).\n"
+	      "JSON keys: pid, task_size, vmas (each start, end, perms, segment,\n"
+	      "path, size_kb, rss_kb, anon_kb, file_kb, shmem_kb, swap_kb,\n"
+	      "huge_kb), totals (vmas, virt_kb, rss_kb, anon_kb, file_kb, shmem_kb,\n"
+	      "swap_kb, shr_kb), kernel (the kernel's own counters: total_vm_kb,\n"
+	      "rss_anon_kb, rss_file_kb, rss_shmem_kb, swap_kb, map_count,\n"
+	      "threads), markers (start_code, end_code, start_data, end_data,\n"
+	      "start_brk, brk, start_stack, arg_start, env_end, mmap_base).\n",
+	      out);
+}
+
+static void layout_fetch(int fd, uint32_t pid, struct layout *l)
+{
+	size_t cap = 256;
+	uint64_t start = 0;
+
+	l->v = NULL;
+	l->n = 0;
+	for (;;) {
+		struct vmscope_layout lo;
+
+		l->v = realloc(l->v, (l->n + cap) * sizeof(*l->v));
+		if (!l->v)
+			err(1, "cannot allocate %zu VMA records", l->n + cap);
+		memset(&lo, 0, sizeof(lo));
+		lo.size = sizeof(lo);
+		lo.pid = pid;
+		lo.rec_size = sizeof(*l->v);
+		lo.start = start;
+		lo.buf = (uintptr_t)(l->v + l->n);
+		lo.buf_count = cap;
+		vmscope_pid_ioctl(fd, VMSCOPE_IOC_LAYOUT, &lo, pid,
+				  "VMSCOPE_IOC_LAYOUT");
+		if (!l->n)
+			l->lo = lo;
+		l->n += lo.count;
+		if (lo.out_flags & VMSCOPE_LAYOUT_DONE)
+			break;
+		start = lo.next;
+		cap *= 2;
+	}
+}
+
+struct totals {
+	uint64_t virt, rss, anon, file, shmem, swap, huge;
+};
+
+static void layout_totals(const struct layout *l, struct totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < l->n; i++) {
+		const struct vmscope_layout_vma *v = &l->v[i];
+
+		t->virt += v->vma.end - v->vma.start;
+		t->anon += v->rss_anon;
+		t->file += v->rss_file;
+		t->shmem += v->rss_shmem;
+		t->swap += v->swap;
+		t->huge += v->huge;
+	}
+	t->rss = t->anon + t->file + t->shmem;
+}
+
+static void json_vma(struct json *j, const struct vmscope_layout_vma *v)
+{
+	char perms[5];
+
+	perms_to_str(v->vma.perms, perms);
+	json_open(j, NULL, '{');
+	json_hex(j, "start", v->vma.start);
+	json_hex(j, "end", v->vma.end);
+	json_str(j, "perms", perms);
+	json_str(j, "segment", segment_name(v->segment));
+	json_str(j, "path", v->vma.name);
+	json_u64(j, "size_kb", (v->vma.end - v->vma.start) >> 10);
+	json_u64(j, "rss_kb", (v->rss_anon + v->rss_file + v->rss_shmem) >> 10);
+	json_u64(j, "anon_kb", v->rss_anon >> 10);
+	json_u64(j, "file_kb", v->rss_file >> 10);
+	json_u64(j, "shmem_kb", v->rss_shmem >> 10);
+	json_u64(j, "swap_kb", v->swap >> 10);
+	json_u64(j, "huge_kb", v->huge >> 10);
+	json_close(j, '}');
+}
+
+static void layout_json(const struct layout *l, const struct totals *t)
+{
+	const struct vmscope_layout *lo = &l->lo;
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_open(&j, NULL, '{');
+	json_u64(&j, "pid", lo->pid);
+	json_hex(&j, "task_size", lo->task_size);
+	json_open(&j, "vmas", '[');
+	for (i = 0; i < l->n; i++)
+		json_vma(&j, &l->v[i]);
+	json_close(&j, ']');
+	json_open(&j, "totals", '{');
+	json_u64(&j, "vmas", l->n);
+	json_u64(&j, "virt_kb", t->virt >> 10);
+	json_u64(&j, "rss_kb", t->rss >> 10);
+	json_u64(&j, "anon_kb", t->anon >> 10);
+	json_u64(&j, "file_kb", t->file >> 10);
+	json_u64(&j, "shmem_kb", t->shmem >> 10);
+	json_u64(&j, "shr_kb", (t->file + t->shmem) >> 10);
+	json_u64(&j, "swap_kb", t->swap >> 10);
+	json_u64(&j, "huge_kb", t->huge >> 10);
+	json_close(&j, '}');
+	json_open(&j, "kernel", '{');
+	json_u64(&j, "total_vm_kb", lo->total_vm >> 10);
+	json_u64(&j, "rss_anon_kb", lo->rss_anon >> 10);
+	json_u64(&j, "rss_file_kb", lo->rss_file >> 10);
+	json_u64(&j, "rss_shmem_kb", lo->rss_shmem >> 10);
+	json_u64(&j, "swap_kb", lo->swap >> 10);
+	json_u64(&j, "map_count", lo->map_count);
+	json_u64(&j, "threads", lo->nr_threads);
+	json_close(&j, '}');
+	json_open(&j, "markers", '{');
+	json_hex(&j, "start_code", lo->start_code);
+	json_hex(&j, "end_code", lo->end_code);
+	json_hex(&j, "start_data", lo->start_data);
+	json_hex(&j, "end_data", lo->end_data);
+	json_hex(&j, "start_brk", lo->start_brk);
+	json_hex(&j, "brk", lo->brk);
+	json_hex(&j, "start_stack", lo->start_stack);
+	json_hex(&j, "arg_start", lo->arg_start);
+	json_hex(&j, "env_end", lo->env_end);
+	json_hex(&j, "mmap_base", lo->mmap_base);
+	json_close(&j, '}');
+	json_close(&j, '}');
+}
+
+static void cell_size(struct libscols_line *ln, int col, uint64_t bytes)
+{
+	char hb[16];
+
+	scols_line_set_data(ln, col, bytes ? size_to_human(bytes, hb,
+							   sizeof(hb)) : "0");
+}
+
+static void table_row(struct libscols_table *tb,
+		      const struct vmscope_layout_vma *v)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	char buf[32], perms[5];
+
+	if (!ln)
+		err(1, "failed to add a table row");
+	snprintf(buf, sizeof(buf), "%012llx", v->vma.start);
+	scols_line_set_data(ln, 0, buf);
+	snprintf(buf, sizeof(buf), "%012llx", v->vma.end);
+	scols_line_set_data(ln, 1, buf);
+	perms_to_str(v->vma.perms, perms);
+	scols_line_set_data(ln, 2, perms);
+	scols_line_set_data(ln, 3, segment_name(v->segment));
+	cell_size(ln, 4, v->vma.end - v->vma.start);
+	cell_size(ln, 5, v->rss_anon + v->rss_file + v->rss_shmem);
+	cell_size(ln, 6, v->rss_anon);
+	cell_size(ln, 7, v->rss_file);
+	cell_size(ln, 8, v->rss_shmem);
+	cell_size(ln, 9, v->swap);
+	cell_size(ln, 10, v->huge);
+	scols_line_set_data(ln, 11, v->vma.name);
+}
+
+static void layout_table(const struct layout *l)
+{
+	static const char *const cols[] = {
+		"START", "END", "PERMS", "SEGMENT", "SIZE", "RSS", "ANON",
+		"FILE", "SHMEM", "SWAP", "HUGE", "NAME",
+	};
+	struct libscols_table *tb = scols_new_table();
+	size_t i;
+
+	if (!tb)
+		err(1, "failed to create a table");
+	scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (!scols_table_new_column(tb, cols[i], 0,
+					    i >= 4 && i <= 10 ?
+					    SCOLS_FL_RIGHT : 0))
+			err(1, "failed to create a table");
+	for (i = 0; i < l->n; i++)
+		table_row(tb, &l->v[i]);
+	scols_print_table(tb);
+	scols_unref_table(tb);
+}
+
+static void layout_summary(const struct layout *l, const struct totals *t)
+{
+	const struct vmscope_layout *lo = &l->lo;
+	char a[16], b[16], c[16], d[16];
+
+	printf("\n%zu VMAs.  VIRT %s  RSS %s  SHR %s  swapped %s",
+	       l->n, size_to_human(t->virt, a, sizeof(a)),
+	       size_to_human(t->rss, b, sizeof(b)),
+	       size_to_human(t->file + t->shmem, c, sizeof(c)),
+	       size_to_human(t->swap, d, sizeof(d)));
+	printf("  (huge pages: %s)\n", size_to_human(t->huge, a, sizeof(a)));
+	printf("The kernel's counters: RssAnon %s  RssFile %s  RssShmem %s  "
+	       "VmSwap %s, %u threads\n",
+	       size_to_human(lo->rss_anon, a, sizeof(a)),
+	       size_to_human(lo->rss_file, b, sizeof(b)),
+	       size_to_human(lo->rss_shmem, c, sizeof(c)),
+	       size_to_human(lo->swap, d, sizeof(d)), lo->nr_threads);
+	printf("code %llx-%llx  data %llx-%llx  heap %llx-%llx  stack %llx\n",
+	       lo->start_code, lo->end_code, lo->start_data, lo->end_data,
+	       lo->start_brk, lo->brk, lo->start_stack);
+	printf("user space ends at %llx; mmap area from %llx down\n",
+	       lo->task_size, lo->mmap_base);
+}
+
+/* Neighbouring VMAs of one segment and name are drawn as one box. */
+static bool same_box(const struct vmscope_layout_vma *a,
+		     const struct vmscope_layout_vma *b)
+{
+	return a->segment == b->segment && a->vma.end == b->vma.start &&
+	       !strcmp(a->vma.name, b->vma.name);
+}
+
+/* The box ending with VMA @j - 1 starts at the returned index. */
+static size_t box_start(const struct layout *l, size_t j)
+{
+	size_t i = j - 1;
+
+	while (i > 0 && same_box(&l->v[i - 1], &l->v[i]))
+		i--;
+	return i;
+}
+
+static const char *short_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+static void picture_gap(uint64_t hi, uint64_t lo)
+{
+	char hb[16];
+
+	if (hi > lo)
+		printf("  %16s ~   %8s unmapped\n", "",
+		       size_to_human(hi - lo, hb, sizeof(hb)));
+}
+
+/* From the top of user space down: boxes, with the gaps between. */
+static void layout_picture(const struct layout *l)
+{
+	uint64_t top = l->lo.task_size;
+	size_t i, j;
+	char hb[16];
+
+	printf("\nThe address space, from the top of user space down (gaps "
+	       "not to scale):\n\n");
+	printf("  %016llx +--- end of user space; the kernel is above\n",
+	       l->lo.task_size);
+	for (j = l->n; j > 0; j = i) {
+		i = box_start(l, j);
+		if (top != l->v[j - 1].vma.end) {
+			picture_gap(top, l->v[j - 1].vma.end);
+			printf("  %016llx +---\n", l->v[j - 1].vma.end);
+		}
+		printf("  %16s | %-12s %8s  %s\n", "",
+		       segment_name(l->v[i].segment),
+		       size_to_human(l->v[j - 1].vma.end - l->v[i].vma.start,
+				     hb, sizeof(hb)),
+		       short_name(l->v[i].vma.name));
+		top = l->v[i].vma.start;
+		printf("  %016" PRIx64 " +---\n", top);
+	}
+	picture_gap(top, 0);
+	printf("  %016x +--- address 0\n", 0);
+}
+
+static const char *segment_colour(uint32_t seg)
+{
+	static const char *const colours[] = {
+		[VMSCOPE_SEG_OTHER] = "#dddddd",
+		[VMSCOPE_SEG_TEXT] = "#8ecae6",
+		[VMSCOPE_SEG_RODATA] = "#a8dadc",
+		[VMSCOPE_SEG_DATA] = "#ffd166",
+		[VMSCOPE_SEG_BSS] = "#ffe5a0",
+		[VMSCOPE_SEG_HEAP] = "#f4a261",
+		[VMSCOPE_SEG_MMAP_FILE] = "#b5e48c",
+		[VMSCOPE_SEG_MMAP_ANON] = "#e9c46a",
+		[VMSCOPE_SEG_SHMEM] = "#cdb4db",
+		[VMSCOPE_SEG_STACK] = "#e76f51",
+		[VMSCOPE_SEG_THREAD_STACK] = "#f08080",
+		[VMSCOPE_SEG_VDSO] = "#90be6d",
+		[VMSCOPE_SEG_VVAR] = "#90be6d",
+		[VMSCOPE_SEG_GUARD] = "#bbbbbb",
+	};
+
+	return seg <= VMSCOPE_SEG_MAX ? colours[seg] : "#dddddd";
+}
+
+/* Text for an SVG attribute or element: escape the XML specials. */
+static void svg_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+/* The same picture as an SVG drawing: one box per group, gaps as waves. */
+static void layout_svg(const struct layout *l, const char *path)
+{
+	const int w = 720, box = 30, gap = 18;
+	FILE *f = fopen(path, "w");
+	int y = 40, height = 60;
+	size_t i, j;
+	char hb[16];
+
+	if (!f)
+		err(1, "%s", path);
+	for (j = l->n; j > 0; j = box_start(l, j))
+		height += box + gap;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"height=\"%d\" font-family=\"monospace\" font-size=\"12\">\n",
+		w, height + gap);
+	fprintf(f, "<text x=\"10\" y=\"20\">process %u: user space "
+		"0-%llx, top down, gaps not to scale</text>\n", l->lo.pid,
+		l->lo.task_size);
+	for (j = l->n; j > 0; j = i) {
+		i = box_start(l, j);
+		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#666\">~ %s "
+			"unmapped ~</text>\n", y + 12,
+			size_to_human((j == l->n ? l->lo.task_size :
+				       l->v[j].vma.start) -
+				      l->v[j - 1].vma.end, hb, sizeof(hb)));
+		y += gap;
+		fprintf(f, "<rect x=\"160\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			"fill=\"%s\" stroke=\"#333\"/>\n", y, w - 170, box,
+			segment_colour(l->v[i].segment));
+		fprintf(f, "<text x=\"10\" y=\"%d\">%012llx</text>\n", y + 10,
+			l->v[j - 1].vma.end);
+		fprintf(f, "<text x=\"10\" y=\"%d\">%012llx</text>\n", y + box,
+			l->v[i].vma.start);
+		fprintf(f, "<text x=\"170\" y=\"%d\">%s  %s  ", y + 19,
+			segment_name(l->v[i].segment),
+			size_to_human(l->v[j - 1].vma.end - l->v[i].vma.start,
+				      hb, sizeof(hb)));
+		svg_text(f, short_name(l->v[i].vma.name));
+		fputs("</text>\n", f);
+		y += box;
+	}
+	fputs("</svg>\n", f);
+	if (fclose(f))
+		err(1, "%s", path);
+}
+
+static int layout_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "no-picture", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	bool json = false, picture = true;
+	const char *svg = NULL;
+	struct totals t;
+	struct layout l;
+	uint32_t pid;
+	int c, fd;
+
+	while ((c = getopt_long(argc, argv, "Js:nh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			json = true;
+			break;
+		case 's':
+			svg = optarg;
+			break;
+		case 'n':
+			picture = false;
+			break;
+		case 'h':
+			layout_help(stdout);
+			return 0;
+		default:
+			errx(2, "try 'vmscope layout --help'");
+		}
+	}
+	if (argc - optind != 1)
+		errx(2, "layout takes one PID; try 'vmscope layout --help'");
+	pid = parse_pid(argv[optind]);
+	fd = vmscope_open();
+	layout_fetch(fd, pid, &l);
+	close(fd);
+
+	layout_totals(&l, &t);
+	if (svg)
+		layout_svg(&l, svg);
+	if (json) {
+		layout_json(&l, &t);
+	} else {
+		layout_table(&l);
+		layout_summary(&l, &t);
+		if (picture)
+			layout_picture(&l);
+	}
+	free(l.v);
+	return 0;
+}
+
+const struct vmscope_cmd vmscope_cmd_layout = {
+	.name = "layout",
+	.summary = "every VMA as text, data, heap, mmap, stack..., and its RSS",
+	.run = layout_run,
+	.help = layout_help,
+};
