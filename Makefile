@@ -27,9 +27,15 @@ module:
 cli:
 	$(MAKE) -C userspace
 
-# The selftest harness comes from Debian's linux-source package.
+# The selftest harness comes from Debian's linux-source package.  The tests
+# are built into $(VMSCOPE_CACHE)/tests, where the VM runner looks for them.
 selftests:
-	$(MAKE) -C selftests KSFT_DIR=$$(scripts/ksft.sh)/tools/testing/selftests
+	mkdir -p $(VMSCOPE_CACHE)/tests
+	ksft=$$(scripts/ksft.sh)/tools/testing/selftests && \
+	$(MAKE) -C selftests KSFT_DIR=$$ksft OUTPUT=$(VMSCOPE_CACHE)/tests && \
+	$(MAKE) -s --no-print-directory -C selftests KSFT_DIR=$$ksft \
+		OUTPUT=$(VMSCOPE_CACHE)/tests emit_tests \
+		> $(VMSCOPE_CACHE)/tests/kselftest-list.txt
 
 # The release the module is installed for: R of /lib/modules/R/build or of
 # /usr/src/linux-headers-R (Debian's 6.1 headers' kernel.release says

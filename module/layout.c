@@ -47,14 +47,15 @@ static __always_inline void vmscope_rss_page(struct vmscope_rss *rss,
 		return;
 	/* a PMD or PUD leaf maps one folio: its facts hold for every page */
 	vmscope_page_facts(vma, level, leaf, leaf->pfn, &facts);
+	if (facts.flags & (VMSCOPE_PAGE_ZERO | VMSCOPE_PAGE_NOPAGE))
+		return;		/* not in smaps' Rss */
+	/* as mm_counter(): what is neither anon nor shmem counts as file */
 	if (facts.flags & VMSCOPE_PAGE_ANON)
 		rss->anon += pages;
 	else if (facts.flags & VMSCOPE_PAGE_SHMEM)
 		rss->shmem += pages;
-	else if (facts.flags & VMSCOPE_PAGE_FILE)
-		rss->file += pages;
 	else
-		return;		/* zero page, PFN map: not in smaps' Rss */
+		rss->file += pages;
 	if (level > VMSCOPE_LEVEL_PTE)
 		rss->huge += pages;
 }

@@ -76,9 +76,12 @@ selftests_werror()
 {
 	rm -rf "$VMSCOPE_CACHE/tests"
 	mkdir -p "$VMSCOPE_CACHE/tests"
-	CFLAGS=-Werror make -C selftests \
-		KSFT_DIR="$KSRC/tools/testing/selftests" \
-		OUTPUT="$VMSCOPE_CACHE/tests"
+	local mk=(make -C selftests KSFT_DIR="$KSRC/tools/testing/selftests"
+		OUTPUT="$VMSCOPE_CACHE/tests")
+
+	CFLAGS=-Werror "${mk[@]}" &&
+		"${mk[@]}" -s --no-print-directory emit_tests \
+			>"$VMSCOPE_CACHE/tests/kselftest-list.txt"
 }
 
 # `make install` into a staging root, and DKMS building from dkms.conf,

@@ -20,7 +20,8 @@
 # Files (written by vmtest.sh):
 #   /vmscope/vmscope.ko     the module under test
 #   /vmscope/modules.order  modules to insmod first (zram and compressors)
-#   /vmscope/tests/         the tests: every executable regular file
+#   /vmscope/tests/         the tests: those kselftest-list.txt names, or
+#                           every executable regular file
 #   /vmscope/config         shell variables: VMSCOPE_TEST_TIMEOUT, VMSCOPE_SHELL
 #   /vmscope/cmd            a command line to run instead of the tests
 
@@ -133,16 +134,28 @@ centisecs()
 	printf '%d.%02d' $(($1 / 100)) $(($1 % 100))
 }
 
-# run_tests - run every executable regular file in /vmscope/tests, sorted
+# test_names - the tests to run: those kselftest-list.txt names
+# ("collection:name" lines, as lib.mk's emit_tests writes them), or else
+# every executable regular file in /vmscope/tests, sorted
+test_names()
+{
+	if [ -r /vmscope/tests/kselftest-list.txt ]; then
+		sed -n 's/^[^:]*://p' /vmscope/tests/kselftest-list.txt
+	else
+		ls /vmscope/tests
+	fi
+}
+
+# run_tests - run the tests, one after the other
 run_tests()
 {
 	local t name rc start
 
-	for t in /vmscope/tests/*; do
+	for name in $(test_names); do
+		t=/vmscope/tests/$name
 		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
 			continue
 		fi
-		name=${t##*/}
 		case $name in
 		vmtest.sh | vm-init.sh | run_kselftest.sh) continue ;; # not tests
 		esac
