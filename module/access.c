@@ -104,7 +104,9 @@ static bool vmscope_same_user(const struct cred *opener,
  * (SUID_DUMP_USER: not a setuid program, not PR_SET_DUMPABLE 0).  No LSM
  * hook (Yama's ptrace_scope, SELinux, AppArmor) is consulted.
  *
- * Context: process context; takes rcu_read_lock().
+ * Context: process context, under the task's exec_update_lock (so that an
+ * exec() cannot swap the mm and the credentials between the two checks);
+ * takes rcu_read_lock().
  * Return: 0 if allowed, -EACCES if not.
  */
 int vmscope_access_mm(const struct vmscope_access *acc,
@@ -118,6 +120,8 @@ int vmscope_access_mm(const struct vmscope_access *acc,
 	rcu_read_lock();
 	same = vmscope_same_user(acc->cred, __task_cred(task));
 	rcu_read_unlock();
+	/* as __ptrace_may_access(): credentials before dumpability */
+	smp_rmb();
 	if (!same || get_dumpable(mm) != SUID_DUMP_USER)
 		return -EACCES;
 	return 0;

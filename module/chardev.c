@@ -143,6 +143,18 @@ out_free:
 	return err;
 }
 
+/*
+ * The size in the command number is that of the structure the caller was
+ * built with; the structure's own size field is what counts, so that a
+ * structure can grow without the command changing (botching-up-ioctls.rst).
+ */
+static bool vmscope_ioctl_match(unsigned int cmd, unsigned int ours)
+{
+	return _IOC_TYPE(cmd) == _IOC_TYPE(ours) &&
+	       _IOC_NR(cmd) == _IOC_NR(ours) &&
+	       _IOC_DIR(cmd) == _IOC_DIR(ours);
+}
+
 static long vmscope_dev_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
@@ -150,7 +162,7 @@ static long vmscope_dev_ioctl(struct file *file, unsigned int cmd,
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(vmscope_ioctls); i++)
-		if (vmscope_ioctls[i].cmd == cmd)
+		if (vmscope_ioctl_match(cmd, vmscope_ioctls[i].cmd))
 			return vmscope_do_ioctl(acc, &vmscope_ioctls[i],
 						(void __user *)arg);
 	return -ENOTTY;

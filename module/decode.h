@@ -45,6 +45,17 @@ struct vmscope_page_facts {
 	u32 mapcount;
 };
 
+/*
+ * The page facts that a file opened without CAP_SYS_ADMIN may see: what
+ * /proc/PID/pagemap tells anyone (anonymous or not, mapped once, THP).
+ * LRU state, dirtiness, mapcounts and KSM say how other processes use a
+ * page, which /proc/kpageflags and kpagecount keep for root.
+ */
+#define VMSCOPE_PAGE_PUBLIC	(VMSCOPE_PAGE_ANON | VMSCOPE_PAGE_FILE | \
+				 VMSCOPE_PAGE_SHMEM | VMSCOPE_PAGE_ZERO | \
+				 VMSCOPE_PAGE_THP | VMSCOPE_PAGE_HUGETLB | \
+				 VMSCOPE_PAGE_EXCLUSIVE | VMSCOPE_PAGE_NOPAGE)
+
 /* VMSCOPE_PTE_PRESENT..VMSCOPE_PTE_GLOBAL are the x86 bits 0-8 as they are. */
 #define VMSCOPE_X86_LOW_BITS	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | \
 				 _PAGE_PWT | _PAGE_PCD | _PAGE_ACCESSED | \

@@ -113,7 +113,7 @@ static unsigned int vmscope_vma_measure(struct vm_area_struct *vma,
 		.private = &rw,
 	};
 
-	vmscope_walk_range(&w, vma->vm_start, vma->vm_end);
+	vmscope_walk_vma(&w, vma, vma->vm_start, vma->vm_end);
 	out->rss_anon = rw.rss.anon << PAGE_SHIFT;
 	out->rss_file = rw.rss.file << PAGE_SHIFT;
 	out->rss_shmem = rw.rss.shmem << PAGE_SHIFT;
@@ -300,6 +300,7 @@ static unsigned int vmscope_layout_batch(struct mm_struct *mm,
 		}
 		spent += vmscope_layout_describe(vma, &recs[n++]);
 		*addr = vma->vm_end;
+		cond_resched();
 	}
 	return n;
 }
@@ -326,7 +327,7 @@ static int vmscope_layout_check(const struct vmscope_layout *lo)
 	if (lo->flags || lo->__reserved)
 		return -EINVAL;
 	if (lo->rec_size < VMSCOPE_LAYOUT_VMA_SIZE_VER1 ||
-	    lo->rec_size > PAGE_SIZE || !lo->buf_count ||
+	    lo->rec_size > PAGE_SIZE || lo->rec_size % 8 || !lo->buf_count ||
 	    check_mul_overflow(lo->buf_count, (u64)lo->rec_size, &bytes))
 		return -EINVAL;
 	if (lo->start >= TASK_SIZE_MAX)
@@ -346,7 +347,8 @@ static int vmscope_layout_loop(struct mm_struct *mm, struct task_struct *task,
 	int err = 0;
 
 	while (!done && lo->count < lo->buf_count) {
-		if (mmap_read_lock_killable(mm))
+		if (fatal_signal_pending(current) ||
+		    mmap_read_lock_killable(mm))
 			return -EINTR;
 		if (!lo->count)
 			vmscope_layout_mm(mm, task, lo);
@@ -396,18 +398,16 @@ int vmscope_layout(const struct vmscope_access *acc,
 	err = vmscope_layout_check(lo);
 	if (err)
 		return err;
-	recs = kmalloc_array(VMSCOPE_LAYOUT_BATCH, sizeof(*recs), GFP_KERNEL);
-	if (!recs)
-		return -ENOMEM;
 	mm = vmscope_target(acc, lo->pid, &task);
-	if (IS_ERR(mm)) {
-		err = PTR_ERR(mm);
-		goto out_free;
-	}
-	err = vmscope_layout_loop(mm, task, lo, recs);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	recs = kmalloc_array(VMSCOPE_LAYOUT_BATCH, sizeof(*recs), GFP_KERNEL);
+	if (recs)
+		err = vmscope_layout_loop(mm, task, lo, recs);
+	else
+		err = -ENOMEM;
+	kfree(recs);
 	mmput(mm);
 	put_task_struct(task);
-out_free:
-	kfree(recs);
 	return err;
 }

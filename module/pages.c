@@ -32,6 +32,8 @@
 #define VMSCOPE_WALK_BUDGET	PTRS_PER_PTE
 /* Empty runs shorter than this stay records in a batch of records. */
 #define VMSCOPE_RUN_MIN		32
+/* and one run is at most this long, so that each batch is short work */
+#define VMSCOPE_RUN_MAX		65536
 
 struct vmscope_pages_ctx {
 	struct vm_area_struct *vma;
@@ -128,6 +130,8 @@ vmscope_pages_one(struct vm_area_struct *vma, bool show_pfn, int level,
 		r.page_flags = facts.flags;
 		if (show_pfn)
 			r.pfn = leaf->pfn + index;
+		else
+			r.page_flags &= VMSCOPE_PAGE_PUBLIC;
 	} else if (show_pfn && leaf->state == VMSCOPE_STATE_SWAPPED) {
 		r.pfn = leaf->swap_type |
 			leaf->swap_offset << VMSCOPE_SWP_TYPE_BITS;
@@ -261,7 +265,8 @@ static int vmscope_pages_batch(struct mm_struct *mm,
 			continue;
 		}
 		ctx->vma = vma;
-		err = vmscope_walk_range(&w, ctx->addr, min(vma->vm_end, end));
+		err = vmscope_walk_vma(&w, vma, ctx->addr,
+				       min(vma->vm_end, end));
 	}
 	return err;
 }
@@ -300,7 +305,7 @@ static int vmscope_walk_check(const struct vmscope_walk *req)
 	if (req->flags || req->__reserved)
 		return -EINVAL;
 	if (req->rec_size < VMSCOPE_PAGE_SIZE_VER1 ||
-	    req->rec_size > PAGE_SIZE)
+	    req->rec_size > PAGE_SIZE || req->rec_size % 8)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(req->start) || !PAGE_ALIGNED(req->end) ||
 	    req->start >= req->end || req->end > TASK_SIZE_MAX)
@@ -322,10 +327,15 @@ static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
 
 	ctx->addr = req->start;
 	while (ctx->addr < req->end && done < req->buf_count) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
 		ctx->nr = 0;
 		ctx->run = 0;
 		ctx->budget = VMSCOPE_WALK_BUDGET;
-		ctx->run_max = req->buf_count - done;
+		ctx->run_max = min_t(u64, VMSCOPE_RUN_MAX,
+				     req->buf_count - done);
 		ctx->max = min_t(u64, VMSCOPE_WALK_BATCH, ctx->run_max);
 		err = mmap_read_lock_killable(mm);
 		if (err)
@@ -374,18 +384,16 @@ int vmscope_walk_pages(const struct vmscope_access *acc,
 	if (err)
 		return err;
 
+	mm = vmscope_target_mm(acc, req->pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
 	ctx.recs = kvmalloc_array(VMSCOPE_WALK_BATCH, sizeof(*ctx.recs),
 				  GFP_KERNEL);
-	if (!ctx.recs)
-		return -ENOMEM;
-	mm = vmscope_target_mm(acc, req->pid);
-	if (IS_ERR(mm)) {
-		err = PTR_ERR(mm);
-		goto out_free;
-	}
-	err = vmscope_walk_loop(mm, req, &ctx);
-	mmput(mm);
-out_free:
+	if (ctx.recs)
+		err = vmscope_walk_loop(mm, req, &ctx);
+	else
+		err = -ENOMEM;
 	kvfree(ctx.recs);
+	mmput(mm);
 	return err;
 }

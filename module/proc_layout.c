@@ -17,7 +17,9 @@
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
 #include <linux/proc_fs.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 
@@ -26,7 +28,7 @@
 /**
  * struct vmscope_layout_file - one open /proc/vmscope/layout
  * @acc: what the opener may see
- * @pid: the process chosen by a write, 0 for the opener's own
+ * @pid: the process: the opener's own, or the one a write chose
  * @mm: the target's mm_struct, pinned with mmgrab() after the first read
  * @locked: @mm's address space is held (mmget) and its mmap_lock taken
  * @next_addr: where the next VMA to show is looked for
@@ -35,7 +37,7 @@
  */
 struct vmscope_layout_file {
 	struct vmscope_access *acc;
-	u32 pid;
+	struct pid *pid;
 	struct mm_struct *mm;
 	bool locked;
 	unsigned long next_addr;
@@ -50,7 +52,7 @@ static int vmscope_lf_target(struct vmscope_layout_file *lf)
 
 	if (lf->mm)
 		return 0;
-	mm = vmscope_target_mm(lf->acc, lf->pid ?: task_tgid_vnr(current));
+	mm = vmscope_target_pid(lf->acc, lf->pid, NULL);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	mmgrab(mm);
@@ -108,6 +110,7 @@ static void *vmscope_lf_next(struct seq_file *m, void *v, loff_t *pos)
 		lf->next_pos = *pos + 1;
 	}
 	++*pos;
+	cond_resched();		/* each VMA is a page-table walk */
 	return find_vma(lf->mm, lf->next_addr);
 }
 
@@ -187,6 +190,7 @@ static int vmscope_lf_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	lf->acc = acc;
+	lf->pid = get_pid(task_tgid(current));
 	return 0;
 }
 
@@ -196,18 +200,29 @@ static ssize_t vmscope_lf_write(struct file *file, const char __user *buf,
 {
 	struct seq_file *m = file->private_data;
 	struct vmscope_layout_file *lf = m->private;
-	u32 pid;
-	int err;
+	struct pid *pid;
+	ssize_t ret;
+	u32 nr;
 
-	if (lf->mm || m->index || file->f_pos)
-		return -EBUSY;
-	err = kstrtou32_from_user(buf, count, 10, &pid);
-	if (err)
-		return err;
-	if (!pid)
+	ret = kstrtou32_from_user(buf, count, 10, &nr);
+	if (ret)
+		return ret;
+	if (!nr || nr > PID_MAX_LIMIT)
 		return -EINVAL;
-	lf->pid = pid;
-	return count;
+	/* in the writer's PID namespace, now */
+	pid = find_get_pid(nr);
+	if (!pid)
+		return -ESRCH;
+	mutex_lock(&m->lock);
+	if (lf->mm || m->index || file->f_pos) {
+		ret = -EBUSY;
+	} else {
+		swap(lf->pid, pid);
+		ret = count;
+	}
+	mutex_unlock(&m->lock);
+	put_pid(pid);
+	return ret;
 }
 
 static int vmscope_lf_release(struct inode *inode, struct file *file)
@@ -217,6 +232,7 @@ static int vmscope_lf_release(struct inode *inode, struct file *file)
 
 	if (lf->mm)
 		mmdrop(lf->mm);
+	put_pid(lf->pid);
 	vmscope_access_release(lf->acc);
 	return seq_release_private(inode, file);
 }

@@ -19,13 +19,17 @@ struct vmscope_pts_ctx {
 	struct vmscope_ptstats *st;
 	unsigned long resume;	/* where the next chunk starts */
 	unsigned int budget;
+	/* per level: the first address the last table counted covers */
+	unsigned long last[VMSCOPE_MAX_LEVELS + 1];
 };
 
 /* Count one visited entry; stop the chunk after @next when out of budget. */
 static int vmscope_pts_spend(struct vmscope_pts_ctx *ctx, unsigned long next)
 {
 	ctx->resume = next;
-	return --ctx->budget ? 0 : 1;
+	if (ctx->budget)
+		ctx->budget--;
+	return ctx->budget ? 0 : 1;
 }
 
 static u64 vmscope_entry_span(int level)
@@ -41,34 +45,35 @@ static u64 vmscope_entry_span(int level)
 }
 
 /*
- * A present entry pointing to a table.  The walk may resume in the middle
- * of a table's range, where its parents are met again: a table is counted
- * only where the walk meets its first address.
+ * A present entry pointing to a table.  VMAs that share a table meet it
+ * once each, one after the other: it is counted the first time.
  */
 static int vmscope_pts_entry(struct vmscope_pt_walk *w, int level,
 			     unsigned long addr, unsigned long next, u64 val)
 {
 	struct vmscope_pts_ctx *ctx = w->private;
 	struct vmscope_ptstats *st = ctx->st;
+	unsigned long first = addr & ~(vmscope_entry_span(level) - 1);
 
-	if (!(addr & (vmscope_entry_span(level) - 1))) {
-		switch (level) {
-		case VMSCOPE_LEVEL_PGD:
-			if (pgtable_l5_enabled())
-				st->p4d++;
-			else
-				st->pud++;
-			break;
-		case VMSCOPE_LEVEL_P4D:
+	if (ctx->last[level] == first)
+		return 0;
+	ctx->last[level] = first;
+	switch (level) {
+	case VMSCOPE_LEVEL_PGD:
+		if (pgtable_l5_enabled())
+			st->p4d++;
+		else
 			st->pud++;
-			break;
-		case VMSCOPE_LEVEL_PUD:
-			st->pmd++;
-			break;
-		case VMSCOPE_LEVEL_PMD:
-			st->pte++;
-			break;
-		}
+		break;
+	case VMSCOPE_LEVEL_P4D:
+		st->pud++;
+		break;
+	case VMSCOPE_LEVEL_PUD:
+		st->pmd++;
+		break;
+	case VMSCOPE_LEVEL_PMD:
+		st->pte++;
+		break;
 	}
 	return 0;
 }
@@ -126,7 +131,24 @@ static const struct vmscope_walk_ops vmscope_pts_ops = {
 	.hole	= vmscope_pts_hole,
 };
 
-/* Walk the whole user half, a budget of entries per mmap_lock hold. */
+/* The VMAs from @addr on, until the budget runs out; >0 if it did. */
+static int vmscope_pts_chunk(struct vmscope_pt_walk *w,
+			     struct vmscope_pts_ctx *ctx, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	int ret;
+
+	for (vma = find_vma(w->mm, addr); vma;
+	     vma = find_vma(w->mm, vma->vm_end)) {
+		ret = vmscope_walk_vma(w, vma, max(addr, vma->vm_start),
+				       vma->vm_end);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Walk every VMA, a budget of entries per mmap_lock hold. */
 static int vmscope_pts_walk(struct mm_struct *mm, struct vmscope_ptstats *st)
 {
 	struct vmscope_pts_ctx ctx = { .st = st };
@@ -135,20 +157,24 @@ static int vmscope_pts_walk(struct mm_struct *mm, struct vmscope_ptstats *st)
 		.ops = &vmscope_pts_ops,
 		.private = &ctx,
 	};
-	unsigned long addr = 0, end = TASK_SIZE_MAX;
-	int ret;
+	unsigned long addr = 0;
+	int i, ret;
 
-	while (addr < end) {
+	for (i = 0; i <= VMSCOPE_MAX_LEVELS; i++)
+		ctx.last[i] = ~0UL;
+	do {
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
 		ctx.budget = VMSCOPE_PTSTATS_BUDGET;
-		ret = vmscope_walk_range(&w, addr, end);
+		ret = vmscope_pts_chunk(&w, &ctx, addr);
 		mmap_read_unlock(mm);
 		if (ret < 0)
 			return ret;
-		addr = ret ? ctx.resume : end;
+		addr = ctx.resume;
 		cond_resched();
-	}
+	} while (ret > 0);
 	return 0;
 }
 

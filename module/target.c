@@ -7,53 +7,91 @@
 
 #include <linux/err.h>
 #include <linux/pid.h>
+#include <linux/rwsem.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 
 #include "vmscope.h"
 
+/*
+ * The task's mm, if the file may see it.  As mm_access() does, under the
+ * task's exec_update_lock: exec() installs the new mm before it commits a
+ * setuid program's credentials, and checking between the two would let
+ * the old credentials vouch for the new image.
+ */
+static struct mm_struct *vmscope_task_mm(const struct vmscope_access *acc,
+					 struct task_struct *task)
+{
+	struct mm_struct *mm;
+	int err;
+
+	err = down_read_killable(&task->signal->exec_update_lock);
+	if (err)
+		return ERR_PTR(err);
+	mm = get_task_mm(task);
+	err = mm ? vmscope_access_mm(acc, task, mm) : -ENOENT;
+	up_read(&task->signal->exec_update_lock);
+	if (err) {
+		if (mm)
+			mmput(mm);
+		return ERR_PTR(err);
+	}
+	return mm;
+}
+
 /**
- * vmscope_target() - a process and its address space, if the file may see them
+ * vmscope_target_pid() - a process and its address space, if the file may
+ * see them
  * @acc: the caller's open-file access record
- * @nr: process (or thread) id in the caller's PID namespace
+ * @pid: the process
  * @taskp: if not NULL, returns the task with a reference (put_task_struct())
  *
- * Context: process context.
+ * Context: process context; may sleep.
  * Return: the mm with a reference on its users (release with mmput()),
- * ERR_PTR(-ESRCH) if there is no such process, ERR_PTR(-ENOENT) if it has
- * no user address space (a kernel thread, or a process that has exited),
- * or ERR_PTR(-EACCES) if the file may not look at it.
+ * ERR_PTR(-ESRCH) if the process is gone, ERR_PTR(-ENOENT) if it has no
+ * user address space (a kernel thread, or a process that has exited),
+ * ERR_PTR(-EACCES) if the file may not look at it, or ERR_PTR(-EINTR).
+ */
+struct mm_struct *vmscope_target_pid(const struct vmscope_access *acc,
+				     struct pid *pid,
+				     struct task_struct **taskp)
+{
+	struct task_struct *task = get_pid_task(pid, PIDTYPE_PID);
+	struct mm_struct *mm;
+
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	mm = vmscope_task_mm(acc, task);
+	if (!IS_ERR(mm) && taskp)
+		*taskp = task;
+	else
+		put_task_struct(task);
+	return mm;
+}
+
+/**
+ * vmscope_target() - a process and its address space, by number
+ * @acc: the caller's open-file access record
+ * @nr: process (or thread) id in the caller's PID namespace
+ * @taskp: as for vmscope_target_pid()
+ *
+ * Context: process context; may sleep.
+ * Return: as vmscope_target_pid(); ERR_PTR(-ESRCH) for no such process.
  */
 struct mm_struct *vmscope_target(const struct vmscope_access *acc, u32 nr,
 				 struct task_struct **taskp)
 {
-	struct task_struct *task;
 	struct mm_struct *mm;
 	struct pid *pid;
-	int err;
 
 	if (!nr || nr > PID_MAX_LIMIT)
 		return ERR_PTR(-ESRCH);
 	pid = find_get_pid(nr);
 	if (!pid)
 		return ERR_PTR(-ESRCH);
-	task = get_pid_task(pid, PIDTYPE_PID);
+	mm = vmscope_target_pid(acc, pid, taskp);
 	put_pid(pid);
-	if (!task)
-		return ERR_PTR(-ESRCH);
-
-	mm = get_task_mm(task);
-	err = mm ? vmscope_access_mm(acc, task, mm) : -ENOENT;
-	if (err) {
-		if (mm)
-			mmput(mm);
-		put_task_struct(task);
-		return ERR_PTR(err);
-	}
-	if (taskp)
-		*taskp = task;
-	else
-		put_task_struct(task);
 	return mm;
 }
 
@@ -62,7 +100,7 @@ struct mm_struct *vmscope_target(const struct vmscope_access *acc, u32 nr,
  * @acc: the caller's open-file access record
  * @nr: process (or thread) id in the caller's PID namespace
  *
- * Context: process context.
+ * Context: process context; may sleep.
  * Return: as vmscope_target().
  */
 struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc, u32 nr)

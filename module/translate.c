@@ -110,20 +110,31 @@ static const struct vmscope_walk_ops vmscope_tr_ops = {
 
 /*
  * Without CAP_SYS_ADMIN at open: no PFN, no physical address and, as in
- * /proc/PID/pagemap, no swap location anywhere.
+ * /proc/PID/pagemap, no swap location anywhere; and of the page only what
+ * pagemap tells (/proc/kpageflags and kpagecount are root's).
  */
 static void vmscope_tr_hide_pfns(struct vmscope_translate *tr)
 {
 	u32 i;
 
 	for (i = 0; i < tr->nr_steps; i++) {
-		tr->walk[i].entry &= ~PTE_PFN_MASK;
+		u64 *e = &tr->walk[i].entry;
+
+		/* a swap or migration entry is all location but bits 0-8 */
+		if (*e & (_PAGE_PRESENT | _PAGE_PROTNONE))
+			*e &= ~PTE_PFN_MASK;
+		else
+			*e &= VMSCOPE_X86_LOW_BITS;
 		tr->walk[i].table_paddr = 0;
 	}
 	tr->pfn = 0;
 	tr->paddr = 0;
 	tr->swap_type = 0;
 	tr->swap_offset = 0;
+	/* how other processes use the page is not the opener's to see */
+	tr->page_flags &= VMSCOPE_PAGE_PUBLIC;
+	tr->mapcount = 0;
+	tr->refcount = 0;
 	tr->out_flags |= VMSCOPE_OUT_PFN_HIDDEN;
 }
 
@@ -143,7 +154,7 @@ static int vmscope_tr_walk(struct mm_struct *mm, struct vmscope_tr_ctx *ctx)
 		return 0;
 	}
 	vmscope_vma_describe(ctx->vma, &tr->vma);
-	return vmscope_walk_range(&w, addr, addr + PAGE_SIZE);
+	return vmscope_walk_vma(&w, ctx->vma, addr, addr + PAGE_SIZE);
 }
 
 /**

@@ -13,7 +13,6 @@
 struct cred;
 struct task_struct;
 struct file;
-struct proc_ops;
 struct mm_struct;
 struct vm_area_struct;
 
@@ -43,6 +42,10 @@ struct vmscope_access *vmscope_access_open(struct file *file);
 void vmscope_access_release(struct vmscope_access *acc);
 int vmscope_access_mm(const struct vmscope_access *acc,
 		      struct task_struct *task, struct mm_struct *mm);
+struct pid;
+struct mm_struct *vmscope_target_pid(const struct vmscope_access *acc,
+				     struct pid *pid,
+				     struct task_struct **taskp);
 struct mm_struct *vmscope_target(const struct vmscope_access *acc, u32 pid,
 				 struct task_struct **taskp);
 struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc,
@@ -116,6 +119,8 @@ struct vmscope_pt_walk {
 
 int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
 		       unsigned long end);
+int vmscope_walk_vma(struct vmscope_pt_walk *w, struct vm_area_struct *vma,
+		     unsigned long start, unsigned long end);
 
 /* Decoding entries and pages: decode.h */
 

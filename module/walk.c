@@ -12,8 +12,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/sched.h>
 
 #include "compat.h"
 #include "vmscope.h"
@@ -140,22 +143,24 @@ static int vmscope_walk_pmd_range(struct vmscope_pt_walk *w, pud_t *pudp,
 		err = vmscope_walk_pmd(w, pmdp, addr, next);
 		if (err)
 			return err;
+		/* a huge VMA is a long walk; mmap_lock is a sleeping lock */
+		cond_resched();
 	} while (pmdp++, addr = next, addr != end);
 	return 0;
 }
 
-/* A huge or non-present PUD, under its lock. */
+/* A huge or non-present PUD, under its lock; -EAGAIN if it is a table now. */
 static int vmscope_walk_pud_leaf(struct vmscope_pt_walk *w, pud_t *pudp,
 				 unsigned long addr, unsigned long next)
 {
 	spinlock_t *ptl = pud_lock(w->mm, pudp);
 	pud_t pud = READ_ONCE(*pudp);
-	int err;
+	int err = -EAGAIN;
 
 	if (pud_none(pud))
 		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PUD, addr,
 				   next, pud_val(pud));
-	else
+	else if (!pud_present(pud) || pud_leaf(pud))
 		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PUD, addr,
 				   next, pud_val(pud));
 	spin_unlock(ptl);
@@ -171,9 +176,11 @@ static int vmscope_walk_pud_range(struct vmscope_pt_walk *w, p4d_t *p4dp,
 	int err;
 
 	do {
-		pud_t pud = READ_ONCE(*pudp);
+		pud_t pud;
 
 		next = pud_addr_end(addr, end);
+again:
+		pud = READ_ONCE(*pudp);
 		if (pud_none(pud))
 			err = vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PUD,
 					   addr, next, pud_val(pud));
@@ -186,6 +193,8 @@ static int vmscope_walk_pud_range(struct vmscope_pt_walk *w, p4d_t *p4dp,
 			err = vmscope_call(w, ops->entry, VMSCOPE_LEVEL_PUD,
 					   addr, next, pud_val(pud)) ?:
 			      vmscope_walk_pmd_range(w, &pud, addr, next);
+		if (err == -EAGAIN)	/* the leaf became a table */
+			goto again;
 		if (err)
 			return err;
 	} while (pudp++, addr = next, addr != end);
@@ -243,16 +252,50 @@ static int vmscope_walk_pgd(struct vmscope_pt_walk *w, pgd_t *pgdp,
 }
 
 /**
+ * vmscope_walk_vma() - walk the page tables of part of one VMA
+ * @w: the walk
+ * @vma: the VMA
+ * @start: first address, page aligned, inside @vma
+ * @end: end address, page aligned, inside @vma, above @start
+ *
+ * Only VMA ranges may be walked: munmap() frees the page tables of the
+ * VMAs it has taken out of the tree with mmap_lock held for read only.
+ * A hugetlb VMA's PMD table may be shared with other processes and be
+ * unshared (and freed) under the file's i_mmap_rwsem, not mmap_lock, so
+ * that is held for reading while such a VMA is walked, as walk_page_range()
+ * holds the hugetlb VMA lock (not exported to modules).
+ *
+ * Context: mmap_lock of @w->mm held for read; may sleep.
+ * Return: as vmscope_walk_range().
+ */
+int vmscope_walk_vma(struct vmscope_pt_walk *w, struct vm_area_struct *vma,
+		     unsigned long start, unsigned long end)
+{
+	struct address_space *mapping = NULL;
+	int err;
+
+	if (is_vm_hugetlb_page(vma) && vma->vm_file) {
+		mapping = vma->vm_file->f_mapping;
+		i_mmap_lock_read(mapping);
+	}
+	err = vmscope_walk_range(w, start, end);
+	if (mapping)
+		i_mmap_unlock_read(mapping);
+	return err;
+}
+
+/**
  * vmscope_walk_range() - walk the page tables of a range of user addresses
  * @w: the walk: address space, callbacks and their data
  * @start: first address, page aligned
  * @end: end address, page aligned, above @start, at most TASK_SIZE_MAX
  *
  * Calls @w->ops for each entry met from the PGD down, in address order.
- * Entries are not modified; nothing is allocated.
+ * Entries are not modified; nothing is allocated.  The range must lie in
+ * one VMA: call it through vmscope_walk_vma().
  *
- * Context: mmap_lock of @w->mm held for read; may not sleep inside the
- * callbacks.
+ * Context: mmap_lock of @w->mm held for read; may sleep between PMD
+ * entries, not inside the callbacks.
  * Return: 0 when the range was walked, else the first non-zero value a
  * callback returned.
  */

@@ -58,19 +58,51 @@ static int translate(int fd, pid_t pid, void *va,
 	return vmscope_ioctl(fd, VMSCOPE_IOC_TRANSLATE, tr);
 }
 
-/* Nothing physical in a translation: no PFN, address or table. */
+/* How other processes use a page: root's to see, as /proc/kpageflags. */
+#define PRIVATE_PAGE_FLAGS	(VMSCOPE_PAGE_KSM | VMSCOPE_PAGE_DIRTY | \
+				 VMSCOPE_PAGE_LRU | VMSCOPE_PAGE_ACTIVE | \
+				 VMSCOPE_PAGE_REFERENCED | \
+				 VMSCOPE_PAGE_UNEVICTABLE | \
+				 VMSCOPE_PAGE_SWAPCACHE | VMSCOPE_PAGE_WRITEBACK)
+
+/*
+ * Nothing physical in a translation: no PFN, address, table or swap
+ * location (a non-present entry keeps bits 0-8 only), and no page state
+ * beyond what pagemap tells.
+ */
 static int nothing_physical(const struct vmscope_translate *tr)
 {
 	unsigned int i;
 
 	if (!(tr->out_flags & VMSCOPE_OUT_PFN_HIDDEN) || tr->pfn ||
-	    tr->paddr || tr->swap_offset)
+	    tr->paddr || tr->swap_offset || tr->swap_type)
 		return 0;
-	for (i = 0; i < tr->nr_steps; i++)
-		if (tr->walk[i].table_paddr ||
-		    (tr->walk[i].entry & PTE_PFN_BITS))
+	if (tr->mapcount || tr->refcount ||
+	    (tr->page_flags & PRIVATE_PAGE_FLAGS))
+		return 0;
+	for (i = 0; i < tr->nr_steps; i++) {
+		uint64_t e = tr->walk[i].entry;
+
+		if (tr->walk[i].table_paddr || (e & PTE_PFN_BITS))
 			return 0;
+		if (!(e & 0x101) && (e & ~0x1ffULL))
+			return 0;
+	}
 	return 1;
+}
+
+/* A page of our own, swapped out; 0 if there is no swap to put it in. */
+static char *swapped_page(void)
+{
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0x5a, 4096);
+	if (madvise(p, 4096, MADV_PAGEOUT))
+		return NULL;
+	return p;
 }
 
 /* With unprivileged=1, as nobody: own process yes, without PFNs. */
@@ -84,6 +116,7 @@ static int nobody_sees_own_only(int unused)
 		.buf = (uintptr_t)rec, .buf_count = 4,
 	};
 	int fd = vmscope_open_dev(), ret;
+	char *swp;
 
 	if (fd < 0)
 		return 1;
@@ -98,8 +131,19 @@ static int nobody_sees_own_only(int unused)
 	w.end = w.start + 4 * 4096;
 	if (vmscope_ioctl(fd, VMSCOPE_IOC_WALK, &w) || !w.count ||
 	    rec[0].state != VMSCOPE_STATE_PRESENT || rec[0].pfn ||
+	    (rec[0].page_flags & PRIVATE_PAGE_FLAGS) ||
 	    !(w.out_flags & VMSCOPE_OUT_PFN_HIDDEN))
 		return 4;
+	/* a swapped page: no swap location in the entry either */
+	swp = swapped_page();
+	if (swp) {
+		ret = translate(fd, getpid(), swp, &tr);
+		if (ret || (tr.state == VMSCOPE_STATE_SWAPPED &&
+			    !nothing_physical(&tr)))
+			return CHILD_FAIL(7, "swapped: %d, state %u, entry %llx",
+					  ret, tr.state,
+					  tr.walk[tr.nr_steps - 1].entry);
+	}
 	/* init belongs to root */
 	if (translate(fd, 1, (void *)0x400000, &tr) != -EACCES)
 		return 5;

@@ -348,9 +348,15 @@ TEST(proc_file_choice)
 
 	fd = open(VMSCOPE_PROC_DIR "/layout", O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(8, write(fd, "9999999\n", 8));
-	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, write(fd, "4194303\n", 8));
 	EXPECT_EQ(ESRCH, errno);
+	close(fd);
+	/* kthreadd has no address space */
+	fd = open(VMSCOPE_PROC_DIR "/layout", O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(2, write(fd, "2\n", 2));
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(ENOENT, errno);
 	close(fd);
 }
 

@@ -60,9 +60,9 @@ static void churn_once(char *area, unsigned int *seed)
 		mremap(slot, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, other);
 		break;
 	case 6:
-		/* a 2M-aligned slot pair, THP-eligible */
+		/* a 2M-aligned range inside the area, THP-eligible */
 		slot = (char *)((uintptr_t)slot & ~((2UL << 20) - 1));
-		if (slot < area)
+		if (slot < area || slot + (2UL << 20) > area + AREA_PAGES * PAGE)
 			break;
 		mmap(slot, 2UL << 20, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

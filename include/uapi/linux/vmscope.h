@@ -298,8 +298,8 @@ struct vmscope_page {
  * @flags: in: zero.
  * @pid: in: the process.
  * @rec_size: in: sizeof(struct vmscope_page) as the caller knows it (at
- *	least VMSCOPE_PAGE_SIZE_VER1); records are written @rec_size apart,
- *	bytes beyond the module's own record size are zeroed.
+ *	least VMSCOPE_PAGE_SIZE_VER1, a multiple of 8); records are written
+ *	@rec_size apart, bytes beyond the module's own record size are zeroed.
  * @start: in: first address, page aligned.
  * @end: in: end address, exclusive, page aligned, above @start, at most
  *	the end of user space (vmscope_info.task_size).
@@ -353,9 +353,9 @@ struct vmscope_walk {
  * @pgtables_bytes: out: the kernel's own count of the process's page-table
  *	bytes, mm_pgtables_bytes(): VmPTE in /proc/PID/status.
  *
- * The user half of the address space is walked in chunks of one PTE table,
- * dropping mmap_lock between them; a process that changes its mappings
- * meanwhile gets counts that mix before and after.
+ * Every VMA is walked, in chunks of about one PTE table's worth of
+ * entries, dropping mmap_lock between them; a process that changes its
+ * mappings meanwhile gets counts that mix before and after.
  */
 struct vmscope_ptstats {
 	__u32 size;			/* in */
