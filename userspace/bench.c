@@ -219,6 +219,89 @@ static void probe_pagemap(void *arg)
 	bench_pagemap(a->pm, a->c->start, a->c->pages, a->buf);
 }
 
+/* A process with @n VMAs: one page each, read-only and writable in turn. */
+static pid_t many_vmas(int n)
+{
+	pid_t pid = fork();
+	char *p;
+	int i;
+
+	if (pid)
+		return pid;
+	for (i = 0; i < n; i++) {
+		p = mmap(NULL, PAGE, i & 1 ? PROT_READ : PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		if (!(i & 1))
+			*p = 1;
+	}
+	raise(SIGSTOP);
+	for (;;)
+		pause();
+}
+
+/* Seconds to run a command with its output thrown away. */
+static double time_cmd(char *const argv[])
+{
+	double t = now();
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		errx(1, "%s failed", argv[0]);
+	return now() - t;
+}
+
+/* Seconds to read a file to its end. */
+static double time_read(const char *path)
+{
+	static char buf[65536];
+	double t = now();
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		err(1, "%s", path);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	return now() - t;
+}
+
+/* vmscope layout --json against cat /proc/PID/smaps, best of ROUNDS. */
+static void bench_layout(int nvmas, double *layout, double *smaps)
+{
+	char pidstr[16], path[64];
+	char *argv[] = { "vmscope", "layout", "--json", pidstr, NULL };
+	pid_t pid = many_vmas(nvmas);
+	int r, status;
+
+	if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid ||
+	    !WIFSTOPPED(status))
+		errx(1, "cannot start a process with %d VMAs", nvmas);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	*layout = *smaps = 0;
+	for (r = 0; r < ROUNDS; r++) {
+		*layout = best(*layout, time_cmd(argv));
+		*smaps = best(*smaps, time_read(path));
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+#define LAYOUT_VMAS	60000
+
+static double layout_s, smaps_s;
+
 static void print_results(bool json, struct bench_case *cs, int n,
 			  const uint64_t lat[3])
 {
@@ -237,8 +320,11 @@ static void print_results(bool json, struct bench_case *cs, int n,
 			       cs[i].pagemap / cs[i].walk,
 			       cs[i].rollup / cs[i].walk, i + 1 < n ? "," : "");
 		printf("  ],\n  \"mmap_munmap_worst_us\": {\"idle\": %.1f, "
-		       "\"during_walk\": %.1f, \"during_pagemap\": %.1f}\n}\n",
+		       "\"during_walk\": %.1f, \"during_pagemap\": %.1f},\n",
 		       lat[0] / 1e3, lat[1] / 1e3, lat[2] / 1e3);
+		printf("  \"layout\": {\"vmas\": %d, \"vmscope_layout_json_s\": "
+		       "%.4f, \"cat_smaps_s\": %.4f, \"ratio\": %.2f}\n}\n",
+		       LAYOUT_VMAS, layout_s, smaps_s, layout_s / smaps_s);
 		return;
 	}
 	printf("%-12s %10s %14s %14s %14s %10s %10s\n", "CASE", "PAGES",
@@ -253,6 +339,9 @@ static void print_results(bool json, struct bench_case *cs, int n,
 	       "the reader):\n  idle %.1f us, during vmscope walks %.1f us, "
 	       "during pagemap reads %.1f us\n", lat[0] / 1e3, lat[1] / 1e3,
 	       lat[2] / 1e3);
+	printf("\nA process with %d VMAs: vmscope layout --json %.3f s, "
+	       "cat /proc/PID/smaps %.3f s: %.2f of the time\n", LAYOUT_VMAS,
+	       layout_s, smaps_s, layout_s / smaps_s);
 }
 
 int main(int argc, char **argv)
@@ -301,6 +390,7 @@ int main(int argc, char **argv)
 	lat[2] = lock_probe(shm, probe_pagemap, &pa, 5);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	bench_layout(LAYOUT_VMAS, &layout_s, &smaps_s);
 	print_results(json, cs, 2, lat);
 	return 0;
 }

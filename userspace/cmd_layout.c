@@ -112,22 +112,15 @@ struct totals {
 	uint64_t virt, rss, anon, file, shmem, swap, huge;
 };
 
+static void totals_add(struct totals *t, const struct vmscope_layout_vma *v);
+
 static void layout_totals(const struct layout *l, struct totals *t)
 {
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
-	for (i = 0; i < l->n; i++) {
-		const struct vmscope_layout_vma *v = &l->v[i];
-
-		t->virt += v->vma.end - v->vma.start;
-		t->anon += v->rss_anon;
-		t->file += v->rss_file;
-		t->shmem += v->rss_shmem;
-		t->swap += v->swap;
-		t->huge += v->huge;
-	}
-	t->rss = t->anon + t->file + t->shmem;
+	for (i = 0; i < l->n; i++)
+		totals_add(t, &l->v[i]);
 }
 
 static void json_vma(struct json *j, const struct vmscope_layout_vma *v)
@@ -135,7 +128,7 @@ static void json_vma(struct json *j, const struct vmscope_layout_vma *v)
 	char perms[5];
 
 	perms_to_str(v->vma.perms, perms);
-	json_open(j, NULL, '{');
+	json_open_flat(j, NULL, '{');
 	json_hex(j, "start", v->vma.start);
 	json_hex(j, "end", v->vma.end);
 	json_str(j, "perms", perms);
@@ -151,53 +144,119 @@ static void json_vma(struct json *j, const struct vmscope_layout_vma *v)
 	json_close(j, '}');
 }
 
+static void json_totals(struct json *j, const struct totals *t, size_t n)
+{
+	json_open(j, "totals", '{');
+	json_u64(j, "vmas", n);
+	json_u64(j, "virt_kb", t->virt >> 10);
+	json_u64(j, "rss_kb", t->rss >> 10);
+	json_u64(j, "anon_kb", t->anon >> 10);
+	json_u64(j, "file_kb", t->file >> 10);
+	json_u64(j, "shmem_kb", t->shmem >> 10);
+	json_u64(j, "shr_kb", (t->file + t->shmem) >> 10);
+	json_u64(j, "swap_kb", t->swap >> 10);
+	json_u64(j, "huge_kb", t->huge >> 10);
+	json_close(j, '}');
+}
+
+/* What the kernel says of the whole process. */
+static void json_process(struct json *j, const struct vmscope_layout *lo)
+{
+	json_open(j, "kernel", '{');
+	json_u64(j, "total_vm_kb", lo->total_vm >> 10);
+	json_u64(j, "rss_anon_kb", lo->rss_anon >> 10);
+	json_u64(j, "rss_file_kb", lo->rss_file >> 10);
+	json_u64(j, "rss_shmem_kb", lo->rss_shmem >> 10);
+	json_u64(j, "swap_kb", lo->swap >> 10);
+	json_u64(j, "map_count", lo->map_count);
+	json_u64(j, "threads", lo->nr_threads);
+	json_close(j, '}');
+	json_open(j, "markers", '{');
+	json_hex(j, "start_code", lo->start_code);
+	json_hex(j, "end_code", lo->end_code);
+	json_hex(j, "start_data", lo->start_data);
+	json_hex(j, "end_data", lo->end_data);
+	json_hex(j, "start_brk", lo->start_brk);
+	json_hex(j, "brk", lo->brk);
+	json_hex(j, "start_stack", lo->start_stack);
+	json_hex(j, "arg_start", lo->arg_start);
+	json_hex(j, "env_end", lo->env_end);
+	json_hex(j, "mmap_base", lo->mmap_base);
+	json_close(j, '}');
+}
+
+static void totals_add(struct totals *t, const struct vmscope_layout_vma *v)
+{
+	t->virt += v->vma.end - v->vma.start;
+	t->anon += v->rss_anon;
+	t->file += v->rss_file;
+	t->shmem += v->rss_shmem;
+	t->rss += v->rss_anon + v->rss_file + v->rss_shmem;
+	t->swap += v->swap;
+	t->huge += v->huge;
+}
+
 static void layout_json(const struct layout *l, const struct totals *t)
 {
-	const struct vmscope_layout *lo = &l->lo;
 	struct json j;
 	size_t i;
 
 	json_init(&j, stdout);
 	json_open(&j, NULL, '{');
-	json_u64(&j, "pid", lo->pid);
-	json_hex(&j, "task_size", lo->task_size);
+	json_u64(&j, "pid", l->lo.pid);
+	json_hex(&j, "task_size", l->lo.task_size);
 	json_open(&j, "vmas", '[');
 	for (i = 0; i < l->n; i++)
 		json_vma(&j, &l->v[i]);
 	json_close(&j, ']');
-	json_open(&j, "totals", '{');
-	json_u64(&j, "vmas", l->n);
-	json_u64(&j, "virt_kb", t->virt >> 10);
-	json_u64(&j, "rss_kb", t->rss >> 10);
-	json_u64(&j, "anon_kb", t->anon >> 10);
-	json_u64(&j, "file_kb", t->file >> 10);
-	json_u64(&j, "shmem_kb", t->shmem >> 10);
-	json_u64(&j, "shr_kb", (t->file + t->shmem) >> 10);
-	json_u64(&j, "swap_kb", t->swap >> 10);
-	json_u64(&j, "huge_kb", t->huge >> 10);
+	json_totals(&j, t, l->n);
+	json_process(&j, &l->lo);
 	json_close(&j, '}');
-	json_open(&j, "kernel", '{');
-	json_u64(&j, "total_vm_kb", lo->total_vm >> 10);
-	json_u64(&j, "rss_anon_kb", lo->rss_anon >> 10);
-	json_u64(&j, "rss_file_kb", lo->rss_file >> 10);
-	json_u64(&j, "rss_shmem_kb", lo->rss_shmem >> 10);
-	json_u64(&j, "swap_kb", lo->swap >> 10);
-	json_u64(&j, "map_count", lo->map_count);
-	json_u64(&j, "threads", lo->nr_threads);
+}
+
+/*
+ * JSON for any number of VMAs: written batch by batch as the module
+ * returns them, so nothing grows with the process.
+ */
+static void layout_json_stream(int fd, uint32_t pid)
+{
+	enum { BATCH = 1024 };
+	struct vmscope_layout_vma *v = calloc(BATCH, sizeof(*v));
+	struct vmscope_layout first, lo = { 0 };
+	struct totals t = { 0 };
+	size_t i, n = 0;
+	struct json j;
+
+	if (!v)
+		err(1, "cannot allocate %d VMA records", BATCH);
+	json_init(&j, stdout);
+	do {
+		lo.size = sizeof(lo);
+		lo.pid = pid;
+		lo.rec_size = sizeof(*v);
+		lo.start = lo.next;
+		lo.buf = (uintptr_t)v;
+		lo.buf_count = BATCH;
+		vmscope_pid_ioctl(fd, VMSCOPE_IOC_LAYOUT, &lo, pid,
+				  "VMSCOPE_IOC_LAYOUT");
+		if (!n) {
+			first = lo;
+			json_open(&j, NULL, '{');
+			json_u64(&j, "pid", pid);
+			json_hex(&j, "task_size", lo.task_size);
+			json_open(&j, "vmas", '[');
+		}
+		for (i = 0; i < lo.count; i++) {
+			json_vma(&j, &v[i]);
+			totals_add(&t, &v[i]);
+		}
+		n += lo.count;
+	} while (!(lo.out_flags & VMSCOPE_LAYOUT_DONE));
+	json_close(&j, ']');
+	json_totals(&j, &t, n);
+	json_process(&j, &first);
 	json_close(&j, '}');
-	json_open(&j, "markers", '{');
-	json_hex(&j, "start_code", lo->start_code);
-	json_hex(&j, "end_code", lo->end_code);
-	json_hex(&j, "start_data", lo->start_data);
-	json_hex(&j, "end_data", lo->end_data);
-	json_hex(&j, "start_brk", lo->start_brk);
-	json_hex(&j, "brk", lo->brk);
-	json_hex(&j, "start_stack", lo->start_stack);
-	json_hex(&j, "arg_start", lo->arg_start);
-	json_hex(&j, "env_end", lo->env_end);
-	json_hex(&j, "mmap_base", lo->mmap_base);
-	json_close(&j, '}');
-	json_close(&j, '}');
+	free(v);
 }
 
 static void cell_size(struct libscols_line *ln, int col, uint64_t bytes)
@@ -473,6 +532,11 @@ static int layout_run(int argc, char **argv)
 		errx(2, "layout takes one PID; try 'vmscope layout --help'");
 	pid = parse_pid(argv[optind]);
 	fd = vmscope_open();
+	if (json && !svg) {
+		layout_json_stream(fd, pid);
+		close(fd);
+		return 0;
+	}
 	layout_fetch(fd, pid, &l);
 	close(fd);
 

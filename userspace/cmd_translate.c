@@ -78,7 +78,7 @@ static void tr_json_walk(struct json *j, const struct vmscope_translate *tr)
 	for (i = 0; i < tr->nr_steps; i++) {
 		const struct vmscope_step *s = &tr->walk[i];
 
-		json_open(j, NULL, '{');
+		json_open_flat(j, NULL, '{');
 		json_str(j, "level", level_name(s->level));
 		json_u64(j, "index", s->index);
 		json_hex(j, "entry", s->entry);

@@ -85,7 +85,7 @@ static void walk_emit_range(struct walk_out *o)
 	if (o->end == o->start)
 		return;
 	if (o->json) {
-		json_open(&o->j, NULL, '{');
+		json_open_flat(&o->j, NULL, '{');
 		json_hex(&o->j, "start", o->start);
 		json_hex(&o->j, "end", o->end);
 		json_u64(&o->j, "pages", pages);
@@ -137,7 +137,7 @@ static void walk_emit_page(struct walk_out *o, uint64_t va,
 				    sizeof(kind)));
 		return;
 	}
-	json_open(&o->j, NULL, '{');
+	json_open_flat(&o->j, NULL, '{');
 	json_hex(&o->j, "vaddr", va);
 	json_str(&o->j, "state", state_name(p->state));
 	json_str(&o->j, "level", level_name(p->level));

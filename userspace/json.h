@@ -12,14 +12,20 @@
 
 #define JSON_MAX_DEPTH 16
 
+#define JSON_BUF_SIZE 65536
+
 struct json {
 	FILE *out;
 	int depth;
+	int flat;	/* depth from which objects are written on one line */
 	bool first[JSON_MAX_DEPTH];
+	size_t len;	/* bytes waiting in buf */
+	char buf[JSON_BUF_SIZE];
 };
 
 void json_init(struct json *j, FILE *out);
 void json_open(struct json *j, const char *key, char bracket);
+void json_open_flat(struct json *j, const char *key, char bracket);
 void json_close(struct json *j, char bracket);
 void json_u64(struct json *j, const char *key, uint64_t val);
 void json_hex(struct json *j, const char *key, uint64_t val);
