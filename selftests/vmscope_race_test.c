@@ -110,8 +110,44 @@ static bool gone(int err)
 	return err == -ESRCH || err == -ENOENT;
 }
 
+/* The layout of @pid, by ioctl and through /proc/vmscope/layout. */
+static int read_layout(int fd, pid_t pid)
+{
+	struct vmscope_layout_vma v[8];
+	struct vmscope_layout lo = {
+		.size = sizeof(lo), .pid = pid, .rec_size = sizeof(v[0]),
+		.buf = (uintptr_t)v, .buf_count = 8,
+	};
+	char buf[4096], nr[16];
+	int err, pfd, n;
+
+	do {
+		lo.start = lo.next;
+		err = vmscope_ioctl(fd, VMSCOPE_IOC_LAYOUT, &lo);
+		if (err)
+			return gone(err) ? -1 : 16;
+		for (n = 0; n < (int)lo.count; n++)
+			if (v[n].segment > VMSCOPE_SEG_MAX ||
+			    v[n].vma.start >= v[n].vma.end)
+				return 17;
+	} while (!(lo.out_flags & VMSCOPE_LAYOUT_DONE));
+
+	pfd = open(VMSCOPE_PROC_DIR "/layout", O_RDWR);
+	if (pfd < 0)
+		return 18;
+	n = snprintf(nr, sizeof(nr), "%d\n", pid);
+	err = write(pfd, nr, n) == n ? 0 : -errno;
+	while (!err && (n = read(pfd, buf, sizeof(buf))) > 0)
+		;
+	if (!err && n < 0)
+		err = -errno;
+	close(pfd);
+	return !err ? 0 : gone(err) ? -1 : 19;
+}
+
 /*
- * One round: walk the area, translate some addresses, count the tables.
+ * One round: walk the area, translate some addresses, count the tables,
+ * read the layout.
  * Returns 0 after a full round, -1 when the process was gone, or the
  * number of the check that failed.
  */
@@ -151,7 +187,7 @@ static int read_round(int fd, pid_t pid, uintptr_t area, unsigned int *seed,
 	err = vmscope_ioctl(fd, VMSCOPE_IOC_PTSTATS, &st);
 	if (err)
 		return gone(err) ? -1 : 15;
-	return 0;
+	return read_layout(fd, pid);
 }
 
 /*
