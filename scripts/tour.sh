@@ -55,6 +55,10 @@ step "The PROT_NONE guard region: a VMA, but nothing may be mapped" \
 	vmscope translate "$pid" "$(region guard)"
 step "What its page tables cost, against one flat table" \
 	vmscope pagetable "$pid"
+step "The whole process as a textbook draws it: segments, residency, picture" \
+	vmscope layout "$pid"
+step "The same as text in /proc (here: for cat itself, the opener)" \
+	cat /proc/vmscope/layout
 step "And as JSON for scripts" \
 	vmscope translate --json "$pid" "$(region shared)"
 kill "$pid"
