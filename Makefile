@@ -5,6 +5,7 @@
 #   make                 module/vmscope.ko (against KDIR) and userspace/vmscope
 #   make install         modules_install + depmod, CLI to $(PREFIX)/bin
 #   make check           static checks, then the selftests in four test VMs
+#   make check-debug     the selftests on a KASAN + lockdep kernel built here
 #   make demo            a guided tour of the CLI in a test VM
 #   make bench           vmscope against pagemap and smaps_rollup, in a VM
 #   make vm              an interactive shell in a test VM (KERNEL=, LEVELS=)
@@ -57,6 +58,9 @@ modules-all:
 check:
 	scripts/check.sh
 
+check-debug:
+	scripts/check-debug.sh
+
 demo:
 	scripts/demo.sh
 
@@ -71,4 +75,5 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -f selftests/vmscope_*_test
 
-.PHONY: all module cli selftests install modules-all check demo bench vm clean
+.PHONY: all module cli selftests install modules-all check check-debug demo bench \
+	vm clean

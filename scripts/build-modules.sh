@@ -21,8 +21,8 @@ build_one()
 {
 	local kdir ver out src
 
-	kdir=$("$SCRIPT_DIR/kernels.sh" headers "$1")
-	ver=$(basename "$kdir"); ver=${ver#linux-headers-}
+	ver=$("$SCRIPT_DIR/kernels.sh" resolve "$1")
+	kdir=$("$SCRIPT_DIR/kernels.sh" headers "$ver")
 	out=$VMSCOPE_CACHE/build/$ver
 	src=$out/src
 	rm -rf "$src"

@@ -127,6 +127,11 @@ headers()
 	local ver kdir
 
 	ver=$(resolve "$1")
+	# a kernel built here (scripts/debug-kernel.sh) has its tree in the cache
+	if [[ -f $VMSCOPE_CACHE/kernels/$ver/build/Makefile ]]; then
+		echo "$VMSCOPE_CACHE/kernels/$ver/build"
+		return 0
+	fi
 	need_pkgs "linux-headers-$ver" || die "could not install linux-headers-$ver"
 	kdir=/usr/src/linux-headers-$ver
 	[[ -f $kdir/Makefile ]] || die "$kdir/Makefile is missing although linux-headers-$ver is installed"

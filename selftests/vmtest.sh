@@ -28,7 +28,7 @@ KERNEL_CMDLINE="console=ttyS0 panic=-1 quiet slub_debug=FZPU transparent_hugepag
 # Console lines shown with -q (extended regex)
 QUIET_LINES='^(not )?ok [0-9]+|VMSCOPE-TEST [^ ]+ rc=|VMSCOPE-CMD rc=|^VMSCOPE: .* failed( \(.*\))?$|^VMSCOPE: test .* timed out'
 # Kernel log lines that fail the "kernel log clean" check (extended regex)
-BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection|refcount_t|list_add corruption|list_del corruption|KFENCE:|sleeping function called from invalid context|Call Trace|kernel BUG|UBSAN|KASAN|Kernel panic'
+BAD_KERNEL_LOG='BUG:|WARNING:|Oops|general protection|refcount_t|list_add corruption|list_del corruption|KFENCE:|sleeping function called from invalid context|Call Trace|kernel BUG|UBSAN|KASAN|Kernel panic|kmemleak found leaks|possible circular locking|possible recursive locking'
 
 # Options, set by parse_args()
 KERNEL=6.12

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection: every ioctl and /proc read, with its Nth allocation or
+ * user copy made to fail (/proc/thread-self/fail-nth), N = 1, 2, ... until
+ * the call gets through untouched.  Each failure must come back as a clean
+ * error and release what was taken (the debug kernel's kmemleak and KASAN
+ * check that); none may warn.  Needs CONFIG_FAULT_INJECTION_DEBUG_FS with
+ * failslab and fail_page_alloc (the kernel of `make check-debug`); skips
+ * elsewhere.
+ */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "vmscope.h"
+
+#define MAX_NTH 2000
+
+static const char *const knobs[] = {
+	"/sys/kernel/debug/failslab/ignore-gfp-wait",
+	"/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
+	"/sys/kernel/debug/failslab/verbose",
+	"/sys/kernel/debug/fail_page_alloc/verbose",
+	"/sys/kernel/debug/fail_usercopy/verbose",
+	"/sys/kernel/debug/fail_page_alloc/min-order",
+};
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Make GFP_KERNEL allocations fail too, quietly. */
+static bool setup_injection(void)
+{
+	size_t i;
+
+	if (access("/proc/thread-self/fail-nth", W_OK))
+		return false;
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		write_file(knobs[i], "0");
+	return !access(knobs[0], F_OK);
+}
+
+/*
+ * /proc/thread-self/fail-nth, opened once: reading and writing an open
+ * file allocates nothing, so it cannot use up the armed point itself.
+ */
+static int nth_fd = -1;
+
+/* Arm the Nth injection point of this thread (0 disarms); 0 or -errno. */
+static int fail_nth_set(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* How many injection points are left before the armed one; -1 on error. */
+static int fail_nth_left(void)
+{
+	char buf[16] = "";
+
+	return pread(nth_fd, buf, sizeof(buf) - 1, 0) > 0 ? atoi(buf) : -1;
+}
+
+struct op {
+	const char *name;
+	int (*run)(void *ctx);
+};
+
+static int fd_dev = -1;
+static char *page;
+
+static int op_open(void *ctx)
+{
+	int fd = vmscope_open_dev();
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? fd : 0;
+}
+
+static int op_info(void *ctx)
+{
+	struct vmscope_info in = { .size = sizeof(in) };
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_INFO, &in);
+}
+
+static int op_translate(void *ctx)
+{
+	struct vmscope_translate tr = {
+		.size = sizeof(tr), .pid = getpid(), .vaddr = (uintptr_t)page,
+	};
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_TRANSLATE, &tr);
+}
+
+static int op_walk(void *ctx)
+{
+	static struct vmscope_page rec[64];
+	struct vmscope_walk w = {
+		.size = sizeof(w), .pid = getpid(), .rec_size = sizeof(rec[0]),
+		.start = (uintptr_t)page, .end = (uintptr_t)page + 64 * 4096,
+		.buf = (uintptr_t)rec, .buf_count = 64,
+	};
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_WALK, &w);
+}
+
+static int op_ptstats(void *ctx)
+{
+	struct vmscope_ptstats st = { .size = sizeof(st), .pid = getpid() };
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_PTSTATS, &st);
+}
+
+static int op_layout(void *ctx)
+{
+	static struct vmscope_layout_vma v[4];
+	struct vmscope_layout lo = {
+		.size = sizeof(lo), .pid = getpid(), .rec_size = sizeof(v[0]),
+		.buf = (uintptr_t)v, .buf_count = 4,
+	};
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_LAYOUT, &lo);
+}
+
+static int read_proc(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int op_proc_info(void *ctx)
+{
+	return read_proc(VMSCOPE_PROC_DIR "/info");
+}
+
+static int op_proc_layout(void *ctx)
+{
+	return read_proc(VMSCOPE_PROC_DIR "/layout");
+}
+
+static const struct op ops[] = {
+	{ "open", op_open },
+	{ "INFO", op_info },
+	{ "TRANSLATE", op_translate },
+	{ "WALK", op_walk },
+	{ "PTSTATS", op_ptstats },
+	{ "LAYOUT", op_layout },
+	{ "/proc/vmscope/info", op_proc_info },
+	{ "/proc/vmscope/layout", op_proc_layout },
+};
+
+static bool clean_error(int err)
+{
+	return err == -ENOMEM || err == -EFAULT || err == -EINTR ||
+	       err == -EAGAIN;
+}
+
+TEST(every_failure_is_a_clean_error)
+{
+	int points = 0, failures = 0;
+	size_t i;
+
+	fd_dev = vmscope_open_dev();
+	if (fd_dev == -ENOENT && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, fd_dev);
+	if (!setup_injection())
+		SKIP(return, "no fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB, FAIL_PAGE_ALLOC)");
+	page = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	ASSERT_LE(0, nth_fd);
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		int n, err = -1;
+
+		for (n = 1; n <= MAX_NTH; n++) {
+			ASSERT_EQ(0, fail_nth_set(n));
+			err = ops[i].run(NULL);
+			if (fail_nth_left() > 0) {	/* never reached */
+				fail_nth_set(0);
+				break;
+			}
+			points++;
+			if (err) {
+				failures++;
+				EXPECT_TRUE(clean_error(err)) {
+					TH_LOG("%s, fault %d: error %d",
+					       ops[i].name, n, err);
+				}
+			}
+		}
+		EXPECT_GE(MAX_NTH, n);
+		EXPECT_EQ(0, err) {
+			TH_LOG("%s: %d", ops[i].name, err);
+		}
+	}
+	TH_LOG("%d fault-injection points hit, %d calls failed cleanly",
+	       points, failures);
+	EXPECT_LT(0, points);
+	close(fd_dev);
+}
+
+TEST_HARNESS_MAIN
