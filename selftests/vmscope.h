@@ -18,6 +18,16 @@
 #include <linux/capability.h>
 #include <linux/vmscope.h>
 
+/*
+ * Under QEMU's TCG, and with KASAN (make check-debug), a test takes many
+ * times what it takes on hardware: allow each 5 minutes rather than the
+ * harness's 30 seconds.  The VM runner bounds every test program too.
+ */
+#ifdef TEST_TIMEOUT_DEFAULT
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+#endif
+
 /* Open /dev/vmscope; -errno on failure. */
 static inline int vmscope_open_dev(void)
 {
