@@ -47,10 +47,13 @@ static void vmscope_decode_swp(swp_entry_t e, struct vmscope_leaf *leaf)
 	else
 		leaf->state = VMSCOPE_STATE_SWAPPED;
 
-	if (leaf->state == VMSCOPE_STATE_SWAPPED)
+	if (leaf->state == VMSCOPE_STATE_SWAPPED) {
 		leaf->swap_type = swp_type(e);
-	if (leaf->state != VMSCOPE_STATE_MARKER)
 		leaf->swap_offset = swp_offset(e);
+	} else if (is_pfn_swap_entry(e)) {
+		/* migration entries keep young/dirty bits above the PFN */
+		leaf->swap_offset = swp_offset_pfn(e);
+	}
 }
 
 static void vmscope_decode_pte(pte_t pte, struct vmscope_leaf *leaf)

@@ -40,5 +40,5 @@ module_init(vmscope_init);
 module_exit(vmscope_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vmscope: page tables, VMAs, faults and reclaim of live processes");
+MODULE_DESCRIPTION("vmscope: the page tables and VMAs of live processes");
 MODULE_VERSION("0.1");

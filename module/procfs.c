@@ -46,7 +46,7 @@ static int vmscope_info_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "%-16s%u\n", "abi_version:", info.abi_version);
 	seq_printf(m, "%-16s%s\n", "release:", info.release);
-	seq_printf(m, "%-16s%u\n", "paging_levels:", info.levels);
+	seq_printf(m, "%-16s%u\n", "levels:", info.levels);
 	seq_printf(m, "%-16s%lu\n", "page_size:", 1UL << info.page_shift);
 	seq_printf(m, "%-16s%u\n", "va_bits:", info.va_bits);
 	seq_printf(m, "%-16s%u\n", "phys_bits:", info.phys_bits);

@@ -56,7 +56,7 @@ module_clean()
 	build_log_clean "$out/build.log"
 }
 
-# compat.h is the one file allowed to test kernel versions (STYLE.md).
+# compat.h is the one file allowed to test kernel versions.
 checkpatch()
 {
 	local cp=("$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse

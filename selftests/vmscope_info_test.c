@@ -132,7 +132,7 @@ TEST_F(info, proc_file_matches_ioctl)
 	const char *path = VMSCOPE_PROC_DIR "/info";
 	char val[128];
 
-	ASSERT_EQ(0, read_key(path, "paging_levels", val, sizeof(val)));
+	ASSERT_EQ(0, read_key(path, "levels", val, sizeof(val)));
 	EXPECT_EQ(self->in.levels, strtoul(val, NULL, 0));
 	ASSERT_EQ(0, read_key(path, "page_size", val, sizeof(val)));
 	EXPECT_EQ(1UL << self->in.page_shift, strtoul(val, NULL, 0));

@@ -55,7 +55,8 @@ static void layout_help(FILE *out)
 	      "mmap-anon, shmem, stack, thread-stack, vdso, vvar or guard, with\n"
 	      "what of it is resident (anonymous, file, shmem), swapped out or\n"
 	      "mapped by huge pages; the process totals (VIRT, RSS, SHR, as top\n"
-	      "shows them); and a picture from the stack down to the text.\n"
+	      "shows them); and a picture from the end of user space down to\n"
+	      "address 0, with the gaps between the VMAs compressed.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -J, --json        machine-readable output\n"
@@ -68,8 +69,9 @@ static void layout_help(FILE *out)
 	      "smaps' Rss (the zero page is not counted).\n"
 	      "JSON keys: pid, task_size, vmas (each start, end, perms, segment,\n"
 	      "path, size_kb, rss_kb, anon_kb, file_kb, shmem_kb, swap_kb,\n"
-	      "huge_kb), totals (vmas, virt_kb, rss_kb, anon_kb, file_kb, shmem_kb,\n"
-	      "swap_kb, shr_kb), kernel (the kernel's own counters: total_vm_kb,\n"
+	      "huge_kb; path is the name /proc/PID/maps shows), totals (vmas,\n"
+	      "virt_kb, rss_kb, anon_kb, file_kb, shmem_kb, shr_kb, swap_kb,\n"
+	      "huge_kb), kernel (the kernel's own counters: total_vm_kb,\n"
 	      "rss_anon_kb, rss_file_kb, rss_shmem_kb, swap_kb, map_count,\n"
 	      "threads), markers (start_code, end_code, start_data, end_data,\n"
 	      "start_brk, brk, start_stack, arg_start, env_end, mmap_base).\n",
@@ -327,7 +329,7 @@ static void layout_summary(const struct layout *l, const struct totals *t)
 	       size_to_human(t->swap, d, sizeof(d)));
 	printf("  (huge pages: %s)\n", size_to_human(t->huge, a, sizeof(a)));
 	printf("The kernel's counters: RssAnon %s  RssFile %s  RssShmem %s  "
-	       "VmSwap %s, %u threads\n",
+	       "VmSwap %s, threads %u\n",
 	       size_to_human(lo->rss_anon, a, sizeof(a)),
 	       size_to_human(lo->rss_file, b, sizeof(b)),
 	       size_to_human(lo->rss_shmem, c, sizeof(c)),

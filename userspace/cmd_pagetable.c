@@ -30,7 +30,8 @@ static void pagetable_help(FILE *out)
 	      "  -h, --help   this text\n"
 	      "\n"
 	      "JSON keys: pid, levels, page_size, tables {pgd, p4d, pud, pmd, pte},\n"
-	      "bytes (all tables), present, huge_pmd, huge_pud, swap_entries,\n"
+	      "bytes (all tables, the deposited ones too), present, huge_pmd,\n"
+	      "huge_pud, swap_entries,\n"
 	      "other_entries, deposited (PTE tables kept under anonymous THPs),\n"
 	      "vmpte_bytes (the kernel's count), flat_table_bytes.\n"
 	      "\n"
@@ -53,7 +54,8 @@ static void pt_compute(struct pt_view *v, const struct vmscope_info *info)
 
 	v->page = 1ULL << info->page_shift;
 	v->va_bits = info->va_bits;
-	v->bytes = (st->pgd + st->p4d + st->pud + st->pmd + st->pte) * v->page;
+	v->bytes = (st->pgd + st->p4d + st->pud + st->pmd + st->pte +
+		    st->deposited) * v->page;
 	v->counted = (st->pud + st->pmd + st->pte + st->deposited) * v->page;
 	/* 2^va_bits bytes / page size = entries, 8 bytes each */
 	v->flat = (1ULL << (info->va_bits - info->page_shift)) * 8;
@@ -146,7 +148,7 @@ static void pt_print(const struct pt_view *v)
 	       size_to_human(v->counted, b, sizeof(b)),
 	       v->counted == st->pgtables_bytes ? "equal" :
 	       "the process changed its mappings meanwhile");
-	printf("\nAll tables: %s.  One flat table for the %u-bit address "
+	printf("\nAll tables, deposited ones too: %s.  One flat table for the %u-bit address "
 	       "space would need %s\n(2^%u entries of 8 bytes); a 32-bit x86 "
 	       "flat table needs 4.0M.\n",
 	       size_to_human(v->bytes, a, sizeof(a)), v->va_bits,

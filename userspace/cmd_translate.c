@@ -35,7 +35,7 @@ static void translate_help(FILE *out)
 	      "not-present: not-yet-faulted or prot-none-vma), page_size, pfn,\n"
 	      "paddr (null when absent or hidden), swap ({type, offset} or null),\n"
 	      "page ({flags, mapcount, refcount} or null), vma ({start, end,\n"
-	      "perms, name} or null).\n"
+	      "perms, name} or null), pfn_hidden (true without CAP_SYS_ADMIN).\n"
 	      "\n"
 	      "PFNs, physical addresses and swap locations are shown only to\n"
 	      "root (CAP_SYS_ADMIN), as in /proc/PID/pagemap.\n", out);

@@ -28,7 +28,7 @@
 			  VMSCOPE_PAGE_THP | VMSCOPE_PAGE_HUGETLB)
 
 struct walk_out {
-	bool json, pages;
+	bool json, pages, hidden;
 	struct json j;
 	struct libscols_table *tb;
 	uint64_t count[VMSCOPE_STATE_MAX + 1];
@@ -60,10 +60,16 @@ static void walk_help(FILE *out)
 	      "  LEVEL  the leaf entry: PTE (4K), PMD (2M) or PUD (1G)\n"
 	      "  FLAGS  rw, user, nx, protnone, huge of that entry\n"
 	      "  KIND   anon, file, shmem, zero, thp, hugetlb\n"
+	      "  (LEVEL is - where no entry maps the page)\n"
+	      "With --pages: VADDR STATE LEVEL pfn PFN | FLAGS | KIND, one line per\n"
+	      "page (swap OFFSET for a swapped page).\n"
+	      "START and END are hexadecimal and page aligned; SIZE is decimal, or\n"
+	      "hexadecimal with 0x, with an optional K, M, G or T.\n"
 	      "JSON: {pid, start, end, ranges: [{start, end, pages, state, level,\n"
-	      "flags, kind}], totals: {pages, present, swapped, not_present,\n"
-	      "no_vma, huge}}; with --pages, pages: [{vaddr, state, level, pfn,\n"
-	      "swap, flags, kind}] instead of ranges.\n", out);
+	      "flags, kind}], totals: {pages, present, prot_none, swapped,\n"
+	      "not_present, no_vma, other, huge}}; with --pages, pages: [{vaddr,\n"
+	      "state, level, pfn, swap, flags, kind}] instead of ranges (pfn null\n"
+	      "when hidden: without CAP_SYS_ADMIN).\n", out);
 }
 
 static bool walk_alike(const struct vmscope_page *a,
@@ -148,7 +154,11 @@ static void walk_emit_page(struct walk_out *o, uint64_t va,
 		json_hex(&o->j, "offset", VMSCOPE_SWP_OFFSET(p->pfn));
 		json_close(&o->j, '}');
 	} else {
-		json_hex(&o->j, "pfn", p->pfn);
+		if (o->hidden || p->state == VMSCOPE_STATE_NOT_PRESENT ||
+		    p->state == VMSCOPE_STATE_NO_VMA)
+			json_null(&o->j, "pfn");
+		else
+			json_hex(&o->j, "pfn", p->pfn);
 		json_null(&o->j, "swap");
 	}
 	json_flags(&o->j, "flags", p->flags, pte_flag_names);
@@ -206,6 +216,14 @@ static void walk_begin(struct walk_out *o, uint32_t pid, uint64_t start,
 			err(1, "failed to create a table");
 }
 
+/* Migration, hwpoison, device and marker entries. */
+static uint64_t walk_other(const struct walk_out *o)
+{
+	return o->count[VMSCOPE_STATE_MIGRATION] +
+	       o->count[VMSCOPE_STATE_HWPOISON] +
+	       o->count[VMSCOPE_STATE_DEVICE] + o->count[VMSCOPE_STATE_MARKER];
+}
+
 static void walk_finish(struct walk_out *o)
 {
 	uint64_t total = 0;
@@ -225,6 +243,7 @@ static void walk_finish(struct walk_out *o)
 		json_u64(&o->j, "not_present",
 			 o->count[VMSCOPE_STATE_NOT_PRESENT]);
 		json_u64(&o->j, "no_vma", o->count[VMSCOPE_STATE_NO_VMA]);
+		json_u64(&o->j, "other", walk_other(o));
 		json_u64(&o->j, "huge", o->huge);
 		json_close(&o->j, '}');
 		json_close(&o->j, '}');
@@ -235,13 +254,14 @@ static void walk_finish(struct walk_out *o)
 		scols_unref_table(o->tb);
 	}
 	printf("\n%" PRIu64 " pages: %" PRIu64 " present (%" PRIu64
-	       " under huge leaves), %" PRIu64 " swapped, %" PRIu64
-	       " not present, %" PRIu64 " without a VMA\n", total,
-	       o->count[VMSCOPE_STATE_PRESENT] +
-	       o->count[VMSCOPE_STATE_PROT_NONE], o->huge,
+	       " under huge leaves), %" PRIu64 " prot-none, %" PRIu64
+	       " swapped, %" PRIu64 " not present, %" PRIu64
+	       " without a VMA, %" PRIu64 " other\n", total,
+	       o->count[VMSCOPE_STATE_PRESENT], o->huge,
+	       o->count[VMSCOPE_STATE_PROT_NONE],
 	       o->count[VMSCOPE_STATE_SWAPPED],
 	       o->count[VMSCOPE_STATE_NOT_PRESENT],
-	       o->count[VMSCOPE_STATE_NO_VMA]);
+	       o->count[VMSCOPE_STATE_NO_VMA], walk_other(o));
 }
 
 static void walk_range(int fd, struct walk_out *o, uint32_t pid,
@@ -265,6 +285,7 @@ static void walk_range(int fd, struct walk_out *o, uint32_t pid,
 		w.buf_count = WALK_BUF_PAGES;
 		vmscope_pid_ioctl(fd, VMSCOPE_IOC_WALK, &w, pid,
 				  "VMSCOPE_IOC_WALK");
+		o->hidden = w.out_flags & VMSCOPE_OUT_PFN_HIDDEN;
 		for (i = 0; i < w.count; i++)
 			walk_account(o, start + i * 4096, &buf[i]);
 		start = w.next;

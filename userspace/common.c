@@ -78,9 +78,11 @@ const char *size_to_human(uint64_t bytes, char *buf, size_t len)
 	else if (whole >= 10)
 		snprintf(buf, len, "%" PRIu64 "%c", whole + (rem >= 512),
 			 units[u]);
+	else if ((rem * 10 + 512) / 1024 == 10)	/* 9.96 rounds to 10 */
+		snprintf(buf, len, "%" PRIu64 "%c", whole + 1, units[u]);
 	else
 		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", whole,
-			 rem * 10 / 1024, units[u]);
+			 (rem * 10 + 512) / 1024, units[u]);
 	return buf;
 }
 

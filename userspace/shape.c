@@ -65,7 +65,9 @@ int main(int argc, char **argv)
 	madvise(swapped, MIB / 4, MADV_PAGEOUT);
 	shared = map(MIB / 4, PROT_READ | PROT_WRITE, MAP_SHARED);
 	touch(shared, MIB / 4, PAGE);
-	guard = map(64 * 1024, PROT_NONE, MAP_PRIVATE);
+	/* a page of nothing above the guard, so nothing sits right on it */
+	guard = map(68 * 1024, PROT_NONE, MAP_PRIVATE);
+	munmap(guard + 64 * 1024, 4096);
 
 	region("touched", touched, MIB);
 	region("sparse", sparse, MIB);

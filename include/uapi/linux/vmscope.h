@@ -21,7 +21,10 @@
 #define VMSCOPE_DEVICE		"/dev/vmscope"
 #define VMSCOPE_PROC_DIR	"/proc/vmscope"
 
-/* Documentation/userspace-api/ioctl/ioctl-number.rst: 0xB8 10-2F is free. */
+/*
+ * 0xB8 10-2F: free in ioctl-number.rst of 6.12 (0xB8 01-02 is Marvell's;
+ * later kernels' mshv uses other numbers).
+ */
 #define VMSCOPE_IOC_MAGIC	0xB8
 
 /* vmscope_info.out_flags */
@@ -143,14 +146,14 @@ struct vmscope_info {
 #define VMSCOPE_PAGE_FILE	(1U << 1)	/* page cache of a file */
 #define VMSCOPE_PAGE_SHMEM	(1U << 2)	/* shmem/tmpfs, SysV shm, memfd */
 #define VMSCOPE_PAGE_ZERO	(1U << 3)	/* the shared zero page */
-#define VMSCOPE_PAGE_THP	(1U << 4)	/* part of a transparent huge page */
+#define VMSCOPE_PAGE_THP	(1U << 4)	/* part of a large folio (THP, mTHP) */
 #define VMSCOPE_PAGE_HUGETLB	(1U << 5)	/* a hugetlbfs page */
 #define VMSCOPE_PAGE_KSM	(1U << 6)	/* merged by KSM */
 #define VMSCOPE_PAGE_DIRTY	(1U << 7)	/* PG_dirty: must be written back */
 #define VMSCOPE_PAGE_LRU	(1U << 8)	/* on an LRU list */
 #define VMSCOPE_PAGE_ACTIVE	(1U << 9)	/* on the active LRU list */
 #define VMSCOPE_PAGE_REFERENCED	(1U << 10)	/* PG_referenced */
-#define VMSCOPE_PAGE_UNEVICTABLE (1U << 11)	/* mlocked or otherwise pinned */
+#define VMSCOPE_PAGE_UNEVICTABLE (1U << 11)	/* mlocked or otherwise unevictable */
 #define VMSCOPE_PAGE_SWAPCACHE	(1U << 12)	/* in the swap cache */
 #define VMSCOPE_PAGE_WRITEBACK	(1U << 13)	/* being written back */
 #define VMSCOPE_PAGE_EXCLUSIVE	(1U << 14)	/* mapped exactly once */
@@ -445,7 +448,7 @@ struct vmscope_layout_vma {
  * @end_data: out: end of its data.
  * @start_brk: out: where the heap starts.
  * @brk: out: the current program break (end of the heap).
- * @start_stack: out: the initial stack pointer's page region.
+ * @start_stack: out: where the main thread's stack started (mm->start_stack).
  * @arg_start: out: the command line.
  * @env_end: out: end of the environment (top of what execve() put on the
  *	stack).
