@@ -9,22 +9,15 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-TOP=$(dirname "$SCRIPT_DIR")
-cd "$TOP"
-# shellcheck source=scripts/deps.sh
-. "$SCRIPT_DIR/deps.sh"
-export VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
+cd "$(dirname "$SCRIPT_DIR")"
+# shellcheck source=scripts/vmprep.sh
+. "$SCRIPT_DIR/vmprep.sh"
 KERNEL=${KERNEL:-6.12}
 LEVELS=${LEVELS:-4}
 
-need_pkgs make gcc libc6-dev pkg-config libsmartcols-dev sparse \
-	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-ver=$(scripts/kernels.sh resolve "$KERNEL")
-out=$(scripts/build-modules.sh "$ver" | tail -n1)
-make -s -C userspace vmscope-bench >&2
-mkdir -p "$VMSCOPE_CACHE/bench-tests"
-echo "bench: $ver, $LEVELS-level paging" >&2
-VMSCOPE_VM_MEM=3G selftests/vmtest.sh -q -k "$ver" -l "$LEVELS" \
-	-m "$out/vmscope.ko" -T "$VMSCOPE_CACHE/bench-tests" -t 1200 \
+vm_prepare "$KERNEL"
+echo "bench: $VM_VERSION, $LEVELS-level paging" >&2
+VMSCOPE_VM_MEM=3G selftests/vmtest.sh -q -k "$VM_VERSION" -l "$LEVELS" \
+	-m "$VM_MODULE" -T "$VM_NOTESTS" -t 1200 \
 	-a userspace/vmscope-bench:/usr/bin/vmscope-bench \
 	-- "vmscope-bench ${BENCH_ARGS:-}"

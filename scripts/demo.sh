@@ -10,23 +10,15 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-TOP=$(dirname "$SCRIPT_DIR")
-cd "$TOP"
-# shellcheck source=scripts/deps.sh
-. "$SCRIPT_DIR/deps.sh"
-export VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
+cd "$(dirname "$SCRIPT_DIR")"
+# shellcheck source=scripts/vmprep.sh
+. "$SCRIPT_DIR/vmprep.sh"
 KERNEL=${KERNEL:-6.12}
 LEVELS=${LEVELS:-5}
 
-need_pkgs make gcc libc6-dev pkg-config libsmartcols-dev sparse \
-	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-ver=$(scripts/kernels.sh resolve "$KERNEL")
-echo "demo: building vmscope for $ver" >&2
-out=$(scripts/build-modules.sh "$ver" | tail -n1)
-make -s -C userspace >&2
-mkdir -p "$VMSCOPE_CACHE/demo-tests"
-echo "demo: booting $ver with $LEVELS-level paging under QEMU" >&2
-selftests/vmtest.sh -k "$ver" -l "$LEVELS" -m "$out/vmscope.ko" \
-	-T "$VMSCOPE_CACHE/demo-tests" \
+vm_prepare "$KERNEL"
+echo "demo: booting $VM_VERSION with $LEVELS-level paging under QEMU" >&2
+selftests/vmtest.sh -k "$VM_VERSION" -l "$LEVELS" -m "$VM_MODULE" \
+	-T "$VM_NOTESTS" \
 	-a scripts/tour.sh:/usr/bin/vmscope-tour \
 	-a userspace/vmscope-shape:/usr/bin/vmscope-shape -- vmscope-tour

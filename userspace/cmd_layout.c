@@ -24,22 +24,7 @@ struct layout {
 	size_t n;
 };
 
-static const char *const segment_names[] = {
-	[VMSCOPE_SEG_OTHER] = "other",
-	[VMSCOPE_SEG_TEXT] = "text",
-	[VMSCOPE_SEG_RODATA] = "rodata",
-	[VMSCOPE_SEG_DATA] = "data",
-	[VMSCOPE_SEG_BSS] = "bss",
-	[VMSCOPE_SEG_HEAP] = "heap",
-	[VMSCOPE_SEG_MMAP_FILE] = "mmap-file",
-	[VMSCOPE_SEG_MMAP_ANON] = "mmap-anon",
-	[VMSCOPE_SEG_SHMEM] = "shmem",
-	[VMSCOPE_SEG_STACK] = "stack",
-	[VMSCOPE_SEG_THREAD_STACK] = "thread-stack",
-	[VMSCOPE_SEG_VDSO] = "vdso",
-	[VMSCOPE_SEG_VVAR] = "vvar",
-	[VMSCOPE_SEG_GUARD] = "guard",
-};
+static const char *const segment_names[] = VMSCOPE_SEG_NAMES;
 
 static const char *segment_name(uint32_t seg)
 {

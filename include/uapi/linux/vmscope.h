@@ -398,6 +398,13 @@ struct vmscope_ptstats {
 #define VMSCOPE_SEG_GUARD		13	/* PROT_NONE: guard pages, reservations */
 #define VMSCOPE_SEG_MAX			VMSCOPE_SEG_GUARD
 
+/* The names of the segments, indexed by VMSCOPE_SEG_*: an initializer. */
+#define VMSCOPE_SEG_NAMES {						\
+	"other", "text", "rodata", "data", "bss", "heap", "mmap-file",	\
+	"mmap-anon", "shmem", "stack", "thread-stack", "vdso", "vvar",	\
+	"guard",							\
+}
+
 /**
  * struct vmscope_layout_vma - one VMA of a process, classified and measured
  * @vma: where it is and what backs it, as /proc/PID/maps shows it.
