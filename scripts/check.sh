@@ -67,6 +67,17 @@ checkpatch()
 		perl "${cp[@]}" --ignore LINUX_VERSION_CODE module/compat.h
 }
 
+# kernel-doc on every non-static function and uapi structure, no warnings.
+kerneldoc()
+{
+	local out
+
+	out=$(perl "$KSRC/scripts/kernel-doc" -none -Wall module/*.c \
+		module/*.h include/uapi/linux/*.h 2>&1)
+	echo "$out"
+	[[ -z $out ]]
+}
+
 cli_werror()
 {
 	make -C userspace clean && CFLAGS="-O2 -g -Werror" make -C userspace
@@ -157,6 +168,7 @@ main()
 			module_clean "$k"
 	done
 	check "checkpatch --strict: module and uapi header" checkpatch
+	check "kernel-doc: module and uapi header" kerneldoc
 	check "CLI builds with -Werror" cli_werror
 	check "selftests build with -Werror" selftests_werror
 	check "shellcheck: scripts" shell_scripts

@@ -4,7 +4,7 @@
 # ksft.sh - extract what vmscope needs from Debian's linux-source-6.12 into
 # the cache, and print the directory holding it:
 #   DIR/tools/testing/selftests   lib.mk, kselftest_harness.h, kselftest.h
-#   DIR/scripts                   checkpatch.pl and its data files
+#   DIR/scripts                   checkpatch.pl and its data files, kernel-doc
 #   DIR/.clang-format
 # The extraction is keyed by the package version, so an upgrade re-extracts.
 
@@ -24,12 +24,15 @@ FILES=(
 	scripts/checkpatch.pl
 	scripts/spelling.txt
 	scripts/const_structs.checkpatch
+	scripts/kernel-doc
 	.clang-format
 )
 
 need_pkgs "$PKG" xz-utils
 version=$(dpkg-query -W -f='${Version}' "$PKG")
-dir=$VMSCOPE_CACHE/ksrc-$version
+# keyed by the package's version and by what is taken from it
+key=$(printf '%s\n' "${FILES[@]}" | sha256sum | cut -c1-8)
+dir=$VMSCOPE_CACHE/ksrc-$version-$key
 if [[ ! -e $dir/.stamp ]]; then
 	tarball=$(dpkg -L "$PKG" | grep -E '/linux-source-[0-9.]+\.tar\.(xz|bz2|gz)$' | head -n1)
 	[[ -n $tarball ]] || { echo "ksft.sh: no source tarball in $PKG" >&2; exit 1; }
