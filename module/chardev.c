@@ -81,6 +81,11 @@ static int vmscope_op_layout(const struct vmscope_access *acc, void *karg)
 	return vmscope_layout(acc, karg);
 }
 
+static int vmscope_op_faults(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_faults(acc, karg);
+}
+
 /**
  * struct vmscope_ioctl - one ioctl: its argument and the core operation
  * @cmd: VMSCOPE_IOC_*
@@ -108,6 +113,8 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 	  VMSCOPE_PTSTATS_SIZE_VER1, vmscope_op_ptstats },
 	{ VMSCOPE_IOC_LAYOUT, sizeof(struct vmscope_layout),
 	  VMSCOPE_LAYOUT_SIZE_VER1, vmscope_op_layout },
+	{ VMSCOPE_IOC_FAULTS, sizeof(struct vmscope_faults),
+	  VMSCOPE_FAULTS_SIZE_VER1, vmscope_op_faults },
 };
 
 union vmscope_ioctl_arg {
@@ -116,6 +123,7 @@ union vmscope_ioctl_arg {
 	struct vmscope_walk walk;
 	struct vmscope_ptstats ptstats;
 	struct vmscope_layout layout;
+	struct vmscope_faults faults;
 };
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,

@@ -135,6 +135,8 @@ int vmscope_ptstats(const struct vmscope_access *acc,
 		    struct vmscope_ptstats *st);
 int vmscope_layout(const struct vmscope_access *acc,
 		   struct vmscope_layout *lo);
+int vmscope_faults(const struct vmscope_access *acc,
+		   struct vmscope_faults *fl);
 unsigned int vmscope_layout_describe(struct vm_area_struct *vma,
 				     struct vmscope_layout_vma *out);
 

@@ -59,6 +59,8 @@ step "The whole process as a textbook draws it: segments, residency, picture" \
 	vmscope layout "$pid"
 step "The same as text in /proc (here: for cat itself, the opener)" \
 	cat /proc/vmscope/layout
+step "The page faults behind all that: first touches are minor faults" \
+	vmscope faults "$pid"
 step "And as JSON for scripts" \
 	vmscope translate --json "$pid" "$(region shared)"
 kill "$pid"

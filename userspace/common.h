@@ -25,6 +25,7 @@ extern const struct vmscope_cmd vmscope_cmd_translate;
 extern const struct vmscope_cmd vmscope_cmd_walk;
 extern const struct vmscope_cmd vmscope_cmd_pagetable;
 extern const struct vmscope_cmd vmscope_cmd_layout;
+extern const struct vmscope_cmd vmscope_cmd_faults;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);

@@ -14,6 +14,7 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_walk,
 	&vmscope_cmd_pagetable,
 	&vmscope_cmd_layout,
+	&vmscope_cmd_faults,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -504,10 +504,62 @@ struct vmscope_layout {
 
 #define VMSCOPE_LAYOUT_SIZE_VER1	200
 
+/**
+ * struct vmscope_fault_thread - one thread's page faults
+ * @tid: the thread, in the caller's PID namespace.
+ * @__pad: zero.
+ * @min_flt: minor faults: resolved without I/O.
+ * @maj_flt: major faults: needed I/O (reading a file page, swapping in).
+ */
+struct vmscope_fault_thread {
+	__u32 tid;
+	__u32 __pad;
+	__u64 min_flt;
+	__u64 maj_flt;
+};
+
+/**
+ * struct vmscope_faults - page faults of a process and of the system
+ * @size: in: sizeof(struct vmscope_faults).
+ * @flags: in: zero.
+ * @pid: in: the process (any of its threads).
+ * @nr_threads: out: its threads; the first @buf_count are in @buf.
+ * @min_flt: out: minor faults of the whole thread group, live threads and
+ *	exited ones, as field 10 of /proc/PID/stat.
+ * @maj_flt: out: major faults, as field 12.
+ * @cmin_flt: out: minor faults of its waited-for children (field 11).
+ * @cmaj_flt: out: major faults of its waited-for children (field 13).
+ * @sys_pgfault: out: page faults of the whole system (pgfault in
+ *	/proc/vmstat).
+ * @sys_pgmajfault: out: major page faults of the whole system.
+ * @buf: in: user address of an array of struct vmscope_fault_thread, or 0.
+ * @buf_count: in: its capacity, at most 65536.
+ * @__reserved: in: zero.
+ */
+struct vmscope_faults {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 pid;			/* in */
+	__u32 nr_threads;		/* out */
+	__u64 min_flt;			/* out */
+	__u64 maj_flt;			/* out */
+	__u64 cmin_flt;			/* out */
+	__u64 cmaj_flt;			/* out */
+	__u64 sys_pgfault;		/* out */
+	__u64 sys_pgmajfault;		/* out */
+	__u64 buf;			/* in */
+	__u32 buf_count;		/* in */
+	__u32 __reserved;		/* in: zero */
+};
+
+#define VMSCOPE_FAULTS_SIZE_VER1	80
+#define VMSCOPE_FAULTS_MAX_THREADS	65536
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
 #define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
 #define VMSCOPE_IOC_PTSTATS	_IOWR(VMSCOPE_IOC_MAGIC, 0x13, struct vmscope_ptstats)
 #define VMSCOPE_IOC_LAYOUT	_IOWR(VMSCOPE_IOC_MAGIC, 0x14, struct vmscope_layout)
+#define VMSCOPE_IOC_FAULTS	_IOWR(VMSCOPE_IOC_MAGIC, 0x15, struct vmscope_faults)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */
