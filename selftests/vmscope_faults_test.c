@@ -228,8 +228,18 @@ TEST_F(faults, touching_n_pages_adds_n_minor_faults)
 	stop_wait(_metadata, self->child);
 	ASSERT_EQ(0, get_faults(self->fd, self->child, &after, NULL, 0));
 	ASSERT_EQ(0, stat_field(path, 10, &after_stat));
+	/* vmscope counts what the kernel counts, exactly */
 	EXPECT_EQ(after_stat - before_stat, after.min_flt - self->f.min_flt);
-	EXPECT_EQ(TOUCH_PAGES, after.min_flt - self->f.min_flt);
+	/*
+	 * One fault per page touched.  On 6.12 a run now and then counts one
+	 * more (seen 301 for 300, on neither kernel's stat nor vmscope's
+	 * alone: both say so); until that is pinned down, allow it.
+	 */
+	EXPECT_LE(TOUCH_PAGES, after.min_flt - self->f.min_flt);
+	EXPECT_GE(TOUCH_PAGES + 1, after.min_flt - self->f.min_flt);
+	if (after.min_flt - self->f.min_flt != TOUCH_PAGES)
+		TH_LOG("%d pages touched, %llu minor faults", TOUCH_PAGES,
+		       (unsigned long long)(after.min_flt - self->f.min_flt));
 	EXPECT_EQ(self->f.maj_flt, after.maj_flt);
 }
 
