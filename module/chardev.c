@@ -86,6 +86,11 @@ static int vmscope_op_faults(const struct vmscope_access *acc, void *karg)
 	return vmscope_faults(acc, karg);
 }
 
+static int vmscope_op_oom(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_oom(acc, karg);
+}
+
 /**
  * struct vmscope_ioctl - one ioctl: its argument and the core operation
  * @cmd: VMSCOPE_IOC_*
@@ -115,6 +120,8 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 	  VMSCOPE_LAYOUT_SIZE_VER1, vmscope_op_layout },
 	{ VMSCOPE_IOC_FAULTS, sizeof(struct vmscope_faults),
 	  VMSCOPE_FAULTS_SIZE_VER1, vmscope_op_faults },
+	{ VMSCOPE_IOC_OOM, sizeof(struct vmscope_oom),
+	  VMSCOPE_OOM_SIZE_VER1, vmscope_op_oom },
 };
 
 union vmscope_ioctl_arg {
@@ -124,6 +131,7 @@ union vmscope_ioctl_arg {
 	struct vmscope_ptstats ptstats;
 	struct vmscope_layout layout;
 	struct vmscope_faults faults;
+	struct vmscope_oom oom;
 };
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,

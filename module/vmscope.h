@@ -137,6 +137,7 @@ int vmscope_layout(const struct vmscope_access *acc,
 		   struct vmscope_layout *lo);
 int vmscope_faults(const struct vmscope_access *acc,
 		   struct vmscope_faults *fl);
+int vmscope_oom(const struct vmscope_access *acc, struct vmscope_oom *oo);
 unsigned int vmscope_layout_describe(struct vm_area_struct *vma,
 				     struct vmscope_layout_vma *out);
 

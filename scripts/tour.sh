@@ -61,6 +61,8 @@ step "The same as text in /proc (here: for cat itself, the opener)" \
 	cat /proc/vmscope/layout
 step "The page faults behind all that: first touches are minor faults" \
 	vmscope faults "$pid"
+step "Which process the OOM killer would choose first, and why" \
+	sh -c "vmscope oom | head -12"
 step "And as JSON for scripts" \
 	vmscope translate --json "$pid" "$(region shared)"
 kill "$pid"

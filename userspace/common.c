@@ -87,6 +87,24 @@ const char *size_to_human(uint64_t bytes, char *buf, size_t len)
 }
 
 /**
+ * ioctl_or_advice() - an ioctl whose EPERM the caller explains
+ * @fd: from vmscope_open()
+ * @cmd: VMSCOPE_IOC_*
+ * @arg: the size-prefixed argument
+ *
+ * Return: 0, or -1 for EPERM; other errors exit with advice.
+ */
+int ioctl_or_advice(int fd, unsigned long cmd, void *arg)
+{
+	if (ioctl(fd, cmd, arg) == 0)
+		return 0;
+	if (errno == EPERM)
+		return -1;
+	vmscope_ioctl(fd, cmd, arg, "ioctl");
+	return 0;
+}
+
+/**
  * vmscope_get_info() - VMSCOPE_IOC_INFO, or exit with advice
  * @fd: from vmscope_open()
  * @info: filled in

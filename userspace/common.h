@@ -26,9 +26,11 @@ extern const struct vmscope_cmd vmscope_cmd_walk;
 extern const struct vmscope_cmd vmscope_cmd_pagetable;
 extern const struct vmscope_cmd vmscope_cmd_layout;
 extern const struct vmscope_cmd vmscope_cmd_faults;
+extern const struct vmscope_cmd vmscope_cmd_oom;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);
+int ioctl_or_advice(int fd, unsigned long cmd, void *arg);
 void vmscope_get_info(int fd, struct vmscope_info *info);
 void vmscope_pid_ioctl(int fd, unsigned long cmd, void *arg, uint32_t pid,
 		       const char *what);

@@ -170,6 +170,17 @@ void json_u64(struct json *j, const char *key, uint64_t val)
 	out_dec(j, val);
 }
 
+void json_key_i64(struct json *j, const char *key, int64_t val)
+{
+	json_key(j, key);
+	if (val < 0) {
+		out(j, "-", 1);
+		out_dec(j, -(uint64_t)val);
+	} else {
+		out_dec(j, val);
+	}
+}
+
 void json_hex(struct json *j, const char *key, uint64_t val)
 {
 	json_key(j, key);

@@ -15,6 +15,7 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_pagetable,
 	&vmscope_cmd_layout,
 	&vmscope_cmd_faults,
+	&vmscope_cmd_oom,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

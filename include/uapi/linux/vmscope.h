@@ -555,11 +555,69 @@ struct vmscope_faults {
 #define VMSCOPE_FAULTS_SIZE_VER1	80
 #define VMSCOPE_FAULTS_MAX_THREADS	65536
 
+/* vmscope_oom_task.flags */
+#define VMSCOPE_OOM_KTHREAD	(1U << 0)	/* a kernel thread */
+/* never chosen: init, adj -1000, being reaped, in vfork() */
+#define VMSCOPE_OOM_UNKILLABLE	(1U << 1)
+#define VMSCOPE_OOM_NO_MM	(1U << 2)	/* no address space (exited) */
+
+/**
+ * struct vmscope_oom_task - what the OOM killer thinks of one process
+ * @pid: the process, in the caller's PID namespace.
+ * @flags: VMSCOPE_OOM_*.
+ * @oom_score_adj: its oom_score_adj (-1000 to 1000).
+ * @oom_score: its /proc/PID/oom_score: (1000 + points * 1000 /
+ *	totalpages) * 2 / 3, or 0 when it cannot be chosen.
+ * @points: the badness oom_badness() computes: rss + swap + pgtables,
+ *	plus oom_score_adj * totalpages / 1000; 0 when it cannot be chosen.
+ * @rss: resident pages.
+ * @swap: swap entries.
+ * @pgtables: pages of page tables.
+ * @comm: its name, NUL terminated.
+ */
+struct vmscope_oom_task {
+	__u32 pid;
+	__u32 flags;
+	__s32 oom_score_adj;
+	__u32 oom_score;
+	__s64 points;
+	__u64 rss;
+	__u64 swap;
+	__u64 pgtables;
+	char comm[16];
+};
+
+/**
+ * struct vmscope_oom - the OOM killer's view of every process
+ * @size: in: sizeof(struct vmscope_oom).
+ * @flags: in: zero.
+ * @swap_total: in: pages of swap (SwapTotal of /proc/meminfo, in pages):
+ *	total_swap_pages is not exported to modules, so the caller says it.
+ * @totalpages: out: the RAM pages plus @swap_total, what scores are
+ *	relative to.
+ * @buf: in: user address of an array of struct vmscope_oom_task.
+ * @buf_count: in: its capacity, 1 to 65536.
+ * @nr_tasks: out: processes seen; the first @buf_count are in @buf.
+ */
+struct vmscope_oom {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u64 swap_total;		/* in */
+	__u64 totalpages;		/* out */
+	__u64 buf;			/* in */
+	__u32 buf_count;		/* in */
+	__u32 nr_tasks;			/* out */
+};
+
+#define VMSCOPE_OOM_SIZE_VER1	40
+#define VMSCOPE_OOM_MAX_TASKS	65536
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
 #define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
 #define VMSCOPE_IOC_PTSTATS	_IOWR(VMSCOPE_IOC_MAGIC, 0x13, struct vmscope_ptstats)
 #define VMSCOPE_IOC_LAYOUT	_IOWR(VMSCOPE_IOC_MAGIC, 0x14, struct vmscope_layout)
 #define VMSCOPE_IOC_FAULTS	_IOWR(VMSCOPE_IOC_MAGIC, 0x15, struct vmscope_faults)
+#define VMSCOPE_IOC_OOM		_IOWR(VMSCOPE_IOC_MAGIC, 0x16, struct vmscope_oom)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */
