@@ -3,11 +3,13 @@
  * vmscope oom: every process as the OOM killer ranks it.
  */
 #include <err.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -140,9 +142,12 @@ static int oom_run(int argc, char **argv)
 	oo.buf = (uintptr_t)t;
 	oo.buf_count = MAX_TASKS;
 	fd = vmscope_open();
-	if (ioctl_or_advice(fd, VMSCOPE_IOC_OOM, &oo))
-		errx(1, "listing every process needs CAP_SYS_ADMIN or "
-		     "CAP_SYS_PTRACE: run as root");
+	if (ioctl(fd, VMSCOPE_IOC_OOM, &oo)) {
+		if (errno == EPERM)
+			errx(1, "listing every process needs CAP_SYS_ADMIN or "
+			     "CAP_SYS_PTRACE: run as root");
+		vmscope_ioctl_die("VMSCOPE_IOC_OOM");
+	}
 	close(fd);
 	n = oo.nr_tasks < MAX_TASKS ? oo.nr_tasks : MAX_TASKS;
 	qsort(t, n, sizeof(*t), by_points);

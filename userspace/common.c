@@ -38,6 +38,18 @@ int vmscope_open(void)
 }
 
 /**
+ * vmscope_ioctl_die() - explain a failed ioctl (errno) and exit
+ * @what: what was asked, for the message
+ */
+void vmscope_ioctl_die(const char *what)
+{
+	if (errno == ENOTTY)
+		errx(1, "%s: the loaded vmscope module does not know this "
+			"request; load the module built with this CLI", what);
+	err(1, "%s", what);
+}
+
+/**
  * vmscope_ioctl() - issue an ioctl or exit with advice
  * @fd: from vmscope_open()
  * @cmd: VMSCOPE_IOC_*
@@ -46,12 +58,8 @@ int vmscope_open(void)
  */
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 {
-	if (ioctl(fd, cmd, arg) == 0)
-		return;
-	if (errno == ENOTTY)
-		errx(1, "%s: the loaded vmscope module does not know this "
-			"request; load the module built with this CLI", what);
-	err(1, "%s", what);
+	if (ioctl(fd, cmd, arg))
+		vmscope_ioctl_die(what);
 }
 
 /**
@@ -84,24 +92,6 @@ const char *size_to_human(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", whole,
 			 (rem * 10 + 512) / 1024, units[u]);
 	return buf;
-}
-
-/**
- * ioctl_or_advice() - an ioctl whose EPERM the caller explains
- * @fd: from vmscope_open()
- * @cmd: VMSCOPE_IOC_*
- * @arg: the size-prefixed argument
- *
- * Return: 0, or -1 for EPERM; other errors exit with advice.
- */
-int ioctl_or_advice(int fd, unsigned long cmd, void *arg)
-{
-	if (ioctl(fd, cmd, arg) == 0)
-		return 0;
-	if (errno == EPERM)
-		return -1;
-	vmscope_ioctl(fd, cmd, arg, "ioctl");
-	return 0;
 }
 
 /**
@@ -140,7 +130,7 @@ void vmscope_pid_ioctl(int fd, unsigned long cmd, void *arg, uint32_t pid,
 			"CAP_SYS_ADMIN or CAP_SYS_PTRACE only your own, "
 			"dumpable processes (run as root?)", pid);
 	}
-	vmscope_ioctl(fd, cmd, arg, what);
+	vmscope_ioctl_die(what);
 }
 
 /**

@@ -30,7 +30,7 @@ extern const struct vmscope_cmd vmscope_cmd_oom;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);
-int ioctl_or_advice(int fd, unsigned long cmd, void *arg);
+void vmscope_ioctl_die(const char *what) __attribute__((noreturn));
 void vmscope_get_info(int fd, struct vmscope_info *info);
 void vmscope_pid_ioctl(int fd, unsigned long cmd, void *arg, uint32_t pid,
 		       const char *what);
