@@ -91,6 +91,11 @@ static int vmscope_op_oom(const struct vmscope_access *acc, void *karg)
 	return vmscope_oom(acc, karg);
 }
 
+static int vmscope_op_reclaim(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_reclaim(acc, karg);
+}
+
 /**
  * struct vmscope_ioctl - one ioctl: its argument and the core operation
  * @cmd: VMSCOPE_IOC_*
@@ -122,6 +127,8 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 	  VMSCOPE_FAULTS_SIZE_VER1, vmscope_op_faults },
 	{ VMSCOPE_IOC_OOM, sizeof(struct vmscope_oom),
 	  VMSCOPE_OOM_SIZE_VER1, vmscope_op_oom },
+	{ VMSCOPE_IOC_RECLAIM, sizeof(struct vmscope_reclaim),
+	  VMSCOPE_RECLAIM_SIZE_VER1, vmscope_op_reclaim },
 };
 
 union vmscope_ioctl_arg {
@@ -132,6 +139,7 @@ union vmscope_ioctl_arg {
 	struct vmscope_layout layout;
 	struct vmscope_faults faults;
 	struct vmscope_oom oom;
+	struct vmscope_reclaim reclaim;
 };
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,

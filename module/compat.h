@@ -86,4 +86,19 @@ static inline unsigned long vmscope_mm_counter(struct mm_struct *mm,
 #endif
 }
 
+/* pgscan_khugepaged and pgsteal_khugepaged were split out in 6.2. */
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
+#define VMSCOPE_HAVE_KHUGEPAGED_SCAN 1
+#endif
+
+/*
+ * The buddy allocator's orders: MAX_ORDER of them until 6.4, which made
+ * MAX_ORDER the largest order; 6.8 renamed it and added NR_PAGE_ORDERS.
+ */
+#if KERNEL_VERSION(6, 4, 0) > LINUX_VERSION_CODE
+#define NR_PAGE_ORDERS	MAX_ORDER
+#elif KERNEL_VERSION(6, 8, 0) > LINUX_VERSION_CODE
+#define NR_PAGE_ORDERS	(MAX_ORDER + 1)
+#endif
+
 #endif /* VMSCOPE_COMPAT_H */

@@ -5,7 +5,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -13,22 +12,11 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmstat.h>
 
 #include "vmscope.h"
-
-/* A vm event summed over the online CPUs, as /proc/vmstat sums it. */
-static u64 vmscope_vm_event(enum vm_event_item item)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_online_cpu(cpu)
-		sum += per_cpu(vm_event_states, cpu).event[item];
-	return sum;
-}
 
 /*
  * The thread group's counts, as do_task_stat() adds them up: those the
@@ -64,6 +52,28 @@ static void vmscope_faults_count(struct task_struct *task,
 	fl->nr_threads = n;
 }
 
+/*
+ * The counters of process @pid and of the system; the first @max threads
+ * are described in @out.
+ */
+static int vmscope_faults_get(const struct vmscope_access *acc,
+			      struct pid *pid, struct vmscope_faults *fl,
+			      struct vmscope_fault_thread *out, u32 max)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+
+	mm = vmscope_target_pid(acc, pid, &task);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	mmput(mm);
+	vmscope_faults_count(task, fl, out, max);
+	put_task_struct(task);
+	fl->sys_pgfault = vmscope_vm_event(PGFAULT);
+	fl->sys_pgmajfault = vmscope_vm_event(PGMAJFAULT);
+	return 0;
+}
+
 /**
  * vmscope_faults() - page-fault counters of a process and of the system
  * @acc: the caller's open-file access record
@@ -76,38 +86,78 @@ static void vmscope_faults_count(struct task_struct *task,
 int vmscope_faults(const struct vmscope_access *acc,
 		   struct vmscope_faults *fl)
 {
-	u32 pid = fl->pid, max = fl->buf_count;
-	struct vmscope_fault_thread *out;
-	struct task_struct *task;
-	struct mm_struct *mm;
+	u32 nr = fl->pid, max = fl->buf_count;
+	struct vmscope_fault_thread *out = NULL;
 	u64 buf = fl->buf;
-	int err = 0;
+	struct pid *pid;
+	int err;
 
 	if (fl->flags || fl->__reserved || max > VMSCOPE_FAULTS_MAX_THREADS)
 		return -EINVAL;
 	memset(fl, 0, sizeof(*fl));
 	fl->size = sizeof(*fl);
-	fl->pid = pid;
+	fl->pid = nr;
 	fl->buf = buf;
 	fl->buf_count = max;
 
-	mm = vmscope_target(acc, pid, &task);
-	if (IS_ERR(mm))
-		return PTR_ERR(mm);
-	mmput(mm);
-	out = max ? kvcalloc(max, sizeof(*out), GFP_KERNEL) : NULL;
-	if (max && !out) {
+	pid = nr && nr <= PID_MAX_LIMIT ? find_get_pid(nr) : NULL;
+	if (!pid)
+		return -ESRCH;
+	if (max) {
+		out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
 		err = -ENOMEM;
-		goto out_put;
+		if (!out)
+			goto out_put;
 	}
-	vmscope_faults_count(task, fl, out, max);
-	fl->sys_pgfault = vmscope_vm_event(PGFAULT);
-	fl->sys_pgmajfault = vmscope_vm_event(PGMAJFAULT);
-	if (max && copy_to_user(u64_to_user_ptr(buf), out,
-				min(max, fl->nr_threads) * sizeof(*out)))
+	err = vmscope_faults_get(acc, pid, fl, out, max);
+	if (!err && max &&
+	    copy_to_user(u64_to_user_ptr(buf), out,
+			 min(max, fl->nr_threads) * sizeof(*out)))
 		err = -EFAULT;
 	kvfree(out);
 out_put:
-	put_task_struct(task);
+	put_pid(pid);
+	return err;
+}
+
+/**
+ * vmscope_faults_show() - the text of /proc/vmscope/faults
+ * @m: the seq_file
+ * @acc: what the file may see
+ * @pid: the process
+ *
+ * Context: process context.
+ * Return: 0, -ENOMEM or an error of vmscope_target_pid().
+ */
+int vmscope_faults_show(struct seq_file *m, const struct vmscope_access *acc,
+			struct pid *pid)
+{
+	struct vmscope_fault_thread *out;
+	struct vmscope_faults fl = { };
+	u32 i, max;
+	int err;
+
+	err = vmscope_faults_get(acc, pid, &fl, NULL, 0);
+	if (err)
+		return err;
+	max = fl.nr_threads + 16;	/* room for threads started since */
+	out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+	err = vmscope_faults_get(acc, pid, &fl, out, max);
+	if (err)
+		goto out_free;
+	seq_printf(m, "pid %u\nmin_flt %llu\nmaj_flt %llu\n",
+		   pid_vnr(pid), fl.min_flt, fl.maj_flt);
+	seq_printf(m, "cmin_flt %llu\ncmaj_flt %llu\n",
+		   fl.cmin_flt, fl.cmaj_flt);
+	seq_printf(m, "system_pgfault %llu\nsystem_pgmajfault %llu\n",
+		   fl.sys_pgfault, fl.sys_pgmajfault);
+	seq_printf(m, "threads %u\n# tid min_flt maj_flt\n", fl.nr_threads);
+	for (i = 0; i < min(max, fl.nr_threads); i++)
+		seq_printf(m, "%u %llu %llu\n", out[i].tid, out[i].min_flt,
+			   out[i].maj_flt);
+out_free:
+	kvfree(out);
 	return err;
 }

@@ -11,7 +11,9 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -71,6 +73,26 @@ static void vmscope_oom_task(struct task_struct *p, u64 totalpages,
 		o->points = 0;
 }
 
+/*
+ * Every process, as the OOM killer sees it relative to @totalpages; the
+ * first @max are described in @out.  Returns how many there are.
+ */
+static u32 vmscope_oom_collect(struct vmscope_oom_task *out, u32 max,
+			       u64 totalpages)
+{
+	struct task_struct *p;
+	u32 n = 0;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (n < max)
+			vmscope_oom_task(p, totalpages, &out[n]);
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 /**
  * vmscope_oom() - the OOM killer's view of every process
  * @acc: the caller's open-file access record
@@ -83,39 +105,118 @@ static void vmscope_oom_task(struct task_struct *p, u64 totalpages,
  */
 int vmscope_oom(const struct vmscope_access *acc, struct vmscope_oom *oo)
 {
-	u64 swap = oo->swap_total, buf = oo->buf, totalpages;
-	u32 max = oo->buf_count, n = 0;
+	u64 swap = oo->swap_total, buf = oo->buf;
+	u32 max = oo->buf_count;
 	struct vmscope_oom_task *out;
-	struct task_struct *p;
 	int err = 0;
 
 	if (!acc->sys_admin && !acc->sys_ptrace)
 		return -EPERM;
 	if (oo->flags || !max || max > VMSCOPE_OOM_MAX_TASKS ||
-	    swap > (1ULL << 52))
+	    swap > VMSCOPE_OOM_MAX_SWAP)
 		return -EINVAL;
-	totalpages = totalram_pages() + swap;
 	memset(oo, 0, sizeof(*oo));
 	oo->size = sizeof(*oo);
 	oo->swap_total = swap;
-	oo->totalpages = totalpages;
+	oo->totalpages = totalram_pages() + swap;
 	oo->buf = buf;
 	oo->buf_count = max;
 
 	out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
 	if (!out)
 		return -ENOMEM;
-	rcu_read_lock();
-	for_each_process(p) {
-		if (n < max)
-			vmscope_oom_task(p, totalpages, &out[n]);
-		n++;
-	}
-	rcu_read_unlock();
-	oo->nr_tasks = n;
+	oo->nr_tasks = vmscope_oom_collect(out, max, oo->totalpages);
 	if (copy_to_user(u64_to_user_ptr(buf), out,
-			 min(n, max) * sizeof(*out)))
+			 min(oo->nr_tasks, max) * sizeof(*out)))
 		err = -EFAULT;
 	kvfree(out);
 	return err;
+}
+
+/* Most points first; those the OOM killer never chooses last. */
+static int vmscope_oom_cmp(const void *a, const void *b)
+{
+	const struct vmscope_oom_task *x = a, *y = b;
+	bool xu = x->flags & VMSCOPE_OOM_UNKILLABLE;
+	bool yu = y->flags & VMSCOPE_OOM_UNKILLABLE;
+
+	if (xu != yu)
+		return xu ? 1 : -1;
+	if (x->points != y->points)
+		return x->points > y->points ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Every process, sorted; NULL for -ENOMEM. */
+static struct vmscope_oom_task *vmscope_oom_sorted(u64 totalpages, u32 *np)
+{
+	struct vmscope_oom_task *out = NULL;
+	u32 max = 0, n = 0;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		n = vmscope_oom_collect(out, max, totalpages);
+		if (n <= max)
+			break;
+		kvfree(out);
+		max = min_t(u32, n + 64, VMSCOPE_OOM_MAX_TASKS);
+		out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
+		if (!out)
+			return NULL;
+	}
+	n = min(n, max);
+	sort(out, n, sizeof(*out), vmscope_oom_cmp, NULL);
+	*np = n;
+	return out;
+}
+
+static void vmscope_oom_show_task(struct seq_file *m,
+				  const struct vmscope_oom_task *o,
+				  bool victim)
+{
+	const char *what = victim ? "victim" : "-";
+
+	if (o->flags & VMSCOPE_OOM_KTHREAD)
+		what = "kthread";
+	else if (o->flags & VMSCOPE_OOM_UNKILLABLE)
+		what = "unkillable";
+	seq_printf(m, "%u %u %lld %d %llu %llu %llu %s %s\n", o->pid,
+		   o->oom_score, o->points, o->oom_score_adj, o->rss, o->swap,
+		   o->pgtables, what, o->comm);
+}
+
+/**
+ * vmscope_oom_show() - the text of /proc/vmscope/oom
+ * @m: the seq_file
+ * @acc: what the file may see
+ * @swap_total: pages of swap, or U64_MAX if the reader did not say
+ *
+ * Context: process context.
+ * Return: 0, -EPERM (as vmscope_oom()) or -ENOMEM.
+ */
+int vmscope_oom_show(struct seq_file *m, const struct vmscope_access *acc,
+		     u64 swap_total)
+{
+	bool known = swap_total != U64_MAX;
+	struct vmscope_oom_task *tasks;
+	u64 totalpages;
+	u32 i, n;
+
+	if (!acc->sys_admin && !acc->sys_ptrace)
+		return -EPERM;
+	totalpages = totalram_pages() + (known ? swap_total : 0);
+	tasks = vmscope_oom_sorted(totalpages, &n);
+	if (!tasks)
+		return -ENOMEM;
+	seq_printf(m, "totalpages %llu\n", totalpages);
+	if (known)
+		seq_printf(m, "swap_total %llu\n", swap_total);
+	else
+		seq_puts(m, "swap_total unknown (scores assume no swap: write SwapTotal in kB to this file first)\n");
+	seq_puts(m, "# pid oom_score points oom_score_adj rss swap pgtables what comm\n");
+	for (i = 0; i < n; i++)
+		vmscope_oom_show_task(m, &tasks[i], !i &&
+				      !(tasks[i].flags & VMSCOPE_OOM_UNKILLABLE));
+	kvfree(tasks);
+	return 0;
 }

@@ -6,8 +6,10 @@
 #ifndef VMSCOPE_INTERNAL_H
 #define VMSCOPE_INTERNAL_H
 
+#include <linux/bits.h>
 #include <linux/pgtable.h>
 #include <linux/types.h>
+#include <linux/vm_event_item.h>
 #include <linux/vmscope.h>
 
 struct cred;
@@ -138,6 +140,20 @@ int vmscope_layout(const struct vmscope_access *acc,
 int vmscope_faults(const struct vmscope_access *acc,
 		   struct vmscope_faults *fl);
 int vmscope_oom(const struct vmscope_access *acc, struct vmscope_oom *oo);
+int vmscope_reclaim(const struct vmscope_access *acc,
+		    struct vmscope_reclaim *rc);
+
+/* swap_total beyond this is nonsense: 2^52 pages is 16 EiB */
+#define VMSCOPE_OOM_MAX_SWAP	BIT_ULL(52)
+
+/* The text views of /proc/vmscope */
+struct seq_file;
+int vmscope_faults_show(struct seq_file *m, const struct vmscope_access *acc,
+			struct pid *pid);
+int vmscope_oom_show(struct seq_file *m, const struct vmscope_access *acc,
+		     u64 swap_total);
+int vmscope_reclaim_show(struct seq_file *m, void *v);
+u64 vmscope_vm_event(enum vm_event_item item);
 unsigned int vmscope_layout_describe(struct vm_area_struct *vma,
 				     struct vmscope_layout_vma *out);
 

@@ -39,22 +39,6 @@ static void oom_help(FILE *out)
 	      "(the pid chosen first, or null).\n", out);
 }
 
-/* SwapTotal of /proc/meminfo, in pages: what a module cannot read. */
-static uint64_t swap_total_pages(void)
-{
-	char line[128];
-	unsigned long long kb = 0;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		err(1, "/proc/meminfo");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024 / sysconf(_SC_PAGESIZE);
-}
-
 static int by_points(const void *a, const void *b)
 {
 	const struct vmscope_oom_task *x = a, *y = b;
@@ -138,7 +122,7 @@ static int oom_run(int argc, char **argv)
 		err(1, "cannot allocate %d records", MAX_TASKS);
 	memset(&oo, 0, sizeof(oo));
 	oo.size = sizeof(oo);
-	oo.swap_total = swap_total_pages();
+	oo.swap_total = meminfo_swap_total_pages();
 	oo.buf = (uintptr_t)t;
 	oo.buf_count = MAX_TASKS;
 	fd = vmscope_open();

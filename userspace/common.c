@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -239,4 +240,20 @@ bool json_option(int argc, char **argv, const char *usage_hint,
 		errx(2, "%s takes %d argument%s; try 'vmscope %s --help'",
 		     usage_hint, nargs, nargs == 1 ? "" : "s", usage_hint);
 	return json;
+}
+
+/* SwapTotal of /proc/meminfo, in pages: what a module cannot read. */
+uint64_t meminfo_swap_total_pages(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		err(1, "/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024 / sysconf(_SC_PAGESIZE);
 }

@@ -27,6 +27,7 @@ extern const struct vmscope_cmd vmscope_cmd_pagetable;
 extern const struct vmscope_cmd vmscope_cmd_layout;
 extern const struct vmscope_cmd vmscope_cmd_faults;
 extern const struct vmscope_cmd vmscope_cmd_oom;
+extern const struct vmscope_cmd vmscope_cmd_reclaim;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);
@@ -39,6 +40,7 @@ uint64_t parse_addr(const char *s, const char *what);
 uint64_t parse_size(const char *s, const char *what);
 bool json_option(int argc, char **argv, const char *usage_hint,
 		 void (*help)(FILE *out), int nargs);
+uint64_t meminfo_swap_total_pages(void);
 const char *size_to_human(uint64_t bytes, char *buf, size_t len);
 
 #endif

@@ -170,6 +170,16 @@ void json_u64(struct json *j, const char *key, uint64_t val)
 	out_dec(j, val);
 }
 
+/* A fraction, with two decimals (PSI averages, rates). */
+void json_f64(struct json *j, const char *key, double val)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%.2f", val);
+
+	json_key(j, key);
+	out(j, buf, n > 0 && n < (int)sizeof(buf) ? (size_t)n : 0);
+}
+
 void json_key_i64(struct json *j, const char *key, int64_t val)
 {
 	json_key(j, key);

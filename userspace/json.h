@@ -28,6 +28,7 @@ void json_open(struct json *j, const char *key, char bracket);
 void json_open_flat(struct json *j, const char *key, char bracket);
 void json_close(struct json *j, char bracket);
 void json_u64(struct json *j, const char *key, uint64_t val);
+void json_f64(struct json *j, const char *key, double val);
 void json_key_i64(struct json *j, const char *key, int64_t val);
 void json_hex(struct json *j, const char *key, uint64_t val);
 void json_str(struct json *j, const char *key, const char *val);

@@ -16,6 +16,7 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_layout,
 	&vmscope_cmd_faults,
 	&vmscope_cmd_oom,
+	&vmscope_cmd_reclaim,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -612,6 +612,252 @@ struct vmscope_oom {
 #define VMSCOPE_OOM_SIZE_VER1	40
 #define VMSCOPE_OOM_MAX_TASKS	65536
 
+/*
+ * Indices of the counters VMSCOPE_IOC_RECLAIM reports: vm events and node
+ * and zone statistics, each named as the line of /proc/vmstat it equals.
+ * New counters are added at the end; a kernel without one reports
+ * VMSCOPE_STAT_NONE for it.
+ */
+enum vmscope_stat {
+	VMSCOPE_STAT_PGFAULT,			/* "pgfault" */
+	VMSCOPE_STAT_PGMAJFAULT,
+	VMSCOPE_STAT_PGSCAN_KSWAPD,
+	VMSCOPE_STAT_PGSCAN_DIRECT,
+	VMSCOPE_STAT_PGSCAN_KHUGEPAGED,		/* since Linux 6.2 */
+	VMSCOPE_STAT_PGSTEAL_KSWAPD,
+	VMSCOPE_STAT_PGSTEAL_DIRECT,
+	VMSCOPE_STAT_PGSTEAL_KHUGEPAGED,	/* since Linux 6.2 */
+	VMSCOPE_STAT_PGSCAN_ANON,
+	VMSCOPE_STAT_PGSCAN_FILE,
+	VMSCOPE_STAT_PGSTEAL_ANON,
+	VMSCOPE_STAT_PGSTEAL_FILE,
+	VMSCOPE_STAT_ALLOCSTALL_DMA,
+	VMSCOPE_STAT_ALLOCSTALL_DMA32,
+	VMSCOPE_STAT_ALLOCSTALL_NORMAL,
+	VMSCOPE_STAT_ALLOCSTALL_MOVABLE,
+	VMSCOPE_STAT_PGREFILL,
+	VMSCOPE_STAT_PGACTIVATE,
+	VMSCOPE_STAT_PGDEACTIVATE,
+	VMSCOPE_STAT_PSWPIN,
+	VMSCOPE_STAT_PSWPOUT,
+	VMSCOPE_STAT_PGPGIN,			/* kB, as /proc/vmstat */
+	VMSCOPE_STAT_PGPGOUT,
+	VMSCOPE_STAT_PGFREE,
+	VMSCOPE_STAT_PAGEOUTRUN,
+	VMSCOPE_STAT_KSWAPD_LOW_WMARK_HIT_QUICKLY,
+	VMSCOPE_STAT_KSWAPD_HIGH_WMARK_HIT_QUICKLY,
+	VMSCOPE_STAT_DROP_PAGECACHE,
+	VMSCOPE_STAT_DROP_SLAB,
+	VMSCOPE_STAT_OOM_KILL,
+	VMSCOPE_STAT_COMPACT_STALL,
+	VMSCOPE_STAT_COMPACT_FAIL,
+	VMSCOPE_STAT_COMPACT_SUCCESS,
+	VMSCOPE_STAT_COMPACT_MIGRATE_SCANNED,
+	VMSCOPE_STAT_COMPACT_FREE_SCANNED,
+	VMSCOPE_STAT_COMPACT_DAEMON_WAKE,
+	VMSCOPE_STAT_THP_FAULT_ALLOC,
+	VMSCOPE_STAT_THP_FAULT_FALLBACK,
+	/* node statistics: pages (or events, for workingset_*) */
+	VMSCOPE_STAT_WORKINGSET_REFAULT_ANON,
+	VMSCOPE_STAT_WORKINGSET_REFAULT_FILE,
+	VMSCOPE_STAT_WORKINGSET_ACTIVATE_ANON,
+	VMSCOPE_STAT_WORKINGSET_ACTIVATE_FILE,
+	VMSCOPE_STAT_WORKINGSET_RESTORE_ANON,
+	VMSCOPE_STAT_WORKINGSET_RESTORE_FILE,
+	VMSCOPE_STAT_NR_INACTIVE_ANON,
+	VMSCOPE_STAT_NR_ACTIVE_ANON,
+	VMSCOPE_STAT_NR_INACTIVE_FILE,
+	VMSCOPE_STAT_NR_ACTIVE_FILE,
+	VMSCOPE_STAT_NR_UNEVICTABLE,
+	VMSCOPE_STAT_NR_ISOLATED_ANON,
+	VMSCOPE_STAT_NR_ISOLATED_FILE,
+	VMSCOPE_STAT_NR_ANON_PAGES,
+	VMSCOPE_STAT_NR_FILE_PAGES,
+	VMSCOPE_STAT_NR_SHMEM,
+	VMSCOPE_STAT_NR_DIRTY,
+	VMSCOPE_STAT_NR_WRITEBACK,
+	/* zone statistics summed over the zones */
+	VMSCOPE_STAT_NR_FREE_PAGES,
+	VMSCOPE_STAT_NR				/* the number of counters */
+};
+
+/* the /proc/vmstat name of each counter, indexed by enum vmscope_stat */
+#define VMSCOPE_STAT_NAMES {						\
+	"pgfault", "pgmajfault", "pgscan_kswapd", "pgscan_direct",	\
+	"pgscan_khugepaged", "pgsteal_kswapd", "pgsteal_direct",	\
+	"pgsteal_khugepaged", "pgscan_anon", "pgscan_file",		\
+	"pgsteal_anon", "pgsteal_file", "allocstall_dma",		\
+	"allocstall_dma32", "allocstall_normal", "allocstall_movable",	\
+	"pgrefill", "pgactivate", "pgdeactivate", "pswpin", "pswpout",	\
+	"pgpgin", "pgpgout", "pgfree", "pageoutrun",			\
+	"kswapd_low_wmark_hit_quickly", "kswapd_high_wmark_hit_quickly", \
+	"drop_pagecache", "drop_slab", "oom_kill", "compact_stall",	\
+	"compact_fail", "compact_success", "compact_migrate_scanned",	\
+	"compact_free_scanned", "compact_daemon_wake",			\
+	"thp_fault_alloc", "thp_fault_fallback",			\
+	"workingset_refault_anon", "workingset_refault_file",		\
+	"workingset_activate_anon", "workingset_activate_file",		\
+	"workingset_restore_anon", "workingset_restore_file",		\
+	"nr_inactive_anon", "nr_active_anon", "nr_inactive_file",	\
+	"nr_active_file", "nr_unevictable", "nr_isolated_anon",		\
+	"nr_isolated_file", "nr_anon_pages", "nr_file_pages",		\
+	"nr_shmem", "nr_dirty", "nr_writeback", "nr_free_pages",	\
+}
+
+/* a counter this kernel does not have */
+#define VMSCOPE_STAT_NONE	(~0ULL)
+
+/* vmscope_zone.flags */
+#define VMSCOPE_ZONE_POPULATED	(1U << 0)	/* has present pages */
+
+#define VMSCOPE_ZONE_ORDERS	16	/* room for free-list orders */
+
+/**
+ * struct vmscope_zone - one memory zone, as /proc/zoneinfo and
+ * /proc/buddyinfo show it
+ * @node: its NUMA node.
+ * @flags: VMSCOPE_ZONE_*.
+ * @name: "DMA", "DMA32", "Normal", "Movable", ... NUL terminated.
+ * @free: free pages (pages free).
+ * @min: min watermark, boost included, as zoneinfo shows it: below it
+ *	only atomic and reclaim allocations succeed.
+ * @low: low watermark: kswapd is woken below it.
+ * @high: high watermark: kswapd sleeps again above it.
+ * @boost: the watermark boost (fragmentation avoidance).
+ * @managed: pages the buddy allocator manages.
+ * @present: physical pages present.
+ * @spanned: pages the zone spans, holes included.
+ * @nr_orders: free-list orders that exist (MAX_ORDER / NR_PAGE_ORDERS).
+ * @__pad: zero.
+ * @nr_free: free blocks of each order (2^order pages each), as a line
+ *	of /proc/buddyinfo.
+ */
+struct vmscope_zone {
+	__u32 node;
+	__u32 flags;
+	char name[16];
+	__u64 free;
+	__u64 min;
+	__u64 low;
+	__u64 high;
+	__u64 boost;
+	__u64 managed;
+	__u64 present;
+	__u64 spanned;
+	__u32 nr_orders;
+	__u32 __pad;
+	__u64 nr_free[VMSCOPE_ZONE_ORDERS];
+};
+
+/**
+ * struct vmscope_node - the LRU lists of one NUMA node
+ * @node: the node.
+ * @__pad: zero.
+ * @inactive_anon: pages on each list, as nr_inactive_anon etc. in
+ *	/sys/devices/system/node/nodeN/vmstat.
+ * @active_anon: see @inactive_anon.
+ * @inactive_file: see @inactive_anon.
+ * @active_file: see @inactive_anon.
+ * @unevictable: see @inactive_anon.
+ * @isolated_anon: pages taken off the lists by reclaim or migration.
+ * @isolated_file: see @isolated_anon.
+ */
+struct vmscope_node {
+	__u32 node;
+	__u32 __pad;
+	__u64 inactive_anon;
+	__u64 active_anon;
+	__u64 inactive_file;
+	__u64 active_file;
+	__u64 unevictable;
+	__u64 isolated_anon;
+	__u64 isolated_file;
+};
+
+/* a memory cgroup limit that is not set ("max") */
+#define VMSCOPE_MEMCG_MAX	(~0ULL)
+
+/**
+ * struct vmscope_memcg - the memory cgroup of a process (cgroup v2 files)
+ * @current_bytes: memory.current.
+ * @min_bytes: memory.min.
+ * @low_bytes: memory.low.
+ * @high_bytes: memory.high, or VMSCOPE_MEMCG_MAX.
+ * @max_bytes: memory.max, or VMSCOPE_MEMCG_MAX.
+ * @swap_current_bytes: memory.swap.current.
+ * @swap_max_bytes: memory.swap.max, or VMSCOPE_MEMCG_MAX.
+ * @ev_low: memory.events "low": times usage was below memory.low but
+ *	reclaimed anyway.
+ * @ev_high: "high": times memory.high was exceeded (and throttled).
+ * @ev_max: "max": times memory.max was about to be exceeded.
+ * @ev_oom: "oom": times an allocation failed at memory.max.
+ * @ev_oom_kill: "oom_kill": processes the OOM killer killed in it.
+ * @path: the cgroup's path, as /proc/PID/cgroup shows it to the caller,
+ *	NUL terminated (truncated if longer).
+ */
+struct vmscope_memcg {
+	__u64 current_bytes;
+	__u64 min_bytes;
+	__u64 low_bytes;
+	__u64 high_bytes;
+	__u64 max_bytes;
+	__u64 swap_current_bytes;
+	__u64 swap_max_bytes;
+	__u64 ev_low;
+	__u64 ev_high;
+	__u64 ev_max;
+	__u64 ev_oom;
+	__u64 ev_oom_kill;
+	char path[256];
+};
+
+/* vmscope_reclaim.out_flags */
+#define VMSCOPE_RECLAIM_MEMCG	(1U << 0)	/* @memcg is filled in */
+
+/**
+ * struct vmscope_reclaim - memory reclaim: counters, zones, LRU lists
+ * @size: in: sizeof(struct vmscope_reclaim).
+ * @flags: in: zero.
+ * @pid: in: a process whose memory cgroup to describe in @memcg, or 0.
+ * @out_flags: out: VMSCOPE_RECLAIM_*.
+ * @stats: in: user address of an array of __u64, indexed by enum
+ *	vmscope_stat, or 0.
+ * @stats_count: in: its capacity; out: VMSCOPE_STAT_NR of the module
+ *	(counters beyond the capacity are not written).
+ * @nr_zones: out: zones of the online nodes; the first @zones_count are
+ *	in @zones.
+ * @zones: in: user address of an array of struct vmscope_zone, or 0.
+ * @zones_count: in: its capacity, at most 4096.
+ * @nr_nodes: out: online nodes; the first @nodes_count are in @nodes.
+ * @nodes: in: user address of an array of struct vmscope_node, or 0.
+ * @nodes_count: in: its capacity, at most 4096.
+ * @__reserved: in: zero.
+ * @swap_free: out: free swap pages (SwapFree of /proc/meminfo, unless a
+ *	swapoff is in progress).
+ * @memcg: out: the memory cgroup of @pid (cgroup v2), if
+ *	VMSCOPE_RECLAIM_MEMCG is set.
+ */
+struct vmscope_reclaim {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 pid;			/* in */
+	__u32 out_flags;		/* out */
+	__u64 stats;			/* in */
+	__u32 stats_count;		/* in/out */
+	__u32 nr_zones;			/* out */
+	__u64 zones;			/* in */
+	__u32 zones_count;		/* in */
+	__u32 nr_nodes;			/* out */
+	__u64 nodes;			/* in */
+	__u32 nodes_count;		/* in */
+	__u32 __reserved;		/* in: zero */
+	__u64 swap_free;		/* out */
+	struct vmscope_memcg memcg;	/* out */
+};
+
+#define VMSCOPE_RECLAIM_SIZE_VER1	424
+#define VMSCOPE_RECLAIM_MAX_RECORDS	4096
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
 #define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
@@ -619,5 +865,6 @@ struct vmscope_oom {
 #define VMSCOPE_IOC_LAYOUT	_IOWR(VMSCOPE_IOC_MAGIC, 0x14, struct vmscope_layout)
 #define VMSCOPE_IOC_FAULTS	_IOWR(VMSCOPE_IOC_MAGIC, 0x15, struct vmscope_faults)
 #define VMSCOPE_IOC_OOM		_IOWR(VMSCOPE_IOC_MAGIC, 0x16, struct vmscope_oom)
+#define VMSCOPE_IOC_RECLAIM	_IOWR(VMSCOPE_IOC_MAGIC, 0x17, struct vmscope_reclaim)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */
