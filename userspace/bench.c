@@ -5,10 +5,15 @@
  * on the same target in the same run; and how long the walk holds the
  * target's mmap_lock, seen as the worst mmap()+munmap() latency of a
  * thread in the target.  Results are ratios: the machine's speed cancels.
+ * Then `vmscope layout --json` against /proc/PID/smaps for a process with
+ * many VMAs, and `vmscope oom --json` against reading /proc/PID/oom_score
+ * and /proc/PID/status of every process, with 2,000 sleeping children.
  *
  * Run by `make bench` in the test VM; prints a table, or JSON with --json.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <err.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -302,31 +308,211 @@ static void bench_layout(int nvmas, double *layout, double *smaps)
 
 static double layout_s, smaps_s;
 
-static void print_results(bool json, struct bench_case *cs, int n,
-			  const uint64_t lat[3])
+#define OOM_SLEEPERS	2000
+#define OOM_MAX		65536	/* processes read, as vmscope oom */
+
+/* The OOM case's children: killed and reaped at exit, also on error. */
+static pid_t *sleepers;
+static int nr_sleepers;
+
+static void reap_sleepers(void)
 {
 	int i;
 
-	if (json) {
-		printf("{\n  \"cases\": [\n");
-		for (i = 0; i < n; i++)
-			printf("    {\"name\": \"%s\", \"pages\": %" PRIu64
-			       ", \"walk_s\": %.6f, \"pagemap_s\": %.6f, "
-			       "\"smaps_rollup_s\": %.6f, "
-			       "\"walk_vs_pagemap\": %.2f, "
-			       "\"walk_vs_smaps_rollup\": %.2f}%s\n",
-			       cs[i].name, cs[i].pages, cs[i].walk,
-			       cs[i].pagemap, cs[i].rollup,
-			       cs[i].pagemap / cs[i].walk,
-			       cs[i].rollup / cs[i].walk, i + 1 < n ? "," : "");
-		printf("  ],\n  \"mmap_munmap_worst_us\": {\"idle\": %.1f, "
-		       "\"during_walk\": %.1f, \"during_pagemap\": %.1f},\n",
-		       lat[0] / 1e3, lat[1] / 1e3, lat[2] / 1e3);
-		printf("  \"layout\": {\"vmas\": %d, \"vmscope_layout_json_s\": "
-		       "%.4f, \"cat_smaps_s\": %.4f, \"ratio\": %.2f}\n}\n",
-		       LAYOUT_VMAS, layout_s, smaps_s, layout_s / smaps_s);
-		return;
+	for (i = 0; i < nr_sleepers; i++)
+		kill(sleepers[i], SIGKILL);
+	for (i = 0; i < nr_sleepers; i++)
+		waitpid(sleepers[i], NULL, 0);
+	nr_sleepers = 0;
+}
+
+/* A child that sleeps until it is killed, or its parent dies. */
+static pid_t sleeper(pid_t parent)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+	for (;;)
+		pause();
+}
+
+static void spawn_sleepers(int n)
+{
+	pid_t self = getpid();
+	pid_t pid;
+
+	sleepers = calloc(n, sizeof(*sleepers));
+	if (!sleepers)
+		err(1, "cannot allocate");
+	atexit(reap_sleepers);
+	while (nr_sleepers < n) {
+		pid = sleeper(self);
+		if (pid < 0)
+			err(1, "fork %d of %d: raise kernel.pid_max, "
+			    "kernel.threads-max or ulimit -u, or add memory",
+			    nr_sleepers + 1, n);
+		sleepers[nr_sleepers++] = pid;
 	}
+}
+
+/* One process as /proc tells what vmscope oom reports of it. */
+struct proc_oom {
+	pid_t pid;
+	unsigned int oom_score;
+	unsigned long long rss_kb, swap_kb, pte_kb;
+	char comm[16];
+};
+
+/* Read @name under the /proc directory @proc, NUL terminated. */
+static ssize_t read_proc(int proc, const char *name, char *buf, size_t len)
+{
+	int fd = openat(proc, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* The number after @key in /proc/PID/status, 0 if the line is missing. */
+static unsigned long long status_kb(const char *status, const char *key)
+{
+	const char *p = strstr(status, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* oom_score and status of @pid; false if the process is gone. */
+static bool proc_oom_one(int proc, pid_t pid, struct proc_oom *o)
+{
+	char path[32], buf[4096];
+
+	memset(o, 0, sizeof(*o));
+	o->pid = pid;
+	snprintf(path, sizeof(path), "%d/oom_score", pid);
+	if (read_proc(proc, path, buf, sizeof(buf)) <= 0)
+		return false;
+	o->oom_score = strtoul(buf, NULL, 10);
+	snprintf(path, sizeof(path), "%d/status", pid);
+	if (read_proc(proc, path, buf, sizeof(buf)) <= 0)
+		return false;
+	if (sscanf(buf, "Name:\t%15[^\n]", o->comm) != 1)
+		o->comm[0] = '\0';	/* an empty name */
+	o->rss_kb = status_kb(buf, "\nVmRSS:");
+	o->swap_kb = status_kb(buf, "\nVmSwap:");
+	o->pte_kb = status_kb(buf, "\nVmPTE:");
+	return true;
+}
+
+/* Every process in /proc, at most @max: how many were read. */
+static int proc_oom_all(struct proc_oom *out, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		err(1, "/proc");
+	while (n < max && (e = readdir(d)))
+		if (isdigit((unsigned char)e->d_name[0]) &&
+		    proc_oom_one(dirfd(d), atoi(e->d_name), &out[n]))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* vmscope-bench --proc-oom: the /proc side as a program of its own. */
+static int proc_oom_main(void)
+{
+	struct proc_oom *o = calloc(OOM_MAX, sizeof(*o));
+	int i, n;
+
+	if (!o)
+		err(1, "cannot allocate");
+	n = proc_oom_all(o, OOM_MAX);
+	for (i = 0; i < n; i++)
+		printf("%d %s %u %llu %llu %llu\n", o[i].pid, o[i].comm,
+		       o[i].oom_score, o[i].rss_kb, o[i].swap_kb, o[i].pte_kb);
+	free(o);
+	return 0;
+}
+
+struct oom_result {
+	int procs;		/* processes in /proc */
+	double vmscope;		/* vmscope oom --json, best of ROUNDS */
+	double proc;		/* /proc read in this process */
+	double proc_cmd;	/* /proc read by vmscope-bench --proc-oom */
+};
+
+static struct oom_result oom;
+
+#define OOM_TARGET	0.2	/* issue 5: at most a fifth of the time */
+
+/* vmscope oom --json against every oom_score and status file. */
+static void bench_oom(struct oom_result *r)
+{
+	char *vmscope[] = { "vmscope", "oom", "--json", NULL };
+	char *reader[] = { "/proc/self/exe", "--proc-oom", NULL };
+	struct proc_oom *o = calloc(OOM_MAX, sizeof(*o));
+	double t;
+	int i;
+
+	if (!o)
+		err(1, "cannot allocate");
+	spawn_sleepers(OOM_SLEEPERS);
+	for (i = 0; i < ROUNDS; i++) {
+		r->vmscope = best(r->vmscope, time_cmd(vmscope));
+		t = now();
+		r->procs = proc_oom_all(o, OOM_MAX);
+		r->proc = best(r->proc, now() - t);
+		r->proc_cmd = best(r->proc_cmd, time_cmd(reader));
+	}
+	reap_sleepers();
+	free(o);
+}
+
+static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
+{
+	int i;
+
+	printf("{\n  \"cases\": [\n");
+	for (i = 0; i < n; i++)
+		printf("    {\"name\": \"%s\", \"pages\": %" PRIu64
+		       ", \"walk_s\": %.6f, \"pagemap_s\": %.6f, "
+		       "\"smaps_rollup_s\": %.6f, "
+		       "\"walk_vs_pagemap\": %.2f, "
+		       "\"walk_vs_smaps_rollup\": %.2f}%s\n",
+		       cs[i].name, cs[i].pages, cs[i].walk,
+		       cs[i].pagemap, cs[i].rollup,
+		       cs[i].pagemap / cs[i].walk,
+		       cs[i].rollup / cs[i].walk, i + 1 < n ? "," : "");
+	printf("  ],\n  \"mmap_munmap_worst_us\": {\"idle\": %.1f, "
+	       "\"during_walk\": %.1f, \"during_pagemap\": %.1f},\n",
+	       lat[0] / 1e3, lat[1] / 1e3, lat[2] / 1e3);
+	printf("  \"layout\": {\"vmas\": %d, \"vmscope_layout_json_s\": "
+	       "%.4f, \"cat_smaps_s\": %.4f, \"ratio\": %.2f},\n",
+	       LAYOUT_VMAS, layout_s, smaps_s, layout_s / smaps_s);
+	printf("  \"oom\": {\"processes\": %d, \"vmscope_oom_json_s\": %.4f, "
+	       "\"proc_read_s\": %.4f, \"proc_read_cmd_s\": %.4f, "
+	       "\"ratio\": %.2f, \"ratio_cmd\": %.2f, \"target\": %.2f, "
+	       "\"target_met\": %s}\n}\n", oom.procs, oom.vmscope, oom.proc,
+	       oom.proc_cmd, oom.vmscope / oom.proc,
+	       oom.vmscope / oom.proc_cmd, OOM_TARGET,
+	       oom.vmscope / oom.proc <= OOM_TARGET ? "true" : "false");
+}
+
+static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
+{
+	int i;
+
 	printf("%-12s %10s %14s %14s %14s %10s %10s\n", "CASE", "PAGES",
 	       "WALK pages/s", "PAGEMAP", "SMAPS_ROLLUP", "vs pagemap",
 	       "vs rollup");
@@ -342,6 +528,13 @@ static void print_results(bool json, struct bench_case *cs, int n,
 	printf("\nA process with %d VMAs: vmscope layout --json %.3f s, "
 	       "cat /proc/PID/smaps %.3f s: %.2f of the time\n", LAYOUT_VMAS,
 	       layout_s, smaps_s, layout_s / smaps_s);
+	printf("\n%d processes: vmscope oom --json %.3f s, their "
+	       "/proc/PID/oom_score and status\n  read in-process %.3f s, "
+	       "by a program of its own %.3f s: %.2f and %.2f of the time\n"
+	       "  (target %.2f: %s)\n", oom.procs, oom.vmscope, oom.proc,
+	       oom.proc_cmd, oom.vmscope / oom.proc,
+	       oom.vmscope / oom.proc_cmd, OOM_TARGET,
+	       oom.vmscope / oom.proc <= OOM_TARGET ? "met" : "not met");
 }
 
 int main(int argc, char **argv)
@@ -359,6 +552,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int i;
 
+	if (argc == 2 && !strcmp(argv[1], "--proc-oom"))
+		return proc_oom_main();
 	if (argc > 1 && !json)
 		errx(2, "usage: vmscope-bench [--json]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
@@ -390,7 +585,12 @@ int main(int argc, char **argv)
 	lat[2] = lock_probe(shm, probe_pagemap, &pa, 5);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	free(buf);
 	bench_layout(LAYOUT_VMAS, &layout_s, &smaps_s);
-	print_results(json, cs, 2, lat);
+	bench_oom(&oom);
+	if (json)
+		print_json(cs, 2, lat);
+	else
+		print_table(cs, 2, lat);
 	return 0;
 }
