@@ -6,9 +6,10 @@
 #
 # Runs under busybox sh as PID 1 with the serial console as stdin/stdout.
 # Brings up a minimal system (proc, sysfs, devtmpfs, tmpfs, cgroup2, debugfs,
-# swap on zram), loads vmscope.ko, then runs either the command from
-# /vmscope/cmd, an interactive shell, or every test in /vmscope/tests, and
-# powers off. The host reads these lines from the console:
+# swap on zram, an ext2 disk on a second zram device), loads vmscope.ko, then
+# runs either the command from /vmscope/cmd, an interactive shell, or every
+# test in /vmscope/tests, and powers off. The host reads these lines from the
+# console:
 #
 #   VMSCOPE: ... failed            a setup step failed (counted as a failure)
 #   VMSCOPE-TEST-BEGIN NAME        before a test runs
@@ -24,6 +25,11 @@
 #                           every executable regular file
 #   /vmscope/config         shell variables: VMSCOPE_TEST_TIMEOUT, VMSCOPE_SHELL
 #   /vmscope/cmd            a command line to run instead of the tests
+#
+# The root is a tmpfs, whose page cache cannot be dropped.  Tests that need
+# file pages read from a device (major faults) use the ext2 filesystem on
+# zram mounted at $VMSCOPE_DISK (/mnt/disk); without it, the variable is
+# not set and those tests skip.
 
 if [ $$ -ne 1 ]; then
 	echo "vm-init.sh: this is the /init of vmscope's test VM; run selftests/vmtest.sh instead" >&2
@@ -40,6 +46,8 @@ VMSCOPE_KO=/vmscope/vmscope.ko
 VMSCOPE_TEST_TIMEOUT=300
 VMSCOPE_SHELL=0
 ZRAM_SIZE=512M
+DISK_SIZE=64M
+DISK_DIR=/mnt/disk
 # shellcheck disable=SC1091 # written by vmtest.sh into the initramfs
 [ -r /vmscope/config ] && . /vmscope/config
 export VMSCOPE_KO
@@ -103,6 +111,32 @@ setup_swap()
 		echo "VMSCOPE: swap on zram0, $ZRAM_SIZE, compressor: $(cat $z/comp_algorithm)"
 	else
 		fail "zram swap setup"
+	fi
+}
+
+# setup_disk - an ext2 filesystem on a new zram device at $DISK_DIR, for the
+# tests that need a page cache backed by a block device; on success its path
+# is exported as VMSCOPE_DISK, and without it those tests skip
+setup_disk()
+{
+	local n z
+
+	if [ -r /sys/class/zram-control/hot_add ]; then
+		read -r n </sys/class/zram-control/hot_add
+	fi
+	z=/sys/block/zram$n
+	if [ -z "$n" ] || [ ! -e "$z" ]; then
+		echo "VMSCOPE: warning: cannot add a zram device: no disk at $DISK_DIR, tests that need one skip"
+		return
+	fi
+	mkdir -p $DISK_DIR
+	if echo $DISK_SIZE >"$z/disksize" &&
+		mke2fs -b 4096 -I 256 "/dev/zram$n" >/dev/null &&
+		mount -t ext2 "/dev/zram$n" $DISK_DIR; then
+		export VMSCOPE_DISK=$DISK_DIR
+		echo "VMSCOPE: ext2 on zram$n, $DISK_SIZE, at $DISK_DIR"
+	else
+		echo "VMSCOPE: warning: cannot put ext2 on zram$n at $DISK_DIR: tests that need a disk skip"
 	fi
 }
 
@@ -222,6 +256,7 @@ main()
 	mount_filesystems
 	load_modules
 	setup_swap
+	setup_disk
 	load_vmscope
 
 	if [ -f /vmscope/cmd ]; then

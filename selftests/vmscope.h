@@ -123,4 +123,34 @@ static inline int read_key(const char *path, const char *key, char *val,
 	return ret;
 }
 
+/* SwapTotal of /proc/meminfo, in pages; 0 if it cannot be read. */
+static inline unsigned long long swap_total_pages(void)
+{
+	char val[64];
+
+	if (read_key("/proc/meminfo", "SwapTotal", val, sizeof(val)))
+		return 0;
+	return strtoull(val, NULL, 10) * 1024 / getpagesize();
+}
+
+/* The value of @key in /proc/vmstat; 0 if it is not there. */
+static inline unsigned long long read_vmstat(const char *key)
+{
+	size_t klen = strlen(key);
+	unsigned long long v = 0;
+	char line[128];
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			v = strtoull(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
 #endif

@@ -19,15 +19,6 @@
 
 static const int adjs[NR_KIDS] = { -1000, -500, 0, 500, 1000 };
 
-static uint64_t swap_total_pages(void)
-{
-	char val[64];
-
-	if (read_key("/proc/meminfo", "SwapTotal", val, sizeof(val)))
-		return 0;
-	return strtoull(val, NULL, 10) * 1024 / getpagesize();
-}
-
 /* A child with oom_score_adj @adj and 4 MiB touched, stopped. */
 static void kid(int adj)
 {
@@ -167,6 +158,58 @@ TEST_F(oom, adjustments_and_ranking)
 	ASSERT_NE(NULL, best);
 	EXPECT_EQ((uint32_t)self->kids[NR_KIDS - 1], best->pid);
 	EXPECT_LE(900U, best->oom_score);
+}
+
+/* One line of /proc/vmscope/oom for @pid; 0 or -ENOENT. */
+static int oom_line(const char *text, pid_t pid, unsigned int *score,
+		    char *what, size_t len)
+{
+	char key[16], fmt[32];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n%d ", pid);
+	p = strstr(text, key);
+	if (!p)
+		return -ENOENT;
+	snprintf(fmt, sizeof(fmt), "%%*d %%u %%*d %%*d %%*u %%*u %%*u %%%zus",
+		 len - 1);
+	return sscanf(p + 1, fmt, score, what) == 2 ? 0 : -EIO;
+}
+
+TEST_F(oom, proc_file_matches_proc_oom_score)
+{
+	static char text[1 << 20];
+	char what[16], kb[32];
+	unsigned int score, want, k;
+	ssize_t n, total = 0;
+	int fd;
+
+	fd = open(VMSCOPE_PROC_DIR "/oom", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = read(fd, text, sizeof(text) - 1);
+	ASSERT_LT(0, n);
+	text[n] = '\0';
+	EXPECT_NE(NULL, strstr(text, "swap_total unknown"));
+	/* SwapTotal in kB, as /proc/meminfo says it */
+	snprintf(kb, sizeof(kb), "%llu\n", swap_total_pages() * (getpagesize() / 1024));
+	ASSERT_EQ((ssize_t)strlen(kb), write(fd, kb, strlen(kb)));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	while ((n = read(fd, text + total, sizeof(text) - 1 - total)) > 0)
+		total += n;
+	text[total] = '\0';
+	close(fd);
+	EXPECT_EQ(NULL, strstr(text, "swap_total unknown"));
+	for (k = 0; k < NR_KIDS; k++) {
+		ASSERT_EQ(0, oom_line(text, self->kids[k], &score, what,
+				      sizeof(what)));
+		ASSERT_EQ(0, read_score(self->kids[k], &want));
+		EXPECT_EQ(want, score);
+		EXPECT_STREQ(adjs[k] == -1000 ? "unkillable" :
+			     adjs[k] == 1000 ? "victim" : "-", what);
+	}
+	/* the first task line is the victim: the kid with adj 1000 */
+	snprintf(kb, sizeof(kb), "\n%d ", self->kids[NR_KIDS - 1]);
+	EXPECT_EQ(strstr(text, "comm\n") + 4, strstr(text, kb));
 }
 
 TEST_F(oom, bad_requests)
