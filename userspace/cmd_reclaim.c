@@ -314,6 +314,8 @@ static uint64_t allocstalls(const struct reclaim_view *v)
 static void print_counters(const struct reclaim_view *v)
 {
 	static const enum vmscope_stat other[] = {
+		VMSCOPE_STAT_PGSCAN_ANON, VMSCOPE_STAT_PGSCAN_FILE,
+		VMSCOPE_STAT_PGSTEAL_ANON, VMSCOPE_STAT_PGSTEAL_FILE,
 		VMSCOPE_STAT_PGREFILL, VMSCOPE_STAT_PSWPIN,
 		VMSCOPE_STAT_PSWPOUT, VMSCOPE_STAT_WORKINGSET_REFAULT_ANON,
 		VMSCOPE_STAT_WORKINGSET_REFAULT_FILE,
@@ -336,6 +338,8 @@ static void print_counters(const struct reclaim_view *v)
 	print_stat(v, VMSCOPE_STAT_PGSTEAL_KHUGEPAGED);
 	printf("\n%-28s %12llu  (allocations that entered direct reclaim)\n",
 	       "  allocstall", (unsigned long long)allocstalls(v));
+	printf("  (memory-cgroup limit reclaim is in pgscan_anon/file and\n"
+	       "   pgsteal_anon/file only, not in the columns above)\n");
 	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		printf("  %-26s", stat_names[other[i]]);
 		print_stat(v, other[i]);
@@ -395,10 +399,12 @@ static void reclaim_print(const struct reclaim_view *v)
 		print_memcg(&v->r);
 }
 
-/* the counters --watch shows, as /proc/vmstat names them */
+/* the counters --watch reports in JSON, as /proc/vmstat names them */
 static const enum vmscope_stat watch_stats[] = {
 	VMSCOPE_STAT_PGSCAN_KSWAPD, VMSCOPE_STAT_PGSCAN_DIRECT,
+	VMSCOPE_STAT_PGSCAN_ANON, VMSCOPE_STAT_PGSCAN_FILE,
 	VMSCOPE_STAT_PGSTEAL_KSWAPD, VMSCOPE_STAT_PGSTEAL_DIRECT,
+	VMSCOPE_STAT_PGSTEAL_ANON, VMSCOPE_STAT_PGSTEAL_FILE,
 	VMSCOPE_STAT_PSWPIN, VMSCOPE_STAT_PSWPOUT,
 	VMSCOPE_STAT_WORKINGSET_REFAULT_ANON,
 	VMSCOPE_STAT_WORKINGSET_REFAULT_FILE, VMSCOPE_STAT_PGMAJFAULT,
@@ -415,27 +421,39 @@ static double delta(const struct reclaim_view *a, const struct reclaim_view *b,
 	return (counter(b, i) - counter(a, i)) / secs;
 }
 
-static void watch_line(const struct reclaim_view *a,
-		       const struct reclaim_view *b, double secs, bool json)
+static void watch_json(const struct reclaim_view *a,
+		       const struct reclaim_view *b, double secs)
 {
 	size_t i;
 
-	if (json) {
-		printf("{\"interval\": %.3f, \"free\": %llu, \"rates\": {",
-		       secs, counter(b, VMSCOPE_STAT_NR_FREE_PAGES));
-		for (i = 0; i < NR_WATCH; i++)
-			printf("%s\"%s\": %.1f", i ? ", " : "",
-			       stat_names[watch_stats[i]],
-			       delta(a, b, watch_stats[i], secs));
-		printf(", \"allocstall\": %.1f}}\n",
-		       (allocstalls(b) - allocstalls(a)) / secs);
-	} else {
-		printf("%10llu", counter(b, VMSCOPE_STAT_NR_FREE_PAGES));
-		for (i = 0; i < NR_WATCH; i++)
-			printf(" %9.0f", delta(a, b, watch_stats[i], secs));
-		printf(" %9.0f\n", (allocstalls(b) - allocstalls(a)) / secs);
-	}
-	fflush(stdout);
+	printf("{\"interval\": %.3f, \"free\": %llu, \"rates\": {",
+	       secs, counter(b, VMSCOPE_STAT_NR_FREE_PAGES));
+	for (i = 0; i < NR_WATCH; i++)
+		printf("%s\"%s\": %.1f", i ? ", " : "",
+		       stat_names[watch_stats[i]],
+		       delta(a, b, watch_stats[i], secs));
+	printf(", \"allocstall\": %.1f}}\n",
+	       (allocstalls(b) - allocstalls(a)) / secs);
+}
+
+/*
+ * One table line: pgscan_anon + pgscan_file count every reclaim scan,
+ * memory-cgroup limit reclaim included, which pgscan_kswapd and
+ * pgscan_direct leave out (the cgroup's memory.stat has those).
+ */
+static void watch_row(const struct reclaim_view *a,
+		      const struct reclaim_view *b, double secs)
+{
+#define D(x) delta(a, b, VMSCOPE_STAT_##x, secs)
+	printf("%9llu %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %6.0f\n",
+	       counter(b, VMSCOPE_STAT_NR_FREE_PAGES),
+	       D(PGSCAN_ANON) + D(PGSCAN_FILE), D(PGSCAN_KSWAPD),
+	       D(PGSCAN_DIRECT), D(PGSTEAL_ANON) + D(PGSTEAL_FILE),
+	       D(PSWPIN), D(PSWPOUT),
+	       D(WORKINGSET_REFAULT_ANON) + D(WORKINGSET_REFAULT_FILE),
+	       D(PGMAJFAULT), (allocstalls(b) - allocstalls(a)) / secs,
+	       D(OOM_KILL));
+#undef D
 }
 
 static void reclaim_watch(int fd, uint32_t pid, double secs, bool json,
@@ -443,14 +461,18 @@ static void reclaim_watch(int fd, uint32_t pid, double secs, bool json,
 {
 	reclaim_get(fd, pid, a);
 	if (!json)
-		printf("%10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
-		       "free", "scan-ksw", "scan-dir", "steal-ksw",
-		       "steal-dir", "swpin", "swpout", "rf-anon", "rf-file",
-		       "majflt", "oom_kill", "allocstal");
+		printf("%9s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s   (pages or events per second)\n",
+		       "free", "scanned", "scan-ksw", "scan-dir", "stolen",
+		       "swpin", "swpout", "refault", "majflt", "allocstl",
+		       "oomkil");
 	for (;;) {
 		usleep((useconds_t)(secs * 1e6));
 		reclaim_get(fd, pid, b);
-		watch_line(a, b, secs, json);
+		if (json)
+			watch_json(a, b, secs);
+		else
+			watch_row(a, b, secs);
+		fflush(stdout);
 		*a = *b;
 	}
 }
