@@ -66,6 +66,10 @@ step "Which process the OOM killer would choose first, and why" \
 step "And as JSON for scripts" \
 	vmscope translate --json "$pid" "$(region shared)"
 kill "$pid"
+step "How the kernel reclaims: watermarks, free lists, LRU lists, counters" \
+	vmscope reclaim
+step "The counters as a cat-able /proc file (names as in /proc/vmstat)" \
+	sh -c "head -12 /proc/vmscope/reclaim"
 
 grep -q '^nobody:' /etc/passwd 2>/dev/null ||
 	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
