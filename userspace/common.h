@@ -28,6 +28,7 @@ extern const struct vmscope_cmd vmscope_cmd_layout;
 extern const struct vmscope_cmd vmscope_cmd_faults;
 extern const struct vmscope_cmd vmscope_cmd_oom;
 extern const struct vmscope_cmd vmscope_cmd_reclaim;
+extern const struct vmscope_cmd vmscope_cmd_exp;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);

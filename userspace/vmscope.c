@@ -17,6 +17,7 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_faults,
 	&vmscope_cmd_oom,
 	&vmscope_cmd_reclaim,
+	&vmscope_cmd_exp,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Running `vmscope exp run NAME --json` from a selftest and reading its
+ * record: the verdict and the measurements.
+ */
+#ifndef VMSCOPE_EXP_SELFTEST_H
+#define VMSCOPE_EXP_SELFTEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXP_OUT_MAX	(256 * 1024)
+
+/* The CLI: $VMSCOPE_CLI, or vmscope on $PATH (the VM has /usr/bin/vmscope). */
+static inline const char *exp_cli(void)
+{
+	const char *cli = getenv("VMSCOPE_CLI");
+
+	return cli ? cli : "vmscope";
+}
+
+/*
+ * Run "vmscope exp run @name --json @args" and keep its output in @out
+ * (NUL terminated).  Returns the exit status, or -1.
+ */
+static inline int exp_run(const char *name, const char *args, char *out,
+			  size_t len)
+{
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s exp run %s --json %s", exp_cli(), name,
+		 args ? args : "");
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n < len - 1 && !feof(p)) {
+		size_t got = fread(out + n, 1, len - 1 - n, p);
+
+		if (!got)
+			break;
+		n += got;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The verdict of a record: "confirmed", "refuted", ... or "" */
+static inline const char *exp_verdict(const char *out, char *buf, size_t len)
+{
+	const char *p = strstr(out, "\"verdict\": \"");
+
+	buf[0] = '\0';
+	if (p)
+		sscanf(p + 12, "%31[a-z]", buf);
+	(void)len;
+	return buf;
+}
+
+/* A measurement's value; @ok is cleared if the record has none. */
+static inline double exp_value(const char *out, const char *key, int *ok)
+{
+	char pat[96];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\": {\"value\": ", key);
+	p = strstr(out, pat);
+	if (!p) {
+		*ok = 0;
+		return 0;
+	}
+	return strtod(p + strlen(pat), NULL);
+}
+
+/* Whether a check whose text starts with @what held: 1, 0, or -1 absent. */
+static inline int exp_check_held(const char *out, const char *what)
+{
+	char pat[256];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "{\"what\": \"%s", what);
+	p = strstr(out, pat);
+	if (!p)
+		return -1;
+	p = strstr(p, "\"held\": ");
+	return p && !strncmp(p + 8, "true", 4);
+}
+
+#endif

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the experiments share: workloads in child processes driven step by
+ * step, snapshots through the module, and changes to the system (cgroups,
+ * sysctls) undone at the end of an experiment or when it is interrupted.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exp.h"
+
+#define MAX_UNDO	16
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+
+/*
+ * What to undo.  exp_cleanup() also runs from a signal handler, so it
+ * uses only async-signal-safe calls, on these fixed arrays.
+ */
+static pid_t undo_pids[MAX_UNDO];
+static char undo_cgroups[MAX_UNDO][128];
+static char undo_sysctl_path[MAX_UNDO][128];
+static char undo_sysctl_val[MAX_UNDO][64];
+static int nr_pids, nr_cgroups, nr_sysctls;
+
+static void undo_pid_add(pid_t pid)
+{
+	if (nr_pids == MAX_UNDO)
+		errx(1, "too many child processes");
+	undo_pids[nr_pids++] = pid;
+}
+
+static void undo_pid_drop(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < nr_pids; i++)
+		if (undo_pids[i] == pid)
+			undo_pids[i] = undo_pids[--nr_pids];
+}
+
+static void write_raw(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, val, strlen(val)) < 0) {
+		/* nothing more to do in a cleanup */
+	}
+	close(fd);
+}
+
+/**
+ * exp_cleanup() - kill the children, remove the cgroups, restore sysctls
+ *
+ * Async-signal-safe: called at the end of every experiment and from the
+ * handler of SIGINT/SIGTERM/SIGHUP.
+ */
+void exp_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < nr_pids; i++)
+		kill(undo_pids[i], SIGKILL);
+	for (i = 0; i < nr_pids; i++)
+		waitpid(undo_pids[i], NULL, 0);
+	nr_pids = 0;
+	for (i = nr_cgroups - 1; i >= 0; i--)
+		rmdir(undo_cgroups[i]);
+	nr_cgroups = 0;
+	for (i = nr_sysctls - 1; i >= 0; i--)
+		write_raw(undo_sysctl_path[i], undo_sysctl_val[i]);
+	nr_sysctls = 0;
+}
+
+/* The child's end of the pipes. */
+static int child_cmd_fd = -1, child_reply_fd = -1;
+
+static int full_read(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+/**
+ * exp_child_start() - run @fn(@arg) in a child process driven by commands
+ * @c: filled in
+ * @fn: the workload; calls exp_child_next() and exp_child_reply()
+ * @arg: for @fn
+ *
+ * The child dies with its parent (PR_SET_PDEATHSIG) and is killed by
+ * exp_cleanup().
+ *
+ * Return: 0 or -1 with errno set.
+ */
+int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
+{
+	int cmd[2], reply[2];
+	pid_t parent = getpid();
+
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(reply, O_CLOEXEC))
+		return -1;
+	fflush(NULL);
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (!c->pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		close(cmd[1]);
+		close(reply[0]);
+		child_cmd_fd = cmd[0];
+		child_reply_fd = reply[1];
+		fn(arg);
+		_exit(0);
+	}
+	undo_pid_add(c->pid);
+	close(cmd[0]);
+	close(reply[1]);
+	c->cmd_fd = cmd[1];
+	c->reply_fd = reply[0];
+	return 0;
+}
+
+/**
+ * exp_child_do() - send the child a command and wait for its reply
+ * @c: the child
+ * @cmd: what the workload understands
+ *
+ * Return: the child's reply, or UINT64_MAX if it died before replying.
+ */
+uint64_t exp_child_do(struct exp_child *c, uint64_t cmd)
+{
+	uint64_t val;
+
+	if (write(c->cmd_fd, &cmd, sizeof(cmd)) != sizeof(cmd) ||
+	    full_read(c->reply_fd, &val, sizeof(val)))
+		return UINT64_MAX;
+	return val;
+}
+
+/* In the child: the next command; exits when the parent closes. */
+uint64_t exp_child_next(void)
+{
+	uint64_t cmd;
+
+	if (full_read(child_cmd_fd, &cmd, sizeof(cmd)))
+		_exit(0);
+	return cmd;
+}
+
+/* In the child: answer the command. */
+void exp_child_reply(uint64_t val)
+{
+	if (write(child_reply_fd, &val, sizeof(val)) != sizeof(val))
+		_exit(1);
+}
+
+/**
+ * exp_child_wait() - close the child's commands and reap it
+ * @c: the child
+ * @status: its wait status
+ *
+ * Return: 0 or -1.
+ */
+int exp_child_wait(struct exp_child *c, int *status)
+{
+	pid_t pid;
+
+	close(c->cmd_fd);
+	close(c->reply_fd);
+	do {
+		pid = waitpid(c->pid, status, 0);
+	} while (pid < 0 && errno == EINTR);
+	undo_pid_drop(c->pid);
+	return pid == c->pid ? 0 : -1;
+}
+
+void exp_child_kill(struct exp_child *c)
+{
+	int status;
+
+	kill(c->pid, SIGKILL);
+	exp_child_wait(c, &status);
+}
+
+void *exp_shared(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void exp_unshare(void *p, size_t len)
+{
+	munmap(p, len);
+}
+
+static int vs_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+/* The process-wide part of a layout: brk, RSS, VMA count... */
+int exp_layout(int fd, pid_t pid, struct vmscope_layout *lo)
+{
+	struct vmscope_layout_vma one;
+
+	memset(lo, 0, sizeof(*lo));
+	lo->size = sizeof(*lo);
+	lo->pid = pid;
+	lo->rec_size = sizeof(one);
+	lo->buf = (uintptr_t)&one;
+	lo->buf_count = 1;
+	return vs_ioctl(fd, VMSCOPE_IOC_LAYOUT, lo);
+}
+
+/* The VMA holding @addr, measured; -ENOENT if there is none. */
+int exp_vma_at(int fd, pid_t pid, uint64_t addr,
+	       struct vmscope_layout_vma *out)
+{
+	struct vmscope_layout lo;
+	int err;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.size = sizeof(lo);
+	lo.pid = pid;
+	lo.rec_size = sizeof(*out);
+	lo.start = addr;
+	lo.buf = (uintptr_t)out;
+	lo.buf_count = 1;
+	err = vs_ioctl(fd, VMSCOPE_IOC_LAYOUT, &lo);
+	if (err)
+		return err;
+	if (!lo.count || out->vma.start > addr)
+		return -ENOENT;
+	return 0;
+}
+
+int exp_faults(int fd, pid_t pid, struct vmscope_faults *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
+	f->pid = pid;
+	return vs_ioctl(fd, VMSCOPE_IOC_FAULTS, f);
+}
+
+int exp_ptstats(int fd, pid_t pid, struct vmscope_ptstats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->pid = pid;
+	return vs_ioctl(fd, VMSCOPE_IOC_PTSTATS, st);
+}
+
+int exp_translate(int fd, pid_t pid, uint64_t addr,
+		  struct vmscope_translate *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->size = sizeof(*tr);
+	tr->pid = pid;
+	tr->vaddr = addr;
+	return vs_ioctl(fd, VMSCOPE_IOC_TRANSLATE, tr);
+}
+
+int exp_vmstat(int fd, __u64 stats[VMSCOPE_STAT_NR])
+{
+	struct vmscope_reclaim r;
+
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.stats = (uintptr_t)stats;
+	r.stats_count = VMSCOPE_STAT_NR;
+	return vs_ioctl(fd, VMSCOPE_IOC_RECLAIM, &r);
+}
+
+/* Present pages of [@start, @end) of @pid, by a bulk walk. */
+uint64_t exp_present_pages(int fd, pid_t pid, uint64_t start, uint64_t end)
+{
+	static struct vmscope_page buf[4096];
+	struct vmscope_walk w;
+	uint64_t n = 0, i;
+
+	while (start < end) {
+		memset(&w, 0, sizeof(w));
+		w.size = sizeof(w);
+		w.pid = pid;
+		w.rec_size = sizeof(buf[0]);
+		w.start = start;
+		w.end = end;
+		w.buf = (uintptr_t)buf;
+		w.buf_count = 4096;
+		if (vs_ioctl(fd, VMSCOPE_IOC_WALK, &w) || !w.count)
+			break;
+		for (i = 0; i < w.count; i++)
+			n += buf[i].state == VMSCOPE_STATE_PRESENT;
+		start = w.next;
+	}
+	return n;
+}
+
+/* The number after @key in a file such as /proc/meminfo; -1 if absent. */
+long long exp_file_ll(const char *path, const char *key)
+{
+	size_t klen = strlen(key);
+	long long v = -1;
+	char line[256];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) &&
+		    (line[klen] == ' ' || line[klen] == ':' ||
+		     line[klen] == '\t')) {
+			v = strtoll(line + klen + 1 + strspn(line + klen + 1,
+							     " \t"), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/**
+ * exp_sysctl_set() - write a /proc/sys file, to be restored by the cleanup
+ * @path: the file
+ * @val: the value
+ *
+ * Return: 0 or -errno.
+ */
+int exp_sysctl_set(const char *path, const char *val)
+{
+	char old[64] = "";
+	int fd, n, err = 0;
+
+	if (nr_sysctls == MAX_UNDO)
+		return -ENOSPC;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, old, sizeof(old) - 1);
+	if (n <= 0) {
+		close(fd);
+		return -EIO;
+	}
+	old[n] = '\0';
+	snprintf(undo_sysctl_path[nr_sysctls], sizeof(undo_sysctl_path[0]),
+		 "%s", path);
+	snprintf(undo_sysctl_val[nr_sysctls], sizeof(undo_sysctl_val[0]),
+		 "%s", old);
+	nr_sysctls++;
+	if (pwrite(fd, val, strlen(val), 0) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+bool exp_have_swap(void)
+{
+	return exp_file_ll("/proc/meminfo", "SwapTotal") > 0;
+}
+
+bool exp_have_memcg(void)
+{
+	char buf[256] = "";
+	int fd = open(CGROUP_ROOT "/cgroup.controllers", O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return strstr(buf, "memory") != NULL;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/**
+ * exp_cgroup_make() - a fresh memory cgroup, removed by the cleanup
+ * @path: returns its path
+ * @len: room in @path
+ * @max: memory.max ("max" or bytes)
+ * @swap_max: memory.swap.max
+ *
+ * Return: 0 or -errno.
+ */
+int exp_cgroup_make(char *path, size_t len, const char *max,
+		    const char *swap_max)
+{
+	char file[192];
+	int err;
+
+	if (nr_cgroups == MAX_UNDO)
+		return -ENOSPC;
+	write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
+	snprintf(path, len, CGROUP_ROOT "/vmscope-exp.%d.%d", getpid(),
+		 nr_cgroups);
+	if (mkdir(path, 0755))
+		return -errno;
+	snprintf(undo_cgroups[nr_cgroups++], sizeof(undo_cgroups[0]), "%s",
+		 path);
+	snprintf(file, sizeof(file), "%s/memory.max", path);
+	err = write_file(file, max);
+	snprintf(file, sizeof(file), "%s/memory.swap.max", path);
+	if (!err)
+		err = write_file(file, swap_max);
+	return err;
+}
+
+/* In a child: move itself into the cgroup at @path. */
+int exp_cgroup_enter(const char *path)
+{
+	char file[192];
+
+	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+	return write_file(file, "0");
+}
