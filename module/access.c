@@ -74,6 +74,7 @@ void vmscope_access_release(struct vmscope_access *acc)
 {
 	if (!acc)
 		return;
+	vmscope_fault_log_free(acc->fault_log);
 	put_cred(acc->cred);
 	kfree(acc);
 }

@@ -96,6 +96,11 @@ static int vmscope_op_reclaim(const struct vmscope_access *acc, void *karg)
 	return vmscope_reclaim(acc, karg);
 }
 
+static int vmscope_op_faultlog(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_faultlog(acc, karg);
+}
+
 /**
  * struct vmscope_ioctl - one ioctl: its argument and the core operation
  * @cmd: VMSCOPE_IOC_*
@@ -129,6 +134,8 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 	  VMSCOPE_OOM_SIZE_VER1, vmscope_op_oom },
 	{ VMSCOPE_IOC_RECLAIM, sizeof(struct vmscope_reclaim),
 	  VMSCOPE_RECLAIM_SIZE_VER1, vmscope_op_reclaim },
+	{ VMSCOPE_IOC_FAULTLOG, sizeof(struct vmscope_faultlog),
+	  VMSCOPE_FAULTLOG_SIZE_VER1, vmscope_op_faultlog },
 };
 
 union vmscope_ioctl_arg {
@@ -140,6 +147,7 @@ union vmscope_ioctl_arg {
 	struct vmscope_faults faults;
 	struct vmscope_oom oom;
 	struct vmscope_reclaim reclaim;
+	struct vmscope_faultlog faultlog;
 };
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,
@@ -208,11 +216,18 @@ static int vmscope_dev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* A mapping whose faults the module serves and records: faultlog.c */
+static int vmscope_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return vmscope_fault_log_mmap(file->private_data, vma);
+}
+
 static const struct file_operations vmscope_dev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vmscope_dev_open,
 	.release	= vmscope_dev_release,
 	.unlocked_ioctl	= vmscope_dev_ioctl,
+	.mmap		= vmscope_dev_mmap,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 

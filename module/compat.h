@@ -101,4 +101,21 @@ static inline unsigned long vmscope_mm_counter(struct mm_struct *mm,
 #define NR_PAGE_ORDERS	(MAX_ORDER + 1)
 #endif
 
+/**
+ * vmscope_vm_flags_set() - set flags of a VMA being mmap()ed
+ * @vma: the VMA, not yet visible to anyone else
+ * @flags: VM_* flags
+ *
+ * vm_flags became read-only behind vm_flags_set() in 6.3.
+ */
+static inline void vmscope_vm_flags_set(struct vm_area_struct *vma,
+					vm_flags_t flags)
+{
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 #endif /* VMSCOPE_COMPAT_H */

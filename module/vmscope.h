@@ -27,6 +27,8 @@ struct vm_area_struct;
  *	any process may be inspected (without PFNs unless @sys_admin).
  * @cred: the opener's credentials, for the same-user rule that applies to
  *	everyone else (see vmscope_access_mm()).
+ * @fault_log: the pages and fault records of mmap()s of the file (made at
+ *	the first one; see faultlog.c).
  *
  * Decided once, in open(), from the opener's credentials and kept with the
  * open file; read() and ioctl() never look at the caller again, so a file
@@ -37,6 +39,7 @@ struct vmscope_access {
 	bool sys_admin;
 	bool sys_ptrace;
 	const struct cred *cred;
+	struct vmscope_fault_log *fault_log;
 };
 
 umode_t vmscope_file_mode(umode_t root_mode);
@@ -142,6 +145,13 @@ int vmscope_faults(const struct vmscope_access *acc,
 int vmscope_oom(const struct vmscope_access *acc, struct vmscope_oom *oo);
 int vmscope_reclaim(const struct vmscope_access *acc,
 		    struct vmscope_reclaim *rc);
+
+struct vmscope_fault_log;
+int vmscope_faultlog(const struct vmscope_access *acc,
+		     struct vmscope_faultlog *fl);
+int vmscope_fault_log_mmap(struct vmscope_access *acc,
+			   struct vm_area_struct *vma);
+void vmscope_fault_log_free(struct vmscope_fault_log *log);
 
 /* swap_total beyond this is nonsense: 2^52 pages is 16 EiB */
 #define VMSCOPE_OOM_MAX_SWAP	BIT_ULL(52)

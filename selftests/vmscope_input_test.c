@@ -319,7 +319,7 @@ TEST_F(input, unknown_ioctls)
 {
 	unsigned int nr;
 
-	for (nr = 0x18; nr < 0x30; nr++)
+	for (nr = 0x19; nr < 0x30; nr++)
 		EXPECT_EQ(-ENOTTY, vmscope_ioctl(self->fd,
 						 _IOWR(VMSCOPE_IOC_MAGIC, nr,
 						       struct vmscope_walk),

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,12 +152,15 @@ static const char *kernel(void)
 	return buf;
 }
 
-static void print_value(double v)
+/* Integral values exactly; "address" ones in hex, as the CLI shows them. */
+static void print_value(double v, const char *unit)
 {
-	if (v == floor(v) && fabs(v) < 1e15)
-		printf("%14.0f", v);
+	if (!strcmp(unit, "address"))
+		printf("%#18llx", (unsigned long long)v);
+	else if (v == floor(v))
+		printf("%18.0f", v);
 	else
-		printf("%14.3f", v);
+		printf("%18.3f", v);
 }
 
 static void exp_print(const struct vmscope_exp *e, const struct exp_ctx *x)
@@ -172,8 +176,8 @@ static void exp_print(const struct vmscope_exp *e, const struct exp_ctx *x)
 	if (x->nmeasures)
 		printf("\nMeasured:\n");
 	for (i = 0; i < x->nmeasures; i++) {
-		printf("  %-26s", x->m[i].key);
-		print_value(x->m[i].value);
+		printf("  %-24s", x->m[i].key);
+		print_value(x->m[i].value, x->m[i].unit);
 		printf(" %-7s %s\n", x->m[i].unit, x->m[i].what);
 	}
 	if (x->nchecks)
@@ -189,9 +193,14 @@ static void exp_print(const struct vmscope_exp *e, const struct exp_ctx *x)
 		printf("Next: %s\n", e->next);
 }
 
-static void json_value(struct json *j, const char *key, double v)
+static void json_value(struct json *j, const char *key, double v,
+		       const char *unit)
 {
-	if (v == floor(v) && fabs(v) < 9e15)
+	if (!strcmp(unit, "address"))
+		json_hex(j, key, (uint64_t)v);
+	else if (v == floor(v) && v >= 0 && v < 18446744073709551616.0)
+		json_u64(j, key, (uint64_t)v);
+	else if (v == floor(v) && v > -9223372036854775808.0)
 		json_key_i64(j, key, (int64_t)v);
 	else
 		json_f64(j, key, v);
@@ -214,7 +223,7 @@ static void exp_json(struct json *j, const struct vmscope_exp *e,
 	json_open(j, "measurements", '{');
 	for (i = 0; i < x->nmeasures; i++) {
 		json_open_flat(j, x->m[i].key, '{');
-		json_value(j, "value", x->m[i].value);
+		json_value(j, "value", x->m[i].value, x->m[i].unit);
 		json_str(j, "unit", x->m[i].unit);
 		json_str(j, "what", x->m[i].what);
 		json_close(j, '}');

@@ -858,6 +858,66 @@ struct vmscope_reclaim {
 #define VMSCOPE_RECLAIM_SIZE_VER1	424
 #define VMSCOPE_RECLAIM_MAX_RECORDS	4096
 
+/* vmscope_fault_record.flags */
+#define VMSCOPE_FREC_WRITE	(1U << 0)	/* a write access */
+#define VMSCOPE_FREC_USER	(1U << 1)	/* from user mode */
+#define VMSCOPE_FREC_PRIVATE	(1U << 2)	/* MAP_PRIVATE: the kernel copies the page (COW) */
+#define VMSCOPE_FREC_ALLOCATED	(1U << 3)	/* the handler allocated and filled a new page */
+#define VMSCOPE_FREC_INSTRUCTION (1U << 4)	/* an instruction fetch */
+
+/**
+ * struct vmscope_fault_record - one call of the fault handler of a mapping
+ *	of /dev/vmscope
+ * @seq: its number, from 1, in the order the handler ran.
+ * @address: the faulting user address, rounded down to its page.
+ * @pgoff: the page of the mapping (offset / page size).
+ * @pfn: the page the handler returned; 0 unless the file was opened with
+ *	CAP_SYS_ADMIN.
+ * @tid: the faulting thread, as it sees its own id (in its PID namespace).
+ * @flags: VMSCOPE_FREC_*.
+ */
+struct vmscope_fault_record {
+	__u64 seq;
+	__u64 address;
+	__u64 pgoff;
+	__u64 pfn;
+	__u32 tid;
+	__u32 flags;
+};
+
+/* vmscope_faultlog.flags */
+#define VMSCOPE_FAULTLOG_CLEAR	(1U << 0)	/* in: forget the records read */
+
+/* pages one open file may map; records it keeps */
+#define VMSCOPE_MMAP_MAX_PAGES	1024
+#define VMSCOPE_FAULTLOG_MAX	4096
+
+/**
+ * struct vmscope_faultlog - the records of the fault handler behind
+ *	mmap() of this open file of /dev/vmscope
+ * @size: in: sizeof(struct vmscope_faultlog).
+ * @flags: in: VMSCOPE_FAULTLOG_*.
+ * @buf: in: user address of an array of struct vmscope_fault_record.
+ * @buf_count: in: its capacity, at most VMSCOPE_FAULTLOG_MAX.
+ * @nr_records: out: records kept (the first @buf_count are in @buf).
+ * @total: out: faults handled since the first mmap() of the file.
+ * @dropped: out: faults not recorded because the log was full.
+ * @pages: out: pages the handler has allocated (a page is allocated at the
+ *	first fault on its offset and kept until the file is released).
+ */
+struct vmscope_faultlog {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u64 buf;			/* in */
+	__u32 buf_count;		/* in */
+	__u32 nr_records;		/* out */
+	__u64 total;			/* out */
+	__u64 dropped;			/* out */
+	__u64 pages;			/* out */
+};
+
+#define VMSCOPE_FAULTLOG_SIZE_VER1	48
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
 #define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
@@ -866,5 +926,6 @@ struct vmscope_reclaim {
 #define VMSCOPE_IOC_FAULTS	_IOWR(VMSCOPE_IOC_MAGIC, 0x15, struct vmscope_faults)
 #define VMSCOPE_IOC_OOM		_IOWR(VMSCOPE_IOC_MAGIC, 0x16, struct vmscope_oom)
 #define VMSCOPE_IOC_RECLAIM	_IOWR(VMSCOPE_IOC_MAGIC, 0x17, struct vmscope_reclaim)
+#define VMSCOPE_IOC_FAULTLOG	_IOWR(VMSCOPE_IOC_MAGIC, 0x18, struct vmscope_faultlog)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */
