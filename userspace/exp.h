@@ -86,6 +86,8 @@ void exp_inconclusive(struct exp_ctx *x, const char *fmt, ...)
 void exp_skip(struct exp_ctx *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 long exp_arg(struct exp_ctx *x, const char *name, long dflt);
+const char *exp_arg_str(struct exp_ctx *x, const char *name,
+			const char *dflt);
 
 /*
  * A workload in a child process, driven step by step: the child runs
@@ -121,6 +123,9 @@ int exp_translate(int fd, pid_t pid, uint64_t addr,
 		  struct vmscope_translate *tr);
 int exp_vmstat(int fd, __u64 stats[VMSCOPE_STAT_NR]);
 uint64_t exp_present_pages(int fd, pid_t pid, uint64_t start, uint64_t end);
+uint64_t exp_pages_with(int fd, pid_t pid, uint64_t start, uint64_t end,
+			unsigned int page_flags);
+int exp_zones(int fd, struct vmscope_zone *zones, unsigned int max);
 
 /* System state, restored by the cleanup at exit or interruption */
 int exp_sysctl_set(const char *path, const char *val);

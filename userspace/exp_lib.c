@@ -301,8 +301,12 @@ int exp_vmstat(int fd, __u64 stats[VMSCOPE_STAT_NR])
 	return vs_ioctl(fd, VMSCOPE_IOC_RECLAIM, &r);
 }
 
-/* Present pages of [@start, @end) of @pid, by a bulk walk. */
-uint64_t exp_present_pages(int fd, pid_t pid, uint64_t start, uint64_t end)
+/*
+ * Present pages of [@start, @end) of @pid whose page has all of
+ * @page_flags (VMSCOPE_PAGE_*; 0 for any), by a bulk walk.
+ */
+uint64_t exp_pages_with(int fd, pid_t pid, uint64_t start, uint64_t end,
+			unsigned int page_flags)
 {
 	static struct vmscope_page buf[4096];
 	struct vmscope_walk w;
@@ -320,10 +324,49 @@ uint64_t exp_present_pages(int fd, pid_t pid, uint64_t start, uint64_t end)
 		if (vs_ioctl(fd, VMSCOPE_IOC_WALK, &w) || !w.count)
 			break;
 		for (i = 0; i < w.count; i++)
-			n += buf[i].state == VMSCOPE_STATE_PRESENT;
+			n += buf[i].state == VMSCOPE_STATE_PRESENT &&
+			     (buf[i].page_flags & page_flags) == page_flags;
 		start = w.next;
 	}
 	return n;
+}
+
+/* Present pages of [@start, @end) of @pid, by a bulk walk. */
+uint64_t exp_present_pages(int fd, pid_t pid, uint64_t start, uint64_t end)
+{
+	return exp_pages_with(fd, pid, start, end, 0);
+}
+
+/*
+ * The zones of the online nodes (free pages per order as /proc/buddyinfo,
+ * watermarks as /proc/zoneinfo): how many, of which the first @max are in
+ * @zones; or -errno.
+ */
+int exp_zones(int fd, struct vmscope_zone *zones, unsigned int max)
+{
+	struct vmscope_reclaim r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	memset(zones, 0, max * sizeof(*zones));
+	r.size = sizeof(r);
+	r.zones = (uintptr_t)zones;
+	r.zones_count = max;
+	err = vs_ioctl(fd, VMSCOPE_IOC_RECLAIM, &r);
+	return err ? err : (int)r.nr_zones;
+}
+
+/* A KEY=VALUE option of the run taken as text, or @dflt. */
+const char *exp_arg_str(struct exp_ctx *x, const char *name,
+			const char *dflt)
+{
+	size_t len = strlen(name);
+	int i;
+
+	for (i = 0; i < x->nargs; i++)
+		if (!strncmp(x->args[i], name, len) && x->args[i][len] == '=')
+			return x->args[i] + len + 1;
+	return dflt;
 }
 
 /* The number after @key in a file such as /proc/meminfo; -1 if absent. */
@@ -351,14 +394,15 @@ long long exp_file_ll(const char *path, const char *key)
 
 /**
  * exp_sysctl_set() - write a /proc/sys file, to be restored by the cleanup
- * @path: the file
+ * @path: the file, or a sysfs file of that kind: one value, or a choice
+ *	that reads as "a [b] c" and is restored to the bracketed one
  * @val: the value
  *
  * Return: 0 or -errno.
  */
 int exp_sysctl_set(const char *path, const char *val)
 {
-	char old[64] = "";
+	char old[64] = "", *sel, *end;
 	int fd, n, err = 0;
 
 	if (nr_sysctls == MAX_UNDO)
@@ -372,6 +416,13 @@ int exp_sysctl_set(const char *path, const char *val)
 		return -EIO;
 	}
 	old[n] = '\0';
+	/* a choice ("always [madvise] never") is restored to the chosen one */
+	sel = strchr(old, '[');
+	end = sel ? strchr(sel, ']') : NULL;
+	if (end) {
+		*end = '\0';
+		memmove(old, sel + 1, end - sel);
+	}
 	snprintf(undo_sysctl_path[nr_sysctls], sizeof(undo_sysctl_path[0]),
 		 "%s", path);
 	snprintf(undo_sysctl_val[nr_sysctls], sizeof(undo_sysctl_val[0]),
