@@ -70,6 +70,11 @@ step "How the kernel reclaims: watermarks, free lists, LRU lists, counters" \
 	vmscope reclaim
 step "The counters as a cat-able /proc file (names as in /proc/vmstat)" \
 	sh -c "head -12 /proc/vmscope/reclaim"
+step "Experiments: textbook claims, tested on this kernel" \
+	vmscope exp list
+for e in malloc-threshold demand-paging cow thp fault-path layout-32-vs-64; do
+	step "Experiment: $e" vmscope exp run "$e"
+done
 
 grep -q '^nobody:' /etc/passwd 2>/dev/null ||
 	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd

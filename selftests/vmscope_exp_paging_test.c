@@ -62,7 +62,7 @@ TEST_F(exp, cow)
 	EXPECT_EQ(1, exp_value(out, "same_pfn_after_fork", &ok));
 	EXPECT_EQ(1, exp_value(out, "parent_pfn_changed", &ok));
 	EXPECT_EQ(1, exp_value(out, "child_pfn_kept", &ok));
-	EXPECT_EQ(1, exp_value(out, "child_after_write_mapcount", &ok));
+	EXPECT_EQ(1, exp_value(out, "child_mapcount_written", &ok));
 	EXPECT_EQ(1, exp_value(out, "write_faults", &ok));
 	EXPECT_EQ(1, ok);
 }

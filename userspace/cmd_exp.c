@@ -156,11 +156,11 @@ static const char *kernel(void)
 static void print_value(double v, const char *unit)
 {
 	if (!strcmp(unit, "address"))
-		printf("%#18llx", (unsigned long long)v);
+		printf("%#16llx", (unsigned long long)v);
 	else if (v == floor(v))
-		printf("%18.0f", v);
+		printf("%16.0f", v);
 	else
-		printf("%18.3f", v);
+		printf("%16.3f", v);
 }
 
 static void exp_print(const struct vmscope_exp *e, const struct exp_ctx *x)
@@ -176,7 +176,7 @@ static void exp_print(const struct vmscope_exp *e, const struct exp_ctx *x)
 	if (x->nmeasures)
 		printf("\nMeasured:\n");
 	for (i = 0; i < x->nmeasures; i++) {
-		printf("  %-24s", x->m[i].key);
+		printf("  %-28s", x->m[i].key);
 		print_value(x->m[i].value, x->m[i].unit);
 		printf(" %-7s %s\n", x->m[i].unit, x->m[i].what);
 	}

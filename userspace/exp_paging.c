@@ -197,16 +197,12 @@ static void cow_child(void *arg)
 }
 
 static void cow_translate(struct exp_ctx *x, pid_t pid, uint64_t addr,
-			  const char *key, struct vmscope_translate *tr)
+			  const char *key, const char *what,
+			  struct vmscope_translate *tr)
 {
-	char k[48], what[EXP_TEXT];
-
 	if (exp_translate(x->fd, pid, addr, tr))
 		memset(tr, 0, sizeof(*tr));
-	snprintf(k, sizeof(k), "%s_mapcount", key);
-	snprintf(what, sizeof(what), "page-table entries mapping the %s's page",
-		 key);
-	exp_measure(x, k, tr->mapcount, "maps", what);
+	exp_measure(x, key, tr->mapcount, "maps", what);
 }
 
 static void cow(struct exp_ctx *x)
@@ -229,13 +225,17 @@ static void cow(struct exp_ctx *x)
 	if (!kid || kid == UINT64_MAX)
 		return exp_inconclusive(x, "fork failed in the workload");
 	exp_child_do(&c, COW_WARM);
-	cow_translate(x, c.pid, addr, "parent", &p0);
-	cow_translate(x, (pid_t)kid, addr, "child", &k0);
+	cow_translate(x, c.pid, addr, "parent_mapcount",
+		      "entries mapping the parent's page after fork", &p0);
+	cow_translate(x, (pid_t)kid, addr, "child_mapcount",
+		      "entries mapping the child's page after fork", &k0);
 	exp_faults(x->fd, c.pid, &f0);
 	exp_child_do(&c, COW_WRITE);
 	exp_faults(x->fd, c.pid, &f1);
-	cow_translate(x, c.pid, addr, "parent_after_write", &p1);
-	cow_translate(x, (pid_t)kid, addr, "child_after_write", &k1);
+	cow_translate(x, c.pid, addr, "parent_mapcount_written",
+		      "entries mapping the parent's page after its write", &p1);
+	cow_translate(x, (pid_t)kid, addr, "child_mapcount_written",
+		      "entries mapping the child's page after the write", &k1);
 	kill((pid_t)kid, SIGKILL);
 	exp_child_kill(&c);
 
