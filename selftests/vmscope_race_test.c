@@ -3,8 +3,10 @@
  * Walk processes while they change under the walker: several readers walk,
  * translate and count the page tables of a target that keeps mapping,
  * unmapping, remapping, protecting, paging out, faulting in THPs and
- * forking; then of processes that exec and exit.  Every answer must be an
- * error the ABI names or a well-formed record, and the kernel log clean.
+ * forking, or whose pages compaction migrates; then of processes that exec
+ * and exit; and readers of /proc/vmscope files are killed mid-read.  Every
+ * answer must be an error the ABI names or a well-formed record, and the
+ * kernel log clean.
  * Model: tools/testing/selftests/proc/proc-maps-race.c.
  */
 #define _GNU_SOURCE
@@ -316,6 +318,97 @@ TEST_F_TIMEOUT(race, targets_exec_and_exit, 600)
 		usleep(1000);
 	/* whatever the latest process is mapped at, below 4G */
 	EXPECT_EQ(0, run_readers(self->target, 0x400000, false));
+}
+
+/* Migrate pages all the time: compaction moves movable pages around. */
+static void compact_forever(void)
+{
+	for (;;) {
+		int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+
+		if (fd < 0 || write(fd, "1", 1) != 1)
+			_exit(1);
+		close(fd);
+	}
+}
+
+TEST_F_TIMEOUT(race, pages_migrate_under_the_readers, 600)
+{
+	pid_t compactor;
+
+	if (access("/proc/sys/vm/compact_memory", W_OK))
+		SKIP(return, "no compaction (CONFIG_COMPACTION) or not root");
+	self->churner = fork();
+	ASSERT_LE(0, self->churner);
+	if (self->churner == 0)
+		churn(self->area);
+	*self->target = self->churner;
+	compactor = fork();
+	ASSERT_LE(0, compactor);
+	if (compactor == 0)
+		compact_forever();
+	EXPECT_EQ(0, run_readers(self->target, (uintptr_t)self->area, true));
+	kill(compactor, SIGKILL);
+	waitpid(compactor, NULL, 0);
+}
+
+#define KILL_ROUNDS	40
+
+/* Read @path in small pieces, again and again, until killed. */
+static void slow_reader(const char *path, const char *what)
+{
+	char buf[64];
+
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			_exit(1);
+		if (what && write(fd, what, strlen(what)) < 0)
+			_exit(2);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+}
+
+TEST_F_TIMEOUT(race, proc_readers_killed_mid_read, 600)
+{
+	static const char *const files[] = {
+		"layout", "faults", "oom", "reclaim", "info",
+	};
+	unsigned int seed = 1, f, i;
+	char path[64], pid[16], buf[256];
+	int fd;
+
+	self->churner = fork();
+	ASSERT_LE(0, self->churner);
+	if (self->churner == 0)
+		churn(self->area);
+	snprintf(pid, sizeof(pid), "%d\n", self->churner);
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		snprintf(path, sizeof(path), VMSCOPE_PROC_DIR "/%s", files[f]);
+		for (i = 0; i < KILL_ROUNDS; i++) {
+			pid_t r = fork();
+
+			ASSERT_LE(0, r);
+			if (r == 0)
+				slow_reader(path, !strcmp(files[f], "oom") ?
+					    "524288\n" : f < 2 ? pid : NULL);
+			usleep(rnd(&seed, 20000));
+			kill(r, SIGKILL);
+			ASSERT_EQ(r, waitpid(r, NULL, 0));
+		}
+		/* the file still reads, from the start */
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		EXPECT_LT(0, read(fd, buf, sizeof(buf))) {
+			TH_LOG("%s: %s", path, strerror(errno));
+		}
+		close(fd);
+	}
 }
 
 TEST_HARNESS_MAIN

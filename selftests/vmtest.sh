@@ -24,7 +24,9 @@ QEMU_BINARY='qemu-system-x86_64'
 DEPS=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
 GUEST_MEM=${VMSCOPE_VM_MEM:-1G}
 GUEST_SMP=2
-KERNEL_CMDLINE="console=ttyS0 panic=-1 quiet slub_debug=FZPU transparent_hugepage=madvise"
+# init_on_alloc=0: Debian turns it on, and zeroed allocations would hide
+# uninitialised bytes copied out (the padding tests look for them)
+KERNEL_CMDLINE="console=ttyS0 panic=-1 quiet slub_debug=FZPU init_on_alloc=0 transparent_hugepage=madvise"
 # Console lines shown with -q (extended regex)
 QUIET_LINES='^(not )?ok [0-9]+|VMSCOPE-TEST [^ ]+ rc=|VMSCOPE-CMD rc=|^VMSCOPE: .* failed( \(.*\))?$|^VMSCOPE: test .* timed out'
 # Kernel log lines that fail the "kernel log clean" check (extended regex)
