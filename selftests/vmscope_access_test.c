@@ -154,6 +154,108 @@ static int nobody_sees_own_only(int unused)
 	return 0;
 }
 
+/* Read a whole /proc/vmscope file; -errno, or its length. */
+static ssize_t read_proc(const char *name, const char *write_first,
+			 char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n, total = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), VMSCOPE_PROC_DIR "/%s", name);
+	fd = open(path, write_first ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	if (write_first &&
+	    write(fd, write_first, strlen(write_first)) < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	while ((n = read(fd, buf + total, len - 1 - total)) > 0)
+		total += n;
+	buf[total] = '\0';
+	n = n < 0 ? -errno : total;
+	close(fd);
+	return n;
+}
+
+/* With unprivileged=1, as nobody: the fault, OOM and reclaim views. */
+static int nobody_new_views(int unused)
+{
+	static char text[1 << 16];
+	struct vmscope_reclaim rc = { .size = sizeof(rc) };
+	struct vmscope_faults fl = { .size = sizeof(fl) };
+	struct vmscope_oom_task t[4];
+	struct vmscope_oom oo = {
+		.size = sizeof(oo), .buf = (uintptr_t)t, .buf_count = 4,
+	};
+	int fd = vmscope_open_dev();
+
+	if (fd < 0)
+		return 1;
+	fl.pid = getpid();
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_FAULTS, &fl))
+		return 2;
+	fl.pid = 1;
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_FAULTS, &fl) != -EACCES)
+		return 3;
+	/* every process's ranking: CAP_SYS_ADMIN or CAP_SYS_PTRACE only */
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_OOM, &oo) != -EPERM)
+		return 4;
+	/* the system's counters, as /proc/vmstat gives them to anyone */
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_RECLAIM, &rc))
+		return 5;
+	memset(&rc, 0, sizeof(rc));	/* stats_count came back as 57 */
+	rc.size = sizeof(rc);
+	rc.pid = getpid();
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_RECLAIM, &rc) ||
+	    !(rc.out_flags & VMSCOPE_RECLAIM_MEMCG))
+		return 6;
+	rc.pid = 1;
+	rc.stats_count = 0;
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_RECLAIM, &rc) != -EACCES)
+		return 7;
+	close(fd);
+	if (read_proc("faults", NULL, text, sizeof(text)) <= 0 ||
+	    read_proc("faults", "1\n", text, sizeof(text)) != -EACCES)
+		return 8;
+	if (read_proc("oom", NULL, text, sizeof(text)) != -EPERM)
+		return 9;
+	if (read_proc("reclaim", NULL, text, sizeof(text)) <= 0)
+		return 10;
+	/* no KASLR-randomised kernel address reaches nobody */
+	if (read_proc("info", NULL, text, sizeof(text)) <= 0 ||
+	    !strstr(text, "page_offset:    hidden") ||
+	    !strstr(text, "vmalloc_start:  hidden") ||
+	    !strstr(text, "vmemmap_start:  hidden"))
+		return CHILD_FAIL(11, "info: %s", text);
+	return 0;
+}
+
+/* With unprivileged=1, as nobody: the fault log hides PFNs. */
+static int nobody_fault_log(int unused)
+{
+	struct vmscope_fault_record rec[2];
+	struct vmscope_faultlog lg = {
+		.size = sizeof(lg), .buf = (uintptr_t)rec, .buf_count = 2,
+	};
+	int fd = open(VMSCOPE_DEVICE, O_RDWR);
+	volatile char *p;
+
+	if (fd < 0)
+		return 1;
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	(void)*p;
+	if (vmscope_ioctl(fd, VMSCOPE_IOC_FAULTLOG, &lg) ||
+	    lg.nr_records != 1 || rec[0].pfn || !rec[0].address)
+		return CHILD_FAIL(3, "faultlog: %u records, pfn %llx",
+				  lg.nr_records, rec[0].pfn);
+	return 0;
+}
+
 /* Default (root-only) mode, as nobody: the files cannot be opened. */
 static int nobody_refused(int unused)
 {
@@ -250,6 +352,12 @@ TEST_F(unprivileged, files_open_to_all)
 TEST_F(unprivileged, own_processes_only_and_no_pfns)
 {
 	EXPECT_EQ(0, as_nobody(nobody_sees_own_only, 0));
+}
+
+TEST_F(unprivileged, fault_oom_reclaim_views)
+{
+	EXPECT_EQ(0, as_nobody(nobody_new_views, 0));
+	EXPECT_EQ(0, as_nobody(nobody_fault_log, 0));
 }
 
 TEST_F(unprivileged, root_fd_keeps_root_rights)
