@@ -110,30 +110,53 @@ static void oom_print(const struct vmscope_oom *oo,
 		       oom_note(&t[i], i == 0));
 }
 
+/*
+ * Every process, in a buffer sized to their number: ask with room for a
+ * few, then for as many as there are and some that may start meanwhile.
+ */
+static struct vmscope_oom_task *oom_get(int fd, struct vmscope_oom *oo,
+					uint32_t *n)
+{
+	struct vmscope_oom_task *t = NULL;
+	uint32_t want = 256;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		free(t);
+		t = calloc(want, sizeof(*t));
+		if (!t)
+			err(1, "cannot allocate %u records", want);
+		memset(oo, 0, sizeof(*oo));
+		oo->size = sizeof(*oo);
+		oo->swap_total = meminfo_swap_total_pages();
+		oo->buf = (uintptr_t)t;
+		oo->buf_count = want;
+		if (ioctl(fd, VMSCOPE_IOC_OOM, oo)) {
+			if (errno == EPERM)
+				errx(1, "listing every process needs "
+				     "CAP_SYS_ADMIN or CAP_SYS_PTRACE: run as root");
+			vmscope_ioctl_die("VMSCOPE_IOC_OOM");
+		}
+		if (oo->nr_tasks <= want || want == MAX_TASKS)
+			break;
+		want = oo->nr_tasks + 64 < MAX_TASKS ? oo->nr_tasks + 64 :
+						       MAX_TASKS;
+	}
+	*n = oo->nr_tasks < want ? oo->nr_tasks : want;
+	return t;
+}
+
 static int oom_run(int argc, char **argv)
 {
 	bool json = json_option(argc, argv, "oom", oom_help, 0);
-	struct vmscope_oom_task *t = calloc(MAX_TASKS, sizeof(*t));
+	struct vmscope_oom_task *t;
 	struct vmscope_oom oo;
 	uint32_t n;
 	int fd;
 
-	if (!t)
-		err(1, "cannot allocate %d records", MAX_TASKS);
-	memset(&oo, 0, sizeof(oo));
-	oo.size = sizeof(oo);
-	oo.swap_total = meminfo_swap_total_pages();
-	oo.buf = (uintptr_t)t;
-	oo.buf_count = MAX_TASKS;
 	fd = vmscope_open();
-	if (ioctl(fd, VMSCOPE_IOC_OOM, &oo)) {
-		if (errno == EPERM)
-			errx(1, "listing every process needs CAP_SYS_ADMIN or "
-			     "CAP_SYS_PTRACE: run as root");
-		vmscope_ioctl_die("VMSCOPE_IOC_OOM");
-	}
+	t = oom_get(fd, &oo, &n);
 	close(fd);
-	n = oo.nr_tasks < MAX_TASKS ? oo.nr_tasks : MAX_TASKS;
 	qsort(t, n, sizeof(*t), by_points);
 	if (json)
 		oom_json(&oo, t, n);
