@@ -147,22 +147,26 @@ static int vmscope_oom_cmp(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* Every process, sorted; NULL for -ENOMEM. */
+/*
+ * Every process, sorted; NULL for -ENOMEM.  The buffer grows to the
+ * number of processes (they may multiply meanwhile: a few tries), and is
+ * always the one filled; beyond VMSCOPE_OOM_MAX_TASKS the first are shown.
+ */
 static struct vmscope_oom_task *vmscope_oom_sorted(u64 totalpages, u32 *np)
 {
-	struct vmscope_oom_task *out = NULL;
-	u32 max = 0, n = 0;
+	struct vmscope_oom_task *out;
+	u32 max = 256, n;
 	int tries;
 
-	for (tries = 0; tries < 4; tries++) {
-		n = vmscope_oom_collect(out, max, totalpages);
-		if (n <= max)
-			break;
-		kvfree(out);
-		max = min_t(u32, n + 64, VMSCOPE_OOM_MAX_TASKS);
+	for (tries = 0; ; tries++) {
 		out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
 		if (!out)
 			return NULL;
+		n = vmscope_oom_collect(out, max, totalpages);
+		if (n <= max || max == VMSCOPE_OOM_MAX_TASKS || tries == 3)
+			break;
+		kvfree(out);
+		max = min_t(u32, n + 64, VMSCOPE_OOM_MAX_TASKS);
 	}
 	n = min(n, max);
 	sort(out, n, sizeof(*out), vmscope_oom_cmp, NULL);

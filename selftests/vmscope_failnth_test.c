@@ -45,7 +45,7 @@ static bool setup_injection(void)
 
 	if (access("/proc/thread-self/fail-nth", W_OK))
 		return false;
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		write_file(knobs[i], "0");
 	return !access(knobs[0], F_OK);
 }
@@ -136,17 +136,63 @@ static int op_layout(void *ctx)
 	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_LAYOUT, &lo);
 }
 
-static int read_proc(const char *path)
+/* SwapTotal in pages, read before any failure is armed. */
+static unsigned long long swap_pages;
+
+static int op_faults(void *ctx)
+{
+	static struct vmscope_fault_thread t[4];
+	struct vmscope_faults fl = {
+		.size = sizeof(fl), .pid = getpid(),
+		.buf = (uintptr_t)t, .buf_count = 4,
+	};
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_FAULTS, &fl);
+}
+
+static int op_oom(void *ctx)
+{
+	static struct vmscope_oom_task t[64];
+	struct vmscope_oom oo = {
+		.size = sizeof(oo), .swap_total = swap_pages,
+		.buf = (uintptr_t)t, .buf_count = 64,
+	};
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_OOM, &oo);
+}
+
+static int op_reclaim(void *ctx)
+{
+	static __u64 stats[VMSCOPE_STAT_NR];
+	static struct vmscope_zone zones[16];
+	static struct vmscope_node nodes[4];
+	struct vmscope_reclaim rc = {
+		.size = sizeof(rc), .pid = getpid(),
+		.stats = (uintptr_t)stats, .stats_count = VMSCOPE_STAT_NR,
+		.zones = (uintptr_t)zones, .zones_count = 16,
+		.nodes = (uintptr_t)nodes, .nodes_count = 4,
+	};
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_RECLAIM, &rc);
+}
+
+/*
+ * Open a /proc/vmscope file, write @val to it first if not NULL (what a
+ * writable one shows), and read it all; 0 or -errno.
+ */
+static int read_proc(const char *path, const char *val)
 {
 	char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY), ret = 0;
+	ssize_t n = 0;
+	int fd = open(path, val ? O_RDWR : O_RDONLY), ret = 0;
 
 	if (fd < 0)
 		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	if (val && write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	while (!ret && (n = read(fd, buf, sizeof(buf))) > 0)
 		;
-	if (n < 0)
+	if (!ret && n < 0)
 		ret = -errno;
 	close(fd);
 	return ret;
@@ -154,12 +200,33 @@ static int read_proc(const char *path)
 
 static int op_proc_info(void *ctx)
 {
-	return read_proc(VMSCOPE_PROC_DIR "/info");
+	return read_proc(VMSCOPE_PROC_DIR "/info", NULL);
 }
 
 static int op_proc_layout(void *ctx)
 {
-	return read_proc(VMSCOPE_PROC_DIR "/layout");
+	return read_proc(VMSCOPE_PROC_DIR "/layout", NULL);
+}
+
+static int op_proc_faults(void *ctx)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d\n", getpid());
+	return read_proc(VMSCOPE_PROC_DIR "/faults", pid);
+}
+
+static int op_proc_oom(void *ctx)
+{
+	char kb[32];
+
+	snprintf(kb, sizeof(kb), "%llu\n", swap_pages * (4096 >> 10));
+	return read_proc(VMSCOPE_PROC_DIR "/oom", kb);
+}
+
+static int op_proc_reclaim(void *ctx)
+{
+	return read_proc(VMSCOPE_PROC_DIR "/reclaim", NULL);
 }
 
 static const struct op ops[] = {
@@ -169,8 +236,14 @@ static const struct op ops[] = {
 	{ "WALK", op_walk },
 	{ "PTSTATS", op_ptstats },
 	{ "LAYOUT", op_layout },
+	{ "FAULTS", op_faults },
+	{ "OOM", op_oom },
+	{ "RECLAIM", op_reclaim },
 	{ "/proc/vmscope/info", op_proc_info },
 	{ "/proc/vmscope/layout", op_proc_layout },
+	{ "/proc/vmscope/faults", op_proc_faults },
+	{ "/proc/vmscope/oom", op_proc_oom },
+	{ "/proc/vmscope/reclaim", op_proc_reclaim },
 };
 
 static bool clean_error(int err)
@@ -193,11 +266,12 @@ TEST(every_failure_is_a_clean_error)
 	page = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, page);
+	swap_pages = swap_total_pages();
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	ASSERT_LE(0, nth_fd);
 
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		int n, err = -1;
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		int n, err = -1, op_points = 0;
 
 		for (n = 1; n <= MAX_NTH; n++) {
 			ASSERT_EQ(0, fail_nth_set(n));
@@ -207,6 +281,7 @@ TEST(every_failure_is_a_clean_error)
 				break;
 			}
 			points++;
+			op_points++;
 			if (err) {
 				failures++;
 				EXPECT_TRUE(clean_error(err)) {
@@ -219,6 +294,8 @@ TEST(every_failure_is_a_clean_error)
 		EXPECT_EQ(0, err) {
 			TH_LOG("%s: %d", ops[i].name, err);
 		}
+		TH_LOG("%s: %d fault-injection points", ops[i].name,
+		       op_points);
 	}
 	TH_LOG("%d fault-injection points hit, %d calls failed cleanly",
 	       points, failures);

@@ -119,13 +119,31 @@ int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
 {
 	int cmd[2], reply[2];
 	pid_t parent = getpid();
+	sigset_t stop, old;
 
-	if (pipe2(cmd, O_CLOEXEC) || pipe2(reply, O_CLOEXEC))
+	if (pipe2(cmd, O_CLOEXEC))
 		return -1;
+	if (pipe2(reply, O_CLOEXEC)) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return -1;
+	}
 	fflush(NULL);
+	/* no cleanup between the fork and the child's registration */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	c->pid = fork();
-	if (c->pid < 0)
+	if (c->pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(cmd[0]);
+		close(cmd[1]);
+		close(reply[0]);
+		close(reply[1]);
 		return -1;
+	}
 	if (!c->pid) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
@@ -133,6 +151,7 @@ int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(cmd[1]);
 		close(reply[0]);
 		child_cmd_fd = cmd[0];
@@ -141,6 +160,7 @@ int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
 		_exit(0);
 	}
 	undo_pid_add(c->pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(cmd[0]);
 	close(reply[1]);
 	c->cmd_fd = cmd[1];
@@ -484,10 +504,13 @@ int exp_cgroup_make(char *path, size_t len, const char *max,
 	write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
 	snprintf(path, len, CGROUP_ROOT "/vmscope-exp.%d.%d", getpid(),
 		 nr_cgroups);
-	if (mkdir(path, 0755))
-		return -errno;
+	/* registered first: an interruption right after mkdir removes it */
 	snprintf(undo_cgroups[nr_cgroups++], sizeof(undo_cgroups[0]), "%s",
 		 path);
+	if (mkdir(path, 0755)) {
+		nr_cgroups--;
+		return -errno;
+	}
 	snprintf(file, sizeof(file), "%s/memory.max", path);
 	err = write_file(file, max);
 	snprintf(file, sizeof(file), "%s/memory.swap.max", path);

@@ -522,7 +522,8 @@ struct vmscope_fault_thread {
  * struct vmscope_faults - page faults of a process and of the system
  * @size: in: sizeof(struct vmscope_faults).
  * @flags: in: zero.
- * @pid: in: the process (any of its threads).
+ * @pid: in: the process (any of its live threads; a process whose main
+ *	thread has exited is reached through another thread's id).
  * @nr_threads: out: its threads; the first @buf_count are in @buf.
  * @min_flt: out: minor faults of the whole thread group, live threads and
  *	exited ones, as field 10 of /proc/PID/stat.
@@ -592,7 +593,8 @@ struct vmscope_oom_task {
  * @size: in: sizeof(struct vmscope_oom).
  * @flags: in: zero.
  * @swap_total: in: pages of swap (SwapTotal of /proc/meminfo, in pages):
- *	total_swap_pages is not exported to modules, so the caller says it.
+ *	total_swap_pages is not exported to modules, so the caller says it;
+ *	at most 2^52 (EINVAL beyond).
  * @totalpages: out: the RAM pages plus @swap_total, what scores are
  *	relative to.
  * @buf: in: user address of an array of struct vmscope_oom_task.
@@ -822,8 +824,8 @@ struct vmscope_memcg {
  * @out_flags: out: VMSCOPE_RECLAIM_*.
  * @stats: in: user address of an array of __u64, indexed by enum
  *	vmscope_stat, or 0.
- * @stats_count: in: its capacity; out: VMSCOPE_STAT_NR of the module
- *	(counters beyond the capacity are not written).
+ * @stats_count: in: its capacity, at most 4096; out: VMSCOPE_STAT_NR of
+ *	the module (counters beyond the capacity are not written).
  * @nr_zones: out: zones of the online nodes; the first @zones_count are
  *	in @zones.
  * @zones: in: user address of an array of struct vmscope_zone, or 0.
