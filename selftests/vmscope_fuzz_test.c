@@ -62,12 +62,12 @@ static uint64_t pick(const uint64_t *v, size_t n)
 /* The ioctls, by _IOC_NR() from VMSCOPE_IOC_INFO's, then all others. */
 enum {
 	IOC_INFO, IOC_TRANSLATE, IOC_WALK, IOC_PTSTATS, IOC_LAYOUT,
-	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_OTHER, NR_IOC
+	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG, IOC_OTHER, NR_IOC
 };
 
 static const char *const ioc_names[NR_IOC] = {
 	"INFO", "TRANSLATE", "WALK", "PTSTATS", "LAYOUT", "FAULTS", "OOM",
-	"RECLAIM", "other",
+	"RECLAIM", "FAULTLOG", "other",
 };
 
 #define ERR(e)		(1ULL << (e))
@@ -86,6 +86,7 @@ static const uint64_t ioc_errors[NR_IOC] = {
 	[IOC_FAULTS]	= ERR_ARG | ERR_TARGET,
 	[IOC_OOM]	= ERR_ARG,	/* -EPERM too, without the capabilities */
 	[IOC_RECLAIM]	= ERR_ARG | ERR_TARGET,
+	[IOC_FAULTLOG]	= ERR_ARG,
 	[IOC_OTHER]	= ERR(ENOTTY),
 };
 
@@ -257,8 +258,8 @@ static int ioc_index(unsigned long cmd)
 {
 	unsigned int i = _IOC_NR(cmd) - _IOC_NR(VMSCOPE_IOC_INFO);
 
-	static_assert(_IOC_NR(VMSCOPE_IOC_RECLAIM) -
-		      _IOC_NR(VMSCOPE_IOC_INFO) == IOC_RECLAIM,
+	static_assert(_IOC_NR(VMSCOPE_IOC_FAULTLOG) -
+		      _IOC_NR(VMSCOPE_IOC_INFO) == IOC_FAULTLOG,
 		      "ioctl numbers");
 	if (_IOC_TYPE(cmd) != VMSCOPE_IOC_MAGIC ||
 	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) || i >= IOC_OTHER)
@@ -284,6 +285,7 @@ union arg {
 	struct vmscope_faults fl;
 	struct vmscope_oom oo;
 	struct vmscope_reclaim rc;
+	struct vmscope_faultlog lg;
 	char bytes[8192];
 };
 
@@ -369,8 +371,9 @@ static unsigned long make_reclaim(struct fuzz *f, struct vmscope_reclaim *rc)
  * every process (slow under lockdep), half as many as the others.
  */
 static const unsigned int ioc_share[IOC_OTHER] = {
-	[IOC_INFO] = 3, [IOC_TRANSLATE] = 2, [IOC_WALK] = 2, [IOC_PTSTATS] = 2,
+	[IOC_INFO] = 2, [IOC_TRANSLATE] = 2, [IOC_WALK] = 2, [IOC_PTSTATS] = 2,
 	[IOC_LAYOUT] = 2, [IOC_FAULTS] = 2, [IOC_OOM] = 1, [IOC_RECLAIM] = 2,
+	[IOC_FAULTLOG] = 1,
 };
 
 static unsigned long make_request(struct fuzz *f, union arg *a)
@@ -429,6 +432,13 @@ static unsigned long make_request(struct fuzz *f, union arg *a)
 		cmd = make_oom(f, &a->oo);
 		mutate_tail(a, a->oo.size, sizeof(a->oo));
 		return cmd;
+	case IOC_FAULTLOG:	/* this file has no mapping: an empty log */
+		a->lg.size = sizeof(a->lg);
+		a->lg.buf = some_buf(f);
+		a->lg.buf_count = some_records(VMSCOPE_FAULTLOG_MAX);
+		mutate_head(&a->lg.size, &a->lg.flags, sizeof(a->lg));
+		mutate_tail(a, a->lg.size, sizeof(a->lg));
+		return VMSCOPE_IOC_FAULTLOG;
 	default:
 		cmd = make_reclaim(f, &a->rc);
 		mutate_tail(a, a->rc.size, sizeof(a->rc));
@@ -613,6 +623,9 @@ static bool sane(const struct fuzz *f, unsigned long cmd,
 		return sane_oom(f, &in->oo, &a->oo);
 	case IOC_RECLAIM:
 		return sane_reclaim(f, &in->rc, &a->rc);
+	case IOC_FAULTLOG:
+		return a->lg.size < VMSCOPE_FAULTLOG_SIZE_VER1 ||
+		       (!a->lg.nr_records && !a->lg.total && !a->lg.pages);
 	default:
 		return true;
 	}
