@@ -92,4 +92,18 @@ static inline int exp_check_held(const char *out, const char *what)
 	return p && !strncmp(p + 8, "true", 4);
 }
 
+/*
+ * In a kselftest_harness test: run experiment @name with @args, which
+ * must exit 0 and come out "confirmed" (the record is logged if not);
+ * the record is left in @out.
+ */
+#define EXP_RUN_CONFIRMED(name, args, out, verdict)			\
+	ASSERT_EQ(0, exp_run(name, args, out, sizeof(out))) {		\
+		TH_LOG("%s", out);					\
+	}								\
+	EXPECT_STREQ("confirmed", exp_verdict(out, verdict,		\
+					      sizeof(verdict))) {	\
+		TH_LOG("%s", out);					\
+	}
+
 #endif

@@ -30,10 +30,7 @@ TEST_F(exp, malloc_threshold)
 {
 	int ok = 1;
 
-	ASSERT_EQ(0, exp_run("malloc-threshold", NULL, out, sizeof(out))) {
-		TH_LOG("%s", out);
-	}
-	EXPECT_STREQ("confirmed", exp_verdict(out, self->verdict, 32));
+	EXP_RUN_CONFIRMED("malloc-threshold", NULL, out, self->verdict);
 	/* small: in the heap; large: a mapping of its own */
 	EXPECT_EQ(1, exp_value(out, "small_in_heap", &ok));
 	EXPECT_EQ(0, exp_value(out, "large_in_heap", &ok));
@@ -50,10 +47,7 @@ TEST_F(exp, free_return)
 {
 	int ok = 1;
 
-	ASSERT_EQ(0, exp_run("free-return", NULL, out, sizeof(out))) {
-		TH_LOG("%s", out);
-	}
-	EXPECT_STREQ("confirmed", exp_verdict(out, self->verdict, 32));
+	EXP_RUN_CONFIRMED("free-return", NULL, out, self->verdict);
 	/*
 	 * RSS as /proc/PID/status counts it: exact since 6.2, up to 64
 	 * pages behind before (per-thread caches of the counters).
@@ -75,10 +69,7 @@ TEST_F(exp, malloc_header)
 {
 	int ok = 1;
 
-	ASSERT_EQ(0, exp_run("malloc-header", NULL, out, sizeof(out))) {
-		TH_LOG("%s", out);
-	}
-	EXPECT_STREQ("confirmed", exp_verdict(out, self->verdict, 32));
+	EXP_RUN_CONFIRMED("malloc-header", NULL, out, self->verdict);
 	EXPECT_EQ(32, exp_value(out, "chunk_size_1", &ok));
 	EXPECT_EQ(48, exp_value(out, "chunk_size_25", &ok));
 	EXPECT_EQ(112, exp_value(out, "stride_100", &ok));

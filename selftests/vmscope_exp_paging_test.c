@@ -27,13 +27,7 @@ FIXTURE_TEARDOWN(exp)
 {
 }
 
-#define RUN(name, args)							\
-	ASSERT_EQ(0, exp_run(name, args, out, sizeof(out))) {		\
-		TH_LOG("%s", out);					\
-	}								\
-	EXPECT_STREQ("confirmed", exp_verdict(out, self->verdict, 32)) {	\
-		TH_LOG("%s", out);					\
-	}
+#define RUN(name, args) EXP_RUN_CONFIRMED(name, args, out, self->verdict)
 
 TEST_F(exp, demand_paging)
 {
