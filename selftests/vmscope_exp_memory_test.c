@@ -159,7 +159,15 @@ TEST_F(exp, buddy)
 	ASSERT_EQ(0, exp_run("buddy", NULL, out, sizeof(out))) {
 		TH_LOG("%s", out);
 	}
-	EXPECT_STREQ("confirmed", exp_verdict(out, self->verdict, 32));
+	/*
+	 * Where every THP fault still finds a 2 MiB block (seen on the
+	 * KASAN debug kernel of make check-debug), the claim cannot be put
+	 * to the test: the experiment says so, and so does this test.
+	 */
+	if (!strcmp(exp_verdict(out, self->verdict, 32), "inconclusive") &&
+	    strstr(out, "no THP fault fell back"))
+		SKIP(return, "no THP fault fell back in this VM: inconclusive");
+	EXPECT_STREQ("confirmed", self->verdict);
 	/* the freed pages are single free pages, unusable for a THP */
 	punched = exp_value(out, "punched", &ok);
 	EXPECT_LE(16384, punched);
