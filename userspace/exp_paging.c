@@ -139,14 +139,15 @@ static void demand_paging(struct exp_ctx *x)
 	exp_expect(x, present == a.pages,
 		   "... and leaves exactly N present pages in the mapping");
 	/*
-	 * Before 6.2 each thread caches up to 64 RSS events before syncing,
-	 * so each of the two readings may be up to 64 pages behind.
+	 * Before 6.2 each thread caches RSS events and syncs them after 64
+	 * or so (TASK_RSS_EVENTS_THRESH), so each of the two readings may
+	 * be behind by that much (seen: 65): allow two caches' worth.
 	 */
 	exp_expect(x, s[2].lo.rss_anon - s[1].lo.rss_anon <=
-		   (a.pages + 64) * PAGE &&
-		   s[2].lo.rss_anon - s[1].lo.rss_anon + 64 * PAGE >=
+		   (a.pages + 128) * PAGE &&
+		   s[2].lo.rss_anon - s[1].lo.rss_anon + 128 * PAGE >=
 		   a.pages * PAGE,
-		   "... and RSS grows by N pages (give or take 64 on kernels before 6.2, which cache RSS counts per thread)");
+		   "... and RSS grows by N pages (exactly since 6.2; before, give or take the per-thread RSS caches)");
 	exp_expect(x, s[2].st.pte - s[1].st.pte == tables,
 		   "page tables appear only for the 2 MiB ranges touched");
 }
