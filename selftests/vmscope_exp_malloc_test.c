@@ -49,15 +49,15 @@ TEST_F(exp, free_return)
 
 	EXP_RUN_CONFIRMED("free-return", NULL, out, self->verdict);
 	/*
-	 * RSS as /proc/PID/status counts it: exact since 6.2, up to 64
-	 * pages behind before (per-thread caches of the counters).
+	 * RSS as /proc/PID/status counts it: exact since 6.2, two per-thread
+	 * caches of ~64 events behind before.
 	 */
-	EXPECT_LE((1 << 20) - 64 * 4096,
+	EXPECT_LE((1 << 20) - 128 * 4096,
 		  exp_value(out, "rss_after_small_free", &ok));
 	EXPECT_LE(512 << 10, exp_value(out, "heap_after_small_free", &ok));
-	EXPECT_LE((4 << 20) - 64 * 4096,
+	EXPECT_LE((4 << 20) - 128 * 4096,
 		  exp_value(out, "rss_large_malloc", &ok));
-	EXPECT_GE(-(4 << 20) + 64 * 4096,
+	EXPECT_GE(-(4 << 20) + 128 * 4096,
 		  exp_value(out, "rss_large_free", &ok));
 	EXPECT_EQ(-1, exp_value(out, "vmas_large_free", &ok));
 	EXPECT_GT(exp_value(out, "heap_after_small_free", &ok),
