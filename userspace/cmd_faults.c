@@ -164,7 +164,6 @@ static int faults_run(int argc, char **argv)
 	double watch = 0;
 	bool json = false;
 	uint32_t pid;
-	char *end;
 	int c, fd;
 
 	while ((c = getopt_long(argc, argv, "Jw:h", opts, NULL)) != -1) {
@@ -173,9 +172,7 @@ static int faults_run(int argc, char **argv)
 			json = true;
 			break;
 		case 'w':
-			watch = strtod(optarg, &end);
-			if (*end || !(watch >= 0.01 && watch <= 3600))
-				errx(2, "--watch takes seconds, from 0.01 to 3600");
+			watch = parse_watch(optarg);
 			break;
 		case 'h':
 			faults_help(stdout);

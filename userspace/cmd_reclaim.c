@@ -490,7 +490,6 @@ static int reclaim_run(int argc, char **argv)
 	double watch = 0;
 	bool json = false;
 	uint32_t pid = 0;
-	char *end;
 	int c, fd;
 
 	while ((c = getopt_long(argc, argv, "Jp:w:h", opts, NULL)) != -1) {
@@ -502,9 +501,7 @@ static int reclaim_run(int argc, char **argv)
 			pid = parse_pid(optarg);
 			break;
 		case 'w':
-			watch = strtod(optarg, &end);
-			if (*end || !(watch >= 0.01 && watch <= 3600))
-				errx(2, "--watch takes seconds, from 0.01 to 3600");
+			watch = parse_watch(optarg);
 			break;
 		case 'h':
 			reclaim_help(stdout);

@@ -257,3 +257,14 @@ uint64_t meminfo_swap_total_pages(void)
 	fclose(f);
 	return kb * 1024 / sysconf(_SC_PAGESIZE);
 }
+
+/* The SECONDS of --watch: 0.01 to 3600. */
+double parse_watch(const char *s)
+{
+	char *end;
+	double secs = strtod(s, &end);
+
+	if (end == s || *end || !(secs >= 0.01 && secs <= 3600))
+		errx(2, "--watch takes seconds, from 0.01 to 3600");
+	return secs;
+}
