@@ -242,20 +242,37 @@ bool json_option(int argc, char **argv, const char *usage_hint,
 	return json;
 }
 
+/* The number after @key in a file such as /proc/meminfo; -1 if absent. */
+long long file_key_ll(const char *path, const char *key)
+{
+	size_t klen = strlen(key);
+	long long v = -1;
+	char line[256];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) &&
+		    (line[klen] == ' ' || line[klen] == ':' ||
+		     line[klen] == '\t')) {
+			v = strtoll(line + klen + 1 + strspn(line + klen + 1,
+							     " \t"), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
 /* SwapTotal of /proc/meminfo, in pages: what a module cannot read. */
 uint64_t meminfo_swap_total_pages(void)
 {
-	unsigned long long kb = 0;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "re");
+	long long kb = file_key_ll("/proc/meminfo", "SwapTotal");
 
-	if (!f)
+	if (kb < 0 && access("/proc/meminfo", R_OK))
 		err(1, "/proc/meminfo");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024 / sysconf(_SC_PAGESIZE);
+	return kb > 0 ? (uint64_t)kb * 1024 / sysconf(_SC_PAGESIZE) : 0;
 }
 
 /* The SECONDS of --watch: 0.01 to 3600. */

@@ -41,6 +41,7 @@ uint64_t parse_addr(const char *s, const char *what);
 uint64_t parse_size(const char *s, const char *what);
 bool json_option(int argc, char **argv, const char *usage_hint,
 		 void (*help)(FILE *out), int nargs);
+long long file_key_ll(const char *path, const char *key);
 uint64_t meminfo_swap_total_pages(void);
 double parse_watch(const char *s);
 const char *size_to_human(uint64_t bytes, char *buf, size_t len);

@@ -15,6 +15,8 @@
 
 #include <linux/vmscope.h>
 
+#include "common.h"
+
 #define EXP_MAX_MEASURES	64
 #define EXP_MAX_CHECKS		24
 #define EXP_MAX_STEPS		24
@@ -129,7 +131,6 @@ int exp_zones(int fd, struct vmscope_zone *zones, unsigned int max);
 
 /* System state, restored by the cleanup at exit or interruption */
 int exp_sysctl_set(const char *path, const char *val);
-long long exp_file_ll(const char *path, const char *key);
 int exp_cgroup_make(char *path, size_t len, const char *max,
 		    const char *swap_max);
 int exp_cgroup_enter(const char *path);

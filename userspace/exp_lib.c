@@ -50,16 +50,17 @@ static void undo_pid_drop(pid_t pid)
 			undo_pids[i] = undo_pids[--nr_pids];
 }
 
-static void write_raw(const char *path, const char *val)
+/* Also used by exp_cleanup(): open, write and close are async-signal-safe. */
+static int write_file(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
-		return;
-	if (write(fd, val, strlen(val)) < 0) {
-		/* nothing more to do in a cleanup */
-	}
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
 	close(fd);
+	return err;
 }
 
 /**
@@ -81,7 +82,7 @@ void exp_cleanup(void)
 		rmdir(undo_cgroups[i]);
 	nr_cgroups = 0;
 	for (i = nr_sysctls - 1; i >= 0; i--)
-		write_raw(undo_sysctl_path[i], undo_sysctl_val[i]);
+		write_file(undo_sysctl_path[i], undo_sysctl_val[i]);
 	nr_sysctls = 0;
 }
 
@@ -389,29 +390,6 @@ const char *exp_arg_str(struct exp_ctx *x, const char *name,
 	return dflt;
 }
 
-/* The number after @key in a file such as /proc/meminfo; -1 if absent. */
-long long exp_file_ll(const char *path, const char *key)
-{
-	size_t klen = strlen(key);
-	long long v = -1;
-	char line[256];
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) &&
-		    (line[klen] == ' ' || line[klen] == ':' ||
-		     line[klen] == '\t')) {
-			v = strtoll(line + klen + 1 + strspn(line + klen + 1,
-							     " \t"), NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 /**
  * exp_sysctl_set() - write a /proc/sys file, to be restored by the cleanup
  * @path: the file, or a sysfs file of that kind: one value, or a choice
@@ -456,7 +434,7 @@ int exp_sysctl_set(const char *path, const char *val)
 
 bool exp_have_swap(void)
 {
-	return exp_file_ll("/proc/meminfo", "SwapTotal") > 0;
+	return file_key_ll("/proc/meminfo", "SwapTotal") > 0;
 }
 
 bool exp_have_memcg(void)
@@ -470,18 +448,6 @@ bool exp_have_memcg(void)
 		buf[0] = '\0';
 	close(fd);
 	return strstr(buf, "memory") != NULL;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
 }
 
 /**

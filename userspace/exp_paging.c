@@ -104,7 +104,7 @@ static void demand_paging(struct exp_ctx *x)
 
 	exp_step(x, "a child mmap()ed %llu MiB (MAP_NORESERVE) on a machine with %lld MiB of RAM",
 		 (unsigned long long)(a.size >> 20),
-		 exp_file_ll("/proc/meminfo", "MemTotal") >> 10);
+		 file_key_ll("/proc/meminfo", "MemTotal") >> 10);
 	exp_step(x, "then wrote one byte to each of its first %llu pages",
 		 (unsigned long long)a.pages);
 	exp_measure(x, "virt_growth", (double)(s[1].lo.total_vm -

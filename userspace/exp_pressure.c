@@ -213,7 +213,7 @@ static long long cg_stat(const char *cg, const char *file, const char *key)
 	char path[CG_PATH + 32];
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return exp_file_ll(path, key);
+	return file_key_ll(path, key);
 }
 
 /* The memory cgroup of @pid through the module; 0 or -errno. */
@@ -242,7 +242,7 @@ static double now_ms(void)
 
 static long long meminfo_kb(const char *key)
 {
-	return exp_file_ll(MEMINFO, key);
+	return file_key_ll(MEMINFO, key);
 }
 
 /* The number in a file that holds one, such as a sysctl; -1 if none. */
