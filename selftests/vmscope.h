@@ -123,6 +123,20 @@ static inline int read_key(const char *path, const char *key, char *val,
 	return ret;
 }
 
+/* Write @val to the file at @path (sysctl, cgroup, debugfs); 0 or -errno. */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), n = strlen(val), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	if (write(fd, val, n) != n)
+		ret = errno ? -errno : -EIO;	/* short write: no errno */
+	close(fd);
+	return ret;
+}
+
 /* SwapTotal of /proc/meminfo, in pages; 0 if it cannot be read. */
 static inline unsigned long long swap_total_pages(void)
 {

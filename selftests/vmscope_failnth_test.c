@@ -26,18 +26,6 @@ static const char *const knobs[] = {
 	"/sys/kernel/debug/fail_page_alloc/min-order",
 };
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Make GFP_KERNEL allocations fail too, quietly. */
 static bool setup_injection(void)
 {

@@ -91,18 +91,6 @@ static bool between(long long v, long long a, long long b, long long slack)
 	return v >= lo - slack && v <= hi + slack;
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), n = strlen(val), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* A memory.* file of the test cgroup: a number, or -1 for "max". */
 static long long cg_read(const char *file)
 {
