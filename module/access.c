@@ -55,11 +55,12 @@ struct vmscope_access *vmscope_access_open(struct file *file)
 	if (!sys_admin && !unprivileged)
 		return ERR_PTR(-EPERM);
 
-	acc = kzalloc(sizeof(*acc), GFP_KERNEL);
+	acc = kzalloc(sizeof(*acc), GFP_KERNEL_ACCOUNT);
 	if (!acc)
 		return ERR_PTR(-ENOMEM);
 	acc->sys_admin = sys_admin;
 	acc->sys_ptrace = file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE);
+	acc->file = file;
 	acc->cred = get_cred(file->f_cred);
 	return acc;
 }
@@ -91,6 +92,24 @@ static bool vmscope_same_user(const struct cred *opener,
 	       gid_eq(opener->fsgid, tcred->gid);
 }
 
+/*
+ * cap_ptrace_access_check(), the capability rule of ptrace that no LSM
+ * can switch off, for a PTRACE_MODE_FSCREDS access (as /proc/PID/maps):
+ * the target is in the opener's user namespace and its permitted
+ * capabilities are a subset of the opener's effective ones, or the opener
+ * has CAP_SYS_PTRACE in the target's user namespace.
+ */
+static bool vmscope_caps_cover(const struct vmscope_access *acc,
+			       const struct cred *tcred)
+{
+	const struct cred *opener = acc->cred;
+
+	if (opener->user_ns == tcred->user_ns &&
+	    cap_issubset(tcred->cap_permitted, opener->cap_effective))
+		return true;
+	return file_ns_capable(acc->file, tcred->user_ns, CAP_SYS_PTRACE);
+}
+
 /**
  * vmscope_access_mm() - may this open file look at a process's memory?
  * @acc: the open file's access record
@@ -101,9 +120,12 @@ static bool vmscope_same_user(const struct cred *opener,
  * of its rules that vmscope can: a file opened with CAP_SYS_ADMIN or
  * CAP_SYS_PTRACE may look at any process; any other file only at processes
  * whose real, effective and saved user and group ids all equal the
- * opener's filesystem ids, and whose address space is dumpable
- * (SUID_DUMP_USER: not a setuid program, not PR_SET_DUMPABLE 0).  No LSM
- * hook (Yama's ptrace_scope, SELinux, AppArmor) is consulted.
+ * opener's filesystem ids, that pass the capability rule of
+ * cap_ptrace_access_check() (same user namespace and no capability the
+ * opener lacks, or CAP_SYS_PTRACE over the target's user namespace), and
+ * whose address space is dumpable (SUID_DUMP_USER: not a setuid program,
+ * not PR_SET_DUMPABLE 0).  No other LSM hook (Yama's ptrace_scope,
+ * SELinux, AppArmor) is consulted.
  *
  * Context: process context, under the task's exec_update_lock (so that an
  * exec() cannot swap the mm and the credentials between the two checks);
@@ -113,17 +135,20 @@ static bool vmscope_same_user(const struct cred *opener,
 int vmscope_access_mm(const struct vmscope_access *acc,
 		      struct task_struct *task, struct mm_struct *mm)
 {
-	bool same;
+	const struct cred *tcred;
+	bool ok;
 
 	if (acc->sys_admin || acc->sys_ptrace)
 		return 0;
 
 	rcu_read_lock();
-	same = vmscope_same_user(acc->cred, __task_cred(task));
+	tcred = __task_cred(task);
+	ok = vmscope_same_user(acc->cred, tcred) &&
+	     vmscope_caps_cover(acc, tcred);
 	rcu_read_unlock();
 	/* as __ptrace_may_access(): credentials before dumpability */
 	smp_rmb();
-	if (!same || get_dumpable(mm) != SUID_DUMP_USER)
+	if (!ok || get_dumpable(mm) != SUID_DUMP_USER)
 		return -EACCES;
 	return 0;
 }

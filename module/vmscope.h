@@ -25,8 +25,10 @@ struct vm_area_struct;
  *	only ever shown to such files, and any process may be inspected.
  * @sys_ptrace: the opener had CAP_SYS_PTRACE in the initial user namespace:
  *	any process may be inspected (without PFNs unless @sys_admin).
- * @cred: the opener's credentials, for the same-user rule that applies to
- *	everyone else (see vmscope_access_mm()).
+ * @file: the open file this record belongs to (it lives as long), whose
+ *	f_cred are the opener's credentials, for file_ns_capable().
+ * @cred: the opener's credentials, for the same-user and capability rules
+ *	that apply to everyone else (see vmscope_access_mm()).
  * @fault_log: the pages and fault records of mmap()s of the file (made at
  *	the first one; see faultlog.c).
  *
@@ -38,6 +40,7 @@ struct vm_area_struct;
 struct vmscope_access {
 	bool sys_admin;
 	bool sys_ptrace;
+	struct file *file;
 	const struct cred *cred;
 	struct vmscope_fault_log *fault_log;
 };

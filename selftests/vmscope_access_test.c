@@ -256,6 +256,117 @@ static int nobody_fault_log(int unused)
 	return 0;
 }
 
+/*
+ * What nobody gets of @pid, through vmscope and through the kernel's own
+ * ptrace-checked view: bit 0 set if /proc/PID/maps opens, bit 1 if
+ * VMSCOPE_IOC_TRANSLATE answers.
+ */
+static int nobody_looks_at(int pid)
+{
+	char path[64];
+	struct vmscope_translate tr;
+	int fd, ret = 0, stack;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		ret |= 1;
+		close(fd);
+	} else if (errno != EACCES) {
+		return CHILD_FAIL(99, "open %s: %s", path, strerror(errno));
+	}
+	fd = vmscope_open_dev();
+	if (fd < 0)
+		return CHILD_FAIL(99, "open /dev/vmscope: %d", fd);
+	if (!translate(fd, pid, &stack, &tr))
+		ret |= 2;
+	close(fd);
+	return ret;
+}
+
+/*
+ * A child of root that becomes nobody but keeps @cap (or nothing, for
+ * -1) in its permitted set, dumpable, and waits until the pipe closes.
+ */
+static pid_t nobody_with_cap(int cap, int *keep)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { 0 };
+	int p[2], q[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(p) || pipe(q))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		close(q[1]);
+		if (cap >= 0)
+			data[cap / 32].permitted = 1U << (cap % 32);
+		/* setuid with KEEPCAPS keeps the permitted set */
+		if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(0, NULL) ||
+		    setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY) ||
+		    syscall(SYS_capset, &hdr, data) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(99);
+		if (write(p[1], &c, 1) != 1)
+			_exit(98);
+		(void)!read(q[0], &c, 1);	/* until the parent is done */
+		_exit(0);
+	}
+	close(p[1]);
+	close(q[0]);
+	if (pid < 0 || read(p[0], &c, 1) != 1) {
+		close(p[0]);
+		close(q[1]);
+		return -1;
+	}
+	close(p[0]);
+	*keep = q[1];
+	return pid;
+}
+
+/* The permitted capabilities of @pid, from /proc/PID/status. */
+static unsigned long long cap_prm(pid_t pid)
+{
+	char path[64], val[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_key(path, "CapPrm", val, sizeof(val)))
+		return ~0ULL;
+	return strtoull(val, NULL, 16);
+}
+
+/*
+ * As nobody in a new user namespace (unshare -U): its own process yes, as
+ * /proc/self/maps; its parent, a nobody process outside, no, as
+ * /proc/PPID/maps.  Exit 0 when vmscope agrees with maps both times.
+ */
+static int nobody_in_userns(int unused)
+{
+	pid_t parent = getpid();
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER))
+			_exit(4);
+		if (nobody_looks_at(getpid()) != 3)
+			_exit(CHILD_FAIL(5, "own process refused in userns"));
+		if (nobody_looks_at(parent) != 0)
+			_exit(CHILD_FAIL(6, "parent outside the userns: %d",
+					 nobody_looks_at(parent)));
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status);
+}
+
 /* Default (root-only) mode, as nobody: the files cannot be opened. */
 static int nobody_refused(int unused)
 {
@@ -410,6 +521,41 @@ TEST_F(unprivileged, userns_root_sees_no_pfns)
 	if (WEXITSTATUS(status) == 4)
 		SKIP(return, "user namespaces unavailable");
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * A same-uid process holding a capability the opener lacks (as with
+ * setpriv --ambient-caps or systemd AmbientCapabilities=): refused, as
+ * cap_ptrace_access_check() refuses /proc/PID/maps; without it, allowed.
+ */
+TEST_F(unprivileged, same_uid_target_with_caps_refused)
+{
+	int keep_cap, keep_none;
+	pid_t with_cap = nobody_with_cap(CAP_NET_RAW, &keep_cap);
+	pid_t without = nobody_with_cap(-1, &keep_none);
+
+	ASSERT_LT(0, with_cap);
+	ASSERT_LT(0, without);
+	/* the shape: one holds CAP_NET_RAW, the other nothing */
+	EXPECT_EQ(1ULL << CAP_NET_RAW, cap_prm(with_cap));
+	EXPECT_EQ(0ULL, cap_prm(without));
+	/* maps refuses the first and shows the second; so must vmscope */
+	EXPECT_EQ(0, as_nobody(nobody_looks_at, with_cap));
+	EXPECT_EQ(3, as_nobody(nobody_looks_at, without));
+	close(keep_cap);
+	close(keep_none);
+	waitpid(with_cap, NULL, 0);
+	waitpid(without, NULL, 0);
+}
+
+/* An opener inside unshare -U: not the same user namespace as its parent. */
+TEST_F(unprivileged, userns_opener_refused_outside)
+{
+	int ret = as_nobody(nobody_in_userns, 0);
+
+	if (ret == 4)
+		SKIP(return, "user namespaces unavailable to nobody");
+	EXPECT_EQ(0, ret);
 }
 
 TEST(root_only_by_default)
