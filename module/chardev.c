@@ -203,9 +203,15 @@ static long vmscope_dev_ioctl(struct file *file, unsigned int cmd,
 static int vmscope_dev_open(struct inode *inode, struct file *file)
 {
 	struct vmscope_access *acc = vmscope_access_open(file);
+	int err;
 
 	if (IS_ERR(acc))
 		return PTR_ERR(acc);
+	err = vmscope_fault_log_open(acc);
+	if (err) {
+		vmscope_access_release(acc);
+		return err;
+	}
 	file->private_data = acc;
 	return nonseekable_open(inode, file);
 }

@@ -7,16 +7,25 @@
  * allocates the page for the offset, fills it, and returns it; the kernel
  * maps it (or, in a MAP_PRIVATE mapping written to, a copy of it).
  *
- * Each open file has its own pages (up to VMSCOPE_MMAP_MAX_PAGES, kept
- * until the file is released) and its own log of the handler's calls,
- * read with VMSCOPE_IOC_FAULTLOG.
+ * Each open file has its own pages (up to VMSCOPE_MMAP_MAX_PAGES) and its
+ * own log of the handler's calls, read with VMSCOPE_IOC_FAULTLOG.  Any
+ * user may cause this memory with unprivileged=1, so all of it is charged
+ * to the opener's memory cgroup (GFP_KERNEL_ACCOUNT under the memcg taken
+ * at open, as a remote charge), all fault logs together hold at most
+ * faultlog_max_mb, and a page is freed as soon as nothing maps it: when a
+ * mapping of the file is closed (munmap(), exit), every page whose only
+ * reference is the log's goes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/gfp.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -24,25 +33,59 @@
 #include "compat.h"
 #include "vmscope.h"
 
+static unsigned int faultlog_max_mb = 64;
+module_param(faultlog_max_mb, uint, 0444);
+MODULE_PARM_DESC(faultlog_max_mb,
+		 "Memory all fault logs (mmap() of /dev/vmscope) may hold together, in MiB (default: 64)");
+
+/* Pages held by every fault log: their pages and their records. */
+static atomic_long_t vmscope_fault_mem_pages = ATOMIC_LONG_INIT(0);
+
+#define VMSCOPE_FAULTLOG_REC_PAGES \
+	DIV_ROUND_UP(VMSCOPE_FAULTLOG_MAX * \
+		     sizeof(struct vmscope_fault_record), PAGE_SIZE)
+
 /**
  * struct vmscope_fault_log - the pages and fault records of one open file
- * @lock: serialises the handler and the readers of the log
- * @pages: page offset -> the page allocated for it
+ * @lock: serialises the handler, the closing of mappings and the readers
+ *	of the log
+ * @memcg: the opener's memory cgroup, charged for everything below
+ * @nr_vmas: VMAs mapping the file (VM_DONTEXPAND keeps them from merging)
+ * @pages: page offset -> the page allocated for it (one reference held)
  * @npages: pages in @pages
  * @total: faults handled
  * @dropped: faults not recorded: the log was full
  * @nr: records in @rec
- * @rec: the records, in the order the faults were handled
+ * @rec: the records, in the order the faults were handled; allocated at
+ *	the first mmap()
  */
 struct vmscope_fault_log {
 	struct mutex lock;	/* the handler against readers of the log */
+	struct mem_cgroup *memcg;
+	unsigned long nr_vmas;
 	struct xarray pages;
 	u64 npages;
 	u64 total;
 	u64 dropped;
 	u32 nr;
-	struct vmscope_fault_record rec[VMSCOPE_FAULTLOG_MAX];
+	struct vmscope_fault_record *rec;
 };
+
+/* Take @n pages of the module-wide budget; false if it is spent. */
+static bool vmscope_fault_mem_charge(unsigned long n)
+{
+	unsigned long max = (unsigned long)faultlog_max_mb << (20 - PAGE_SHIFT);
+
+	if (atomic_long_add_return(n, &vmscope_fault_mem_pages) <= max)
+		return true;
+	atomic_long_sub(n, &vmscope_fault_mem_pages);
+	return false;
+}
+
+static void vmscope_fault_mem_uncharge(unsigned long n)
+{
+	atomic_long_sub(n, &vmscope_fault_mem_pages);
+}
 
 /* What the handler writes into a page it allocates. */
 static void vmscope_fault_fill(struct page *page, pgoff_t pgoff)
@@ -59,7 +102,7 @@ static void vmscope_fault_note(struct vmscope_fault_log *log,
 	struct vmscope_fault_record *r;
 
 	log->total++;
-	if (log->nr == VMSCOPE_FAULTLOG_MAX) {
+	if (!log->rec || log->nr == VMSCOPE_FAULTLOG_MAX) {
 		log->dropped++;
 		return;
 	}
@@ -82,71 +125,179 @@ static void vmscope_fault_note(struct vmscope_fault_log *log,
 		r->flags |= VMSCOPE_FREC_ALLOCATED;
 }
 
-/* The page for @pgoff: found, or allocated, filled and kept. */
-static struct page *vmscope_fault_page(struct vmscope_fault_log *log,
-				       pgoff_t pgoff, bool *allocated)
+/*
+ * A new page for @pgoff, charged to the opener and filled; an ERR_PTR if
+ * there is none (-ENOSPC: faultlog_max_mb is reached).  Allocated without
+ * the log's lock held, as reclaim or the memcg OOM killer may run.
+ */
+static struct page *vmscope_fault_new_page(struct vmscope_fault_log *log,
+					   pgoff_t pgoff)
 {
-	struct page *page = xa_load(&log->pages, pgoff);
+	struct mem_cgroup *old;
+	struct page *page;
 
-	*allocated = false;
-	if (page)
-		return page;
-	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!page)
-		return NULL;
-	vmscope_fault_fill(page, pgoff);
-	if (xa_err(xa_store(&log->pages, pgoff, page, GFP_KERNEL))) {
-		__free_page(page);
-		return NULL;
+	if (!vmscope_fault_mem_charge(1))
+		return ERR_PTR(-ENOSPC);
+	old = set_active_memcg(log->memcg);
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	set_active_memcg(old);
+	if (!page) {
+		vmscope_fault_mem_uncharge(1);
+		return ERR_PTR(-ENOMEM);
 	}
-	log->npages++;
-	*allocated = true;
+	vmscope_fault_fill(page, pgoff);
+	return page;
+}
+
+static void vmscope_fault_put_new(struct page *page)
+{
+	__free_page(page);
+	vmscope_fault_mem_uncharge(1);
+}
+
+/* Keep @page for @pgoff; -errno if the xarray cannot grow. */
+static int vmscope_fault_keep(struct vmscope_fault_log *log, pgoff_t pgoff,
+			      struct page *page)
+{
+	struct mem_cgroup *old = set_active_memcg(log->memcg);
+	int err = xa_err(xa_store(&log->pages, pgoff, page,
+				  GFP_KERNEL_ACCOUNT));
+
+	set_active_memcg(old);
+	if (!err)
+		log->npages++;
+	return err;
+}
+
+/*
+ * The page for @pgoff, with a reference for the mapping: the kept one,
+ * or a new one.  Context: takes the log's lock.
+ */
+static struct page *vmscope_fault_page(struct vmscope_fault_log *log,
+				       struct vm_fault *vmf)
+{
+	struct page *page, *new = NULL;
+	int err = 0;
+
+	mutex_lock(&log->lock);
+	page = xa_load(&log->pages, vmf->pgoff);
+	if (!page) {
+		mutex_unlock(&log->lock);
+		new = vmscope_fault_new_page(log, vmf->pgoff);
+		if (IS_ERR(new))
+			return new;
+		mutex_lock(&log->lock);
+		page = xa_load(&log->pages, vmf->pgoff);	/* a race? */
+		if (!page) {
+			err = vmscope_fault_keep(log, vmf->pgoff, new);
+			page = err ? ERR_PTR(err) : new;
+		}
+	}
+	if (!IS_ERR(page)) {
+		get_page(page);		/* the mapping's reference */
+		vmscope_fault_note(log, vmf, page, page == new);
+	}
+	mutex_unlock(&log->lock);
+	if (new && page != new)
+		vmscope_fault_put_new(new);
 	return page;
 }
 
 static vm_fault_t vmscope_vm_fault(struct vm_fault *vmf)
 {
-	struct vmscope_fault_log *log = vmf->vma->vm_private_data;
 	struct page *page;
-	bool allocated;
 
 	if (vmf->pgoff >= VMSCOPE_MMAP_MAX_PAGES)
 		return VM_FAULT_SIGBUS;
-	mutex_lock(&log->lock);
-	page = vmscope_fault_page(log, vmf->pgoff, &allocated);
-	if (page) {
-		get_page(page);		/* the mapping's reference */
-		vmscope_fault_note(log, vmf, page, allocated);
-	}
-	mutex_unlock(&log->lock);
-	if (!page)
-		return VM_FAULT_OOM;
+	page = vmscope_fault_page(vmf->vma->vm_private_data, vmf);
+	if (IS_ERR(page))	/* over faultlog_max_mb: SIGBUS, as a file's end */
+		return PTR_ERR(page) == -ENOSPC ? VM_FAULT_SIGBUS :
+						  VM_FAULT_OOM;
 	vmf->page = page;
 	return 0;
 }
 
+/* One more VMA maps the file: a fork, a split, a move. */
+static void vmscope_vm_open(struct vm_area_struct *vma)
+{
+	struct vmscope_fault_log *log = vma->vm_private_data;
+
+	mutex_lock(&log->lock);
+	log->nr_vmas++;
+	mutex_unlock(&log->lock);
+}
+
+/*
+ * A mapping of the file goes (munmap(), exit, the removed part of a
+ * split), its page-table entries already zapped.  When it was the last
+ * one, nothing can map the pages again (a new mmap() would fault them in
+ * anew): free them.  What still holds one (a GUP pin) keeps it alive.
+ */
+static void vmscope_vm_close(struct vm_area_struct *vma)
+{
+	struct vmscope_fault_log *log = vma->vm_private_data;
+	unsigned long freed = 0, i;
+	struct page *page;
+
+	mutex_lock(&log->lock);
+	if (!--log->nr_vmas) {
+		xa_for_each(&log->pages, i, page) {
+			xa_erase(&log->pages, i);
+			put_page(page);
+			freed++;
+		}
+		log->npages -= freed;
+	}
+	mutex_unlock(&log->lock);
+	vmscope_fault_mem_uncharge(freed);
+}
+
 static const struct vm_operations_struct vmscope_vm_ops = {
+	.open = vmscope_vm_open,
+	.close = vmscope_vm_close,
 	.fault = vmscope_vm_fault,
 };
 
-/* The open file's log, made at its first mmap(). */
-static struct vmscope_fault_log *vmscope_fault_log_get(struct vmscope_access *acc)
+/**
+ * vmscope_fault_log_open() - give an open file of /dev/vmscope its log
+ * @acc: the open file's access record
+ *
+ * The opener's memory cgroup is taken now: the log, its pages and its
+ * records are charged to it whoever maps or faults later.
+ *
+ * Context: process context, from open().
+ * Return: 0 or -ENOMEM.
+ */
+int vmscope_fault_log_open(struct vmscope_access *acc)
 {
-	struct vmscope_fault_log *log = READ_ONCE(acc->fault_log), *old;
+	struct vmscope_fault_log *log;
 
-	if (log)
-		return log;
-	log = kvzalloc(sizeof(*log), GFP_KERNEL);
+	log = kzalloc(sizeof(*log), GFP_KERNEL_ACCOUNT);
 	if (!log)
-		return NULL;
+		return -ENOMEM;
 	mutex_init(&log->lock);
-	xa_init(&log->pages);
-	old = cmpxchg(&acc->fault_log, NULL, log);
-	if (old) {		/* another thread was first */
-		kvfree(log);
-		return old;
-	}
-	return log;
+	xa_init_flags(&log->pages, XA_FLAGS_ACCOUNT);
+	log->memcg = get_mem_cgroup_from_mm(current->mm);
+	acc->fault_log = log;
+	return 0;
+}
+
+/* The records, at the first mmap(); false if there is no room for them. */
+static bool vmscope_fault_log_records(struct vmscope_fault_log *log)
+{
+	struct mem_cgroup *old;
+
+	if (log->rec)
+		return true;
+	if (!vmscope_fault_mem_charge(VMSCOPE_FAULTLOG_REC_PAGES))
+		return false;
+	old = set_active_memcg(log->memcg);
+	log->rec = kvcalloc(VMSCOPE_FAULTLOG_MAX, sizeof(*log->rec),
+			    GFP_KERNEL_ACCOUNT);
+	set_active_memcg(old);
+	if (!log->rec)
+		vmscope_fault_mem_uncharge(VMSCOPE_FAULTLOG_REC_PAGES);
+	return log->rec;
 }
 
 /**
@@ -155,18 +306,30 @@ static struct vmscope_fault_log *vmscope_fault_log_get(struct vmscope_access *ac
  * @vma: the new mapping
  *
  * Context: mmap(), with the mmap_lock held for writing.
- * Return: 0, -EINVAL for a mapping beyond VMSCOPE_MMAP_MAX_PAGES, -ENOMEM.
+ * Return: 0, -EINVAL for a mapping beyond VMSCOPE_MMAP_MAX_PAGES or of a
+ * file without a log, -ENOMEM when the records cannot be allocated or
+ * faultlog_max_mb is reached.
  */
 int vmscope_fault_log_mmap(struct vmscope_access *acc,
 			   struct vm_area_struct *vma)
 {
-	struct vmscope_fault_log *log;
+	struct vmscope_fault_log *log = acc->fault_log;
+	bool ok;
 
-	if (vma->vm_pgoff >= VMSCOPE_MMAP_MAX_PAGES ||
+	if (!log || vma->vm_pgoff >= VMSCOPE_MMAP_MAX_PAGES ||
 	    vma_pages(vma) > VMSCOPE_MMAP_MAX_PAGES - vma->vm_pgoff)
 		return -EINVAL;
-	log = vmscope_fault_log_get(acc);
-	if (!log)
+	mutex_lock(&log->lock);
+	ok = vmscope_fault_log_records(log);
+	/*
+	 * Undone by vm_ops->close(), which 6.12 also calls when mmap()
+	 * fails after this; where a kernel does not, the pages merely wait
+	 * for release().
+	 */
+	if (ok)
+		log->nr_vmas++;
+	mutex_unlock(&log->lock);
+	if (!ok)
 		return -ENOMEM;
 	vma->vm_private_data = log;
 	vma->vm_ops = &vmscope_vm_ops;
@@ -190,8 +353,13 @@ void vmscope_fault_log_free(struct vmscope_fault_log *log)
 	xa_for_each(&log->pages, i, page)
 		put_page(page);
 	xa_destroy(&log->pages);
+	vmscope_fault_mem_uncharge(log->npages);
+	if (log->rec)
+		vmscope_fault_mem_uncharge(VMSCOPE_FAULTLOG_REC_PAGES);
+	kvfree(log->rec);
+	mem_cgroup_put(log->memcg);
 	mutex_destroy(&log->lock);
-	kvfree(log);
+	kfree(log);
 }
 
 /**
@@ -208,7 +376,7 @@ void vmscope_fault_log_free(struct vmscope_fault_log *log)
 int vmscope_faultlog(const struct vmscope_access *acc,
 		     struct vmscope_faultlog *fl)
 {
-	struct vmscope_fault_log *log = READ_ONCE(acc->fault_log);
+	struct vmscope_fault_log *log = acc->fault_log;
 	u32 max = fl->buf_count, flags = fl->flags, n = 0, i;
 	struct vmscope_fault_record *out = NULL;
 	u64 buf = fl->buf;
@@ -224,13 +392,14 @@ int vmscope_faultlog(const struct vmscope_access *acc,
 	if (!log)
 		return 0;
 	if (max) {
-		out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
+		out = kvcalloc(max, sizeof(*out), GFP_KERNEL_ACCOUNT);
 		if (!out)
 			return -ENOMEM;
 	}
 	mutex_lock(&log->lock);
 	n = min(max, log->nr);
-	memcpy(out, log->rec, n * sizeof(*out));
+	if (n)
+		memcpy(out, log->rec, n * sizeof(*out));
 	fl->nr_records = log->nr;
 	fl->total = log->total;
 	fl->dropped = log->dropped;

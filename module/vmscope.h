@@ -29,8 +29,9 @@ struct vm_area_struct;
  *	f_cred are the opener's credentials, for file_ns_capable().
  * @cred: the opener's credentials, for the same-user and capability rules
  *	that apply to everyone else (see vmscope_access_mm()).
- * @fault_log: the pages and fault records of mmap()s of the file (made at
- *	the first one; see faultlog.c).
+ * @fault_log: the pages and fault records of mmap()s of /dev/vmscope
+ *	(made at open, with the opener's memory cgroup; see faultlog.c), or
+ *	NULL for the files of /proc/vmscope.
  *
  * Decided once, in open(), from the opener's credentials and kept with the
  * open file; read() and ioctl() never look at the caller again, so a file
@@ -152,6 +153,7 @@ int vmscope_reclaim(const struct vmscope_access *acc,
 struct vmscope_fault_log;
 int vmscope_faultlog(const struct vmscope_access *acc,
 		     struct vmscope_faultlog *fl);
+int vmscope_fault_log_open(struct vmscope_access *acc);
 int vmscope_fault_log_mmap(struct vmscope_access *acc,
 			   struct vm_area_struct *vma);
 void vmscope_fault_log_free(struct vmscope_fault_log *log);

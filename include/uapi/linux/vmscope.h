@@ -904,8 +904,16 @@ struct vmscope_fault_record {
  * @nr_records: out: records kept (the first @buf_count are in @buf).
  * @total: out: faults handled since the first mmap() of the file.
  * @dropped: out: faults not recorded because the log was full.
- * @pages: out: pages the handler has allocated (a page is allocated at the
- *	first fault on its offset and kept until the file is released).
+ * @pages: out: pages the handler holds now: a page is allocated at the
+ *	first fault on its offset and freed when no mapping of the file is
+ *	left (the last munmap() or exit).
+ *
+ * Memory: the pages, the records (VMSCOPE_FAULTLOG_MAX of them, 160 KiB,
+ * allocated at the first mmap()) and the module's index of the pages are
+ * charged to the memory cgroup of the process that opened the file, and
+ * all open files together hold at most the module parameter
+ * faultlog_max_mb (default 64 MiB): beyond it mmap() fails with ENOMEM
+ * and a fault needing a new page gets SIGBUS.
  */
 struct vmscope_faultlog {
 	__u32 size;			/* in */
