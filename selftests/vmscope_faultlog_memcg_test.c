@@ -242,8 +242,9 @@ TEST_F(memcg, munmap_loop_charged_and_freed)
 	rss = rss_file(self->child);
 	charged = cg_value(self->cg, "memory.current", NULL) - base;
 	TH_LOG("RssFile %lld, memory.current +%lld", rss, charged);
-	EXPECT_LE((long long)MAP_BYTES, rss);
-	EXPECT_LE(rss * 9 / 10, charged);
+	/* before 6.2 a thread's RSS count lags by up to 64 pages */
+	EXPECT_LE((long long)(MAP_BYTES - 64 * 4096), rss);
+	EXPECT_LE((long long)MAP_BYTES * 9 / 10, charged);
 	child_go(self);
 	/*
 	 * 24 x 4M touched and unmapped, the files still open: nothing of
