@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/string_helpers.h>
 #include <linux/uaccess.h>
 
 #include "vmscope.h"
@@ -174,9 +175,12 @@ static void vmscope_oom_show_task(struct seq_file *m,
 		what = "kthread";
 	else if (o->flags & VMSCOPE_OOM_UNKILLABLE)
 		what = "unkillable";
-	seq_printf(m, "%u %u %lld %d %llu %llu %llu %s %s\n", o->pid,
+	seq_printf(m, "%u %u %lld %d %llu %llu %llu %s ", o->pid,
 		   o->oom_score, o->points, o->oom_score_adj, o->rss, o->swap,
-		   o->pgtables, what, o->comm);
+		   o->pgtables, what);
+	/* as the Name: of /proc/PID/status (proc_task_name()) */
+	seq_escape_str(m, o->comm, ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\");
+	seq_putc(m, '\n');
 }
 
 /**

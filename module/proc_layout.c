@@ -146,12 +146,17 @@ static int vmscope_lf_show(struct seq_file *m, void *v)
 	if (r->vma.perms & VMSCOPE_VMA_EXEC)
 		perms[2] = 'x';
 	perms[3] = r->vma.perms & VMSCOPE_VMA_SHARED ? 's' : 'p';
-	seq_printf(m, "%08llx-%08llx %s %-12s %llu %llu %llu %llu %llu %llu %s\n",
+	seq_printf(m, "%08llx-%08llx %s %-12s %llu %llu %llu %llu %llu %llu ",
 		   r->vma.start, r->vma.end, perms,
 		   vmscope_seg_names[r->segment],
 		   (r->rss_anon + r->rss_file + r->rss_shmem) >> 10,
 		   r->rss_anon >> 10, r->rss_file >> 10, r->rss_shmem >> 10,
-		   r->swap >> 10, r->huge >> 10, r->vma.name);
+		   r->swap >> 10, r->huge >> 10);
+	/* as /proc/PID/maps (seq_file_path(m, file, "\n")): a newline in a
+	 * file name must not forge a line
+	 */
+	seq_escape(m, r->vma.name, "\n");
+	seq_putc(m, '\n');
 	return 0;
 }
 
