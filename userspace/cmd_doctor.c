@@ -29,7 +29,7 @@ static void doctor_help(FILE *out)
 	      "\n"
 	      "Kinds and their thresholds:\n"
 	      "  leak            a process's anonymous memory (RSS + swap)\n"
-	      "                  grows by >= 256 KiB and >= 32 KiB/s, in at\n"
+	      "                  grows by >= 1 MiB and >= 32 KiB/s, in at\n"
 	      "                  least half of the intervals and falls in at\n"
 	      "                  most a quarter; the heap (brk) or anonymous\n"
 	      "                  mappings (mmap) named\n"

@@ -29,7 +29,7 @@ static void leak_help(FILE *out)
 	      "first touched per second (minor faults of the process), and a\n"
 	      "verdict: growing heap (brk), growing number of anonymous\n"
 	      "mappings (mmap), growing file-backed memory, or stable.\n"
-	      "Growth under 256 KiB or 32 KiB/s counts as stable.\n"
+	      "Growth under 1 MiB or 32 KiB/s counts as stable.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -d, --duration SECONDS  how long to watch, 0.1 to 86400\n"

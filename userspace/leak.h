@@ -14,8 +14,8 @@
 
 #define LEAK_NR_SEGS	(VMSCOPE_SEG_MAX + 1)
 
-/* Growth below these is not a leak: 256 KiB in all and 32 KiB/s. */
-#define LEAK_MIN_BYTES	(256 * 1024)
+/* Growth below these is not a leak: 1 MiB in all and 32 KiB/s. */
+#define LEAK_MIN_BYTES	(1024 * 1024)
 #define LEAK_MIN_RATE	(32 * 1024)
 
 struct leak_snap {
