@@ -100,7 +100,11 @@ static void stop_child(pid_t pid)
 	}
 }
 
-/* Rss of the [heap] VMA in /proc/PID/smaps, in bytes; -1 if none. */
+/*
+ * Rss of the [heap] in /proc/PID/smaps, in bytes; -1 if none.  A forked
+ * child's heap, grown, is two VMAs: the one shared with the parent's
+ * anon_vma does not merge with the new part.
+ */
 static long long smaps_heap_rss(pid_t pid)
 {
 	char path[64], line[512];
@@ -119,10 +123,8 @@ static long long smaps_heap_rss(pid_t pid)
 			in_heap = strstr(line, " [heap]") != NULL;
 			continue;
 		}
-		if (in_heap && !strncmp(line, "Rss:", 4)) {
-			v = strtoll(line + 4, NULL, 10) * 1024;
-			break;
-		}
+		if (in_heap && !strncmp(line, "Rss:", 4))
+			v = (v < 0 ? 0 : v) + strtoll(line + 4, NULL, 10) * 1024;
 	}
 	fclose(f);
 	return v;
@@ -365,7 +367,7 @@ TEST_F(triage, top_screen_in_tmux)
 	EXPECT_NE(NULL, strstr(lines[row], want)) {
 		TH_LOG("row '%s' has not ANON '%s'", lines[row], want);
 	}
-	EXPECT_NE(NULL, strstr(lines[row], "* ")) {
+	EXPECT_NE(NULL, strchr(lines[row], '*')) {
 		TH_LOG("row '%s' lacks the OOM victim mark", lines[row]);
 	}
 	/* p sorts by PID: init first */
@@ -508,11 +510,14 @@ static double metric_value(const char *text, const char *prefix)
 	size_t n = strlen(prefix);
 
 	while (p && *p) {
-		if (!strncmp(p, prefix, n))
-			return strtod(strchr(p + n, ' ') + 1, NULL);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
+		const char *end = strchr(p, '\n');
+
+		if (!strncmp(p, prefix, n) && end) {
+			while (end > p && end[-1] != ' ')
+				end--;		/* the value: after the last space */
+			return strtod(end, NULL);
+		}
+		p = end ? end + 1 : NULL;
 	}
 	return -1;
 }

@@ -236,9 +236,10 @@ static void leak_exp(struct exp_ctx *x)
 			return exp_inconclusive(x, "cannot start %s",
 						lk_names[i]);
 	}
-	exp_step(x, "three children, every %ld ms: the small leaker mallocs %ld x %d bytes and keeps them, the large leaker one 256 KiB chunk (mmap'd), the churner does both and frees at once",
+	exp_step(x, "three children, every %ld ms: one leaks %ld mallocs of %d bytes, one leaks a 256 KiB malloc (mmap'd)",
 		 r.arg[0].tick_ns / 1000000, r.arg[0].per_tick / LK_SMALL_SIZE,
 		 LK_SMALL_SIZE);
+	exp_step(x, "the third, the churner, mallocs the same and frees it at once");
 	for (i = 0; i < LK_NR; i++)
 		exp_child_do(&r.c[i], 0);
 	tri_sleep(0.5);		/* past the first ticks */
@@ -350,7 +351,7 @@ static void swap_growth(struct exp_ctx *x)
 		return exp_inconclusive(x, "cannot make a memory cgroup");
 	if (exp_child_start(&c, sg_child, (void *)(uintptr_t)touch_mb))
 		return exp_inconclusive(x, "cannot start the workload");
-	exp_step(x, "a memory cgroup with memory.max %ld MiB and swap allowed; a child in it touches a new MiB every 50 ms up to %ld MiB",
+	exp_step(x, "a memory cgroup with memory.max %ld MiB, swap allowed; a child in it touches a new MiB every 50 ms up to %ld MiB",
 		 limit_mb, touch_mb);
 	/* moved in by the parent: the child is idle until told to go */
 	{
