@@ -71,6 +71,18 @@ static void take_or_die(int fd, uint32_t pid, struct leak_snap *s,
 	vmscope_ioctl_die("VMSCOPE_IOC_LAYOUT");
 }
 
+/* A growth rate for people: +3.6M, -512K, 0 */
+static const char *rate_human(double bps, char *buf, size_t len)
+{
+	char h[20];
+
+	if (bps > -1 && bps < 1)
+		return snprintf(buf, len, "0"), buf;
+	size_to_human((uint64_t)(bps < 0 ? -bps : bps), h, sizeof(h));
+	snprintf(buf, len, "%s%s", bps < 0 ? "-" : "+", h);
+	return buf;
+}
+
 static const char *vma_state(const struct vmscope_layout_vma *a,
 			     const struct vmscope_layout_vma *b)
 {
@@ -122,17 +134,18 @@ static void print_vma(void *ctx, const struct vmscope_layout_vma *a,
 		      const struct vmscope_layout_vma *b, double secs)
 {
 	const struct vmscope_layout_vma *v = b ? b : a;
-	char h[4][16];
+	char h[5][24];
 
 	(void)ctx;
 	printf("%012" PRIx64 " %012" PRIx64 " %-12s %6s->%-6s %6s->%-6s "
-	       "%+9.0f %-6s %.40s\n", (uint64_t)v->vma.start,
+	       "%9s %-6s %.40s\n", (uint64_t)v->vma.start,
 	       (uint64_t)v->vma.end, leak_seg_name(v->segment),
 	       size_to_human(vsize(a), h[0], 16),
 	       size_to_human(vsize(b), h[1], 16),
 	       size_to_human(vmem(a), h[2], 16),
 	       size_to_human(vmem(b), h[3], 16),
-	       secs > 0 ? ((double)vmem(b) - (double)vmem(a)) / secs : 0,
+	       rate_human(secs > 0 ? ((double)vmem(b) - (double)vmem(a)) /
+			  secs : 0, h[4], 24),
 	       vma_state(a, b), v->vma.name);
 }
 
@@ -140,7 +153,7 @@ static void leak_print(uint32_t pid, const struct leak_snap *a,
 		       const struct leak_snap *b,
 		       const struct leak_report *r, bool all)
 {
-	char h[4][16];
+	char h[5][24];
 	int s;
 
 	printf("Process %u over %.1f s: %s", pid, r->secs,
@@ -156,14 +169,15 @@ static void leak_print(uint32_t pid, const struct leak_snap *a,
 
 		if (!g->vmas[0] && !g->vmas[1])
 			continue;
-		printf("%-12s %4u->%-4u %6s->%-6s %6s->%-6s %+10.0f\n",
+		printf("%-12s %4u->%-4u %6s->%-6s %6s->%-6s %10s\n",
 		       leak_seg_name(s), g->vmas[0], g->vmas[1],
 		       size_to_human(g->virt[0], h[0], 16),
 		       size_to_human(g->virt[1], h[1], 16),
 		       size_to_human(g->rss[0], h[2], 16),
 		       size_to_human(g->rss[1], h[3], 16),
-		       r->secs > 0 ? ((double)g->rss[1] - (double)g->rss[0]) /
-		       r->secs : 0);
+		       rate_human(r->secs > 0 ? ((double)g->rss[1] -
+						 (double)g->rss[0]) / r->secs : 0,
+				  h[4], 24));
 	}
 	printf("\n%s:\n%-12s %-12s %-12s %15s %15s %9s %-6s %s\n",
 	       all ? "Every VMA" : "VMAs that changed", "START", "END",
