@@ -266,10 +266,13 @@ emit(struct top_out *o, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
+	size_t n;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	for (n = strlen(line); n && line[n - 1] == ' '; n--)
+		line[n - 1] = '\0';
 	if (o->f) {
 		fprintf(o->f, "%s\n", line);
 		return;
