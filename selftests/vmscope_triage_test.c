@@ -606,6 +606,11 @@ TEST_F(triage, bad_input)
 	EXPECT_NE(NULL, strstr(out, "write error"));
 	EXPECT_EQ(1, sh_run(NULL, 0, "%s doctor --duration 0.5 --json "
 			    ">/dev/full 2>/dev/null", cli));
+	/* a reader that goes away: top -b stops with 1, not forever */
+	EXPECT_EQ(0, sh_run(NULL, 0, "(%s top -b -d 0.1 2>/dev/null; echo $? "
+			    "> /tmp/vmscope-top.rc) | head -c 10 >/dev/null",
+			    cli));
+	EXPECT_EQ(1, read_ll("/tmp/vmscope-top.rc"));
 }
 
 TEST_HARNESS_MAIN

@@ -709,7 +709,6 @@ static void top_batch_frame(const struct top_view *v)
 	top_header(v, &o);
 	top_table(v, &o, (int)v->nr_rows);
 	printf("\n");
-	fflush(stdout);
 }
 
 static int top_loop(int fd, const struct top_opts *op)
@@ -744,11 +743,13 @@ static int top_loop(int fd, const struct top_opts *op)
 		v.cur = &snaps[cur];
 		v.prev = &snaps[cur ^ 1];
 		top_rows(&v);
-		if (op->json) {
-			top_json(&v);
-			fflush(stdout);
-		} else if (op->batch) {
-			top_batch_frame(&v);
+		if (op->json || op->batch) {
+			if (op->json)
+				top_json(&v);
+			else
+				top_batch_frame(&v);
+			if (fflush(stdout))	/* a reader gone: say so, stop */
+				exit(1);
 		} else {
 			top_draw(&v);
 		}

@@ -255,6 +255,7 @@ static const struct vmscope_exp exp_leak = {
 	.order = 15,
 	.claim = "a leak shows as steady growth of one segment: many small leaked mallocs grow the brk heap, large ones add anonymous mappings; memory that is freed again does not grow",
 	.next = "vmscope leak PID --duration 10 and vmscope doctor on a suspect; valgrind --leak-check or heaptrack for the call sites",
+	.needs = EXP_NEEDS_ROOT,	/* doctor ranks every process */
 	.run = leak_exp,
 };
 EXP_REGISTER(exp_leak)
