@@ -524,7 +524,7 @@ static double metric_value(const char *text, const char *prefix)
 
 TEST_F(triage, export_passes_promtool_and_matches_kernel)
 {
-	char prefix[128], path[64];
+	char prefix[256], path[64];
 	const char *p;
 	int help = 0, type = 0;
 
@@ -558,6 +558,20 @@ TEST_F(triage, export_passes_promtool_and_matches_kernel)
 		type++;
 	EXPECT_EQ(help, type);
 	EXPECT_LT(20, type);
+	/* --json: the same metrics, and the child's RSS in them */
+	ASSERT_EQ(0, sh_run(NULL, 0, "%s export --json --pid %d > %s",
+			    exp_cli(), self->child, JSON_FILE));
+	snprintf(prefix, sizeof(prefix), "(.metrics | length), (.metrics[] | "
+		 "select(.name == \"vmscope_process_resident_bytes\") | "
+		 ".samples[] | select(.labels.pid == \"%d\" and .labels.type "
+		 "== \"anon\") | .value)", self->child);
+	{
+		double v[2];
+
+		ASSERT_EQ(2, jq_nums(JSON_FILE, prefix, v, 2));
+		EXPECT_EQ(type, (int)v[0]);
+		EXPECT_EQ(status_bytes(self->child, "RssAnon"), (long long)v[1]);
+	}
 	if (!have_prog("promtool"))
 		SKIP(return, "no promtool: vmtest.sh -a /usr/bin/promtool (make check does)");
 	EXPECT_EQ(0, sh_run(out, sizeof(out), "%s export --pid %d | "

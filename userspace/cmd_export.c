@@ -7,12 +7,15 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "json.h"
 #include "triage.h"
 
 #define MAX_PIDS	256
@@ -37,8 +40,8 @@ static void export_help(FILE *out)
 	      "  -t, --top N     without --pid: the N processes the OOM killer\n"
 	      "                  ranks highest (default 10, 0 for none, up to\n"
 	      "                  10000)\n"
-	      "  -J, --json      accepted for uniformity: the output is the\n"
-	      "                  exposition format either way\n"
+	      "  -J, --json      the same metrics as JSON: {\"metrics\": [{name,\n"
+	      "                  type, help, samples: [{labels, value}]}]}\n"
 	      "  -h, --help      this text\n"
 	      "\n"
 	      "Metrics: vmscope_memory_{total,free,available,used,buff_cache,\n"
@@ -61,13 +64,70 @@ static void export_help(FILE *out)
 	      "PID, standard output not writable); 2 usage error.\n", out);
 }
 
+/*
+ * The output: the exposition format, or with --json the same metrics as
+ * {"metrics": [{name, type, help, samples: [{labels: {..}, value}]}]}.
+ */
+static bool as_json;
+static bool in_metric;
+static struct json jw;
+
 static void metric(const char *name, const char *type, const char *help)
 {
-	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	if (!as_json) {
+		printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+		return;
+	}
+	if (in_metric) {
+		json_close(&jw, ']');
+		json_close(&jw, '}');
+	}
+	json_open(&jw, NULL, '{');
+	json_str(&jw, "name", name);
+	json_str(&jw, "type", type);
+	json_str(&jw, "help", help);
+	json_open(&jw, "samples", '[');
+	in_metric = true;
+}
+
+/* Our own label text, k="v",k="v" (v escaped), as JSON members. */
+static void json_labels(const char *l)
+{
+	char key[32], val[128];
+	size_t k, v;
+
+	json_open_flat(&jw, "labels", '{');
+	while (l && *l) {
+		for (k = 0; *l && *l != '=' && k < sizeof(key) - 1; )
+			key[k++] = *l++;
+		key[k] = '\0';
+		l += *l == '=' ? 2 : 0;		/* =" */
+		for (v = 0; *l && *l != '"' && v < sizeof(val) - 1; l++) {
+			bool esc = *l == '\\' && l[1];
+
+			l += esc;
+			val[v++] = esc && *l == 'n' ? '\n' : *l;
+		}
+		val[v] = '\0';
+		json_str(&jw, key, val);
+		l += *l == '"';
+		l += *l == ',';
+	}
+	json_close(&jw, '}');
 }
 
 static void value(const char *name, const char *labels, double v)
 {
+	if (as_json) {
+		json_open_flat(&jw, NULL, '{');
+		json_labels(labels);
+		if (v == (double)(int64_t)v)
+			json_key_i64(&jw, "value", (int64_t)v);
+		else
+			json_f64(&jw, "value", v);
+		json_close(&jw, '}');
+		return;
+	}
 	if (labels && *labels)
 		printf("%s{%s} %.17g\n", name, labels, v);
 	else
@@ -369,6 +429,7 @@ static int export_run(int argc, char **argv)
 				     optarg);
 			break;
 		case 'J':
+			as_json = true;
 			break;
 		case 'h':
 			export_help(stdout);
@@ -400,11 +461,22 @@ static int export_run(int argc, char **argv)
 	} else if (some.nr_procs > top) {
 		some.nr_procs = top;
 	}
+	if (as_json) {
+		json_init(&jw, stdout);
+		json_open(&jw, NULL, '{');
+		json_open(&jw, "metrics", '[');
+	}
 	export_memory(&all.sys);
 	export_counters(&all.sys);
 	export_psi_zones(&all.sys, sysconf(_SC_PAGESIZE));
 	export_procs(&some);
 	export_victim(&some, &all);
+	if (as_json) {
+		json_close(&jw, ']');	/* the last metric's samples */
+		json_close(&jw, '}');
+		json_close(&jw, ']');
+		json_close(&jw, '}');
+	}
 	if (nr_pids)
 		free(some.procs);
 	tri_snap_free(&all);
