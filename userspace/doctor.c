@@ -272,7 +272,9 @@ static void swap_cgroups(const struct doc_window *w, struct doc_finding *f)
 		if ((o && c->swap_current > o->swap_current) ||
 		    (o && c->ev_max > o->ev_max && c->swap_current) ||
 		    (c->max != TRI_NO_LIMIT &&
-		     c->current >= c->max * MEMCG_NEAR_MAX && c->swap_current))
+		     c->current >= c->max * MEMCG_NEAR_MAX && c->swap_current) ||
+		    (c->swap_max != TRI_NO_LIMIT && c->swap_max &&
+		     c->swap_current >= c->swap_max * MEMCG_NEAR_MAX))
 			add_cgroup(f, c->path);
 	}
 }
@@ -475,6 +477,24 @@ static void check_cache(const struct doc_window *w, struct doc_result *r)
 
 /* ---- OOM risk ---- */
 
+/* The process of memory cgroup @path the OOM killer would take there. */
+static uint32_t memcg_victim(const struct tri_snap *s, const char *path)
+{
+	const struct tri_proc *best = NULL;
+	char cg[256];
+	uint32_t i;
+
+	for (i = 0; i < s->nr_procs; i++) {
+		const struct tri_proc *p = &s->procs[i];
+
+		if (!p->killable || (best && p->points <= best->points) ||
+		    tri_pid_cgroup(p->pid, cg, sizeof(cg)) || strcmp(cg, path))
+			continue;
+		best = p;
+	}
+	return best ? best->pid : 0;
+}
+
 static void check_oom(const struct doc_window *w, struct doc_result *r)
 {
 	const struct tri_sys *b = &last(w)->sys;
@@ -524,6 +544,7 @@ static void check_oom(const struct doc_window *w, struct doc_result *r)
 		evidence(f, "oom_events", o ? c->ev_oom - o->ev_oom : 0, NULL, 0,
 			 "events");
 		add_cgroup(f, c->path);
+		add_pid(f, memcg_victim(last(w), c->path));
 		snprintf(f->next, sizeof(f->next), "vmscope oom; cat "
 			 "/sys/fs/cgroup%.100s/memory.events", c->path);
 	}
