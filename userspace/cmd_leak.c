@@ -76,10 +76,12 @@ static const char *rate_human(double bps, char *buf, size_t len)
 {
 	char h[20];
 
-	if (bps > -1 && bps < 1)
-		return snprintf(buf, len, "0"), buf;
-	size_to_human((uint64_t)(bps < 0 ? -bps : bps), h, sizeof(h));
-	snprintf(buf, len, "%s%s", bps < 0 ? "-" : "+", h);
+	if (bps > -1 && bps < 1) {
+		snprintf(buf, len, "0");
+	} else {
+		size_to_human((uint64_t)(bps < 0 ? -bps : bps), h, sizeof(h));
+		snprintf(buf, len, "%s%s", bps < 0 ? "-" : "+", h);
+	}
 	return buf;
 }
 

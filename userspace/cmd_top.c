@@ -241,12 +241,14 @@ static const char *grow_str(double bps, bool have, char *buf, size_t len)
 {
 	char h[16];
 
-	if (!have)
-		return snprintf(buf, len, "-"), buf;
-	if (bps > -1 && bps < 1)
-		return snprintf(buf, len, "0"), buf;
-	size_to_human((uint64_t)(bps < 0 ? -bps : bps), h, sizeof(h));
-	snprintf(buf, len, "%s%s", bps < 0 ? "-" : "+", h);
+	if (!have) {
+		snprintf(buf, len, "-");
+	} else if (bps > -1 && bps < 1) {
+		snprintf(buf, len, "0");
+	} else {
+		size_to_human((uint64_t)(bps < 0 ? -bps : bps), h, sizeof(h));
+		snprintf(buf, len, "%s%s", bps < 0 ? "-" : "+", h);
+	}
 	return buf;
 }
 
