@@ -32,9 +32,15 @@ static const char *const lk_names[LK_NR] = {
 	"small-leaker", "large-leaker", "churner",
 };
 
-/* What each child has leaked so far, in bytes asked of malloc. */
+/*
+ * What each child has leaked so far, in bytes asked of malloc; and a
+ * hold: while @hold is set each child waits between two ticks (and says
+ * so in @held), so that a measurement and the count agree exactly.
+ */
 struct lk_shared {
-	volatile uint64_t leaked[LK_NR];
+	uint64_t leaked[LK_NR];
+	int hold;
+	int held[LK_NR];
 };
 
 struct lk_arg {
@@ -54,16 +60,24 @@ static void lk_child(void *p)
 	exp_child_next();		/* go */
 	exp_child_reply(0);
 	for (;;) {
+		while (__atomic_load_n(&a->sh->hold, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&a->sh->held[a->kind], 1,
+					 __ATOMIC_RELEASE);
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		}
+		__atomic_store_n(&a->sh->held[a->kind], 0, __ATOMIC_RELEASE);
 		switch (a->kind) {
 		case LK_SMALL:
 			for (i = 0; i < small; i++)
 				memset(malloc(LK_SMALL_SIZE), 1, LK_SMALL_SIZE);
-			a->sh->leaked[LK_SMALL] += small * LK_SMALL_SIZE;
+			__atomic_add_fetch(&a->sh->leaked[LK_SMALL],
+					   small * LK_SMALL_SIZE, __ATOMIC_RELEASE);
 			break;
 		case LK_LARGE:
 			for (n = 0; n < a->per_tick; n += LK_LARGE_SIZE)
 				memset(malloc(LK_LARGE_SIZE), 1, LK_LARGE_SIZE);
-			a->sh->leaked[LK_LARGE] += n;
+			__atomic_add_fetch(&a->sh->leaked[LK_LARGE], n,
+					   __ATOMIC_RELEASE);
 			break;
 		default:	/* the same amounts, freed at once */
 			for (i = 0; i < small; i++) {
@@ -87,6 +101,33 @@ struct lk_run {
 	struct lk_shared *sh;
 };
 
+/* Hold every child between two ticks; false if one does not stop. */
+static bool lk_hold(struct lk_shared *sh)
+{
+	int i, tries;
+
+	__atomic_store_n(&sh->hold, 1, __ATOMIC_RELEASE);
+	for (tries = 0; tries < 10000; tries++) {
+		for (i = 0; i < LK_NR; i++)
+			if (!__atomic_load_n(&sh->held[i], __ATOMIC_ACQUIRE))
+				break;
+		if (i == LK_NR)
+			return true;
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+	return false;
+}
+
+static void lk_release(struct lk_shared *sh)
+{
+	__atomic_store_n(&sh->hold, 0, __ATOMIC_RELEASE);
+}
+
+static uint64_t leaked(struct lk_shared *sh, int i)
+{
+	return __atomic_load_n(&sh->leaked[i], __ATOMIC_ACQUIRE);
+}
+
 /* Leaked bytes per second between two readings of the children's count. */
 static double true_rate(uint64_t b0, uint64_t b1, double t0, double t1)
 {
@@ -108,22 +149,30 @@ static void lk_leak_cmd(struct exp_ctx *x, struct lk_run *r, double secs)
 	char key[48];
 	int i;
 
+	/* measured between two ticks: the count is what is in memory */
+	if (!lk_hold(r->sh))
+		return exp_inconclusive(x, "the children do not pause");
 	for (i = 0; i < LK_NR; i++) {
-		c0[i] = r->sh->leaked[i];
+		c0[i] = leaked(r->sh, i);
 		if (leak_take(x->fd, r->c[i].pid, &a[i]))
 			return exp_inconclusive(x, "cannot measure %s",
 						lk_names[i]);
 	}
-	exp_step(x, "vmscope leak on each child for %.1f s", secs);
+	lk_release(r->sh);
+	exp_step(x, "vmscope leak on each child for %.1f s (each measured between two of its ticks)",
+		 secs);
 	tri_sleep(secs);
+	if (!lk_hold(r->sh))
+		return exp_inconclusive(x, "the children do not pause");
 	for (i = 0; i < LK_NR; i++) {
 		if (leak_take(x->fd, r->c[i].pid, &b[i]))
 			return exp_inconclusive(x, "cannot measure %s",
 						lk_names[i]);
-		c1[i] = r->sh->leaked[i];
+		c1[i] = leaked(r->sh, i);
 		leak_compare(&a[i], &b[i], &rep[i]);
 		truth[i] = true_rate(c0[i], c1[i], a[i].t, b[i].t);
 	}
+	lk_release(r->sh);
 	for (i = 0; i < LK_NR; i++) {
 		snprintf(key, sizeof(key), "leak_%s_rate", lk_names[i]);
 		exp_measure(x, key, rep[i].rate, "bytes/s",
@@ -180,14 +229,14 @@ static void lk_doctor(struct exp_ctx *x, struct lk_run *r, double secs)
 	int i;
 
 	for (i = 0; i < LK_NR; i++)
-		c0[i] = r->sh->leaked[i];
+		c0[i] = leaked(r->sh, i);
 	t0 = tri_now();
 	exp_step(x, "vmscope doctor --duration %.1f with the three running",
 		 secs);
 	doctor_run(x->fd, secs, &d);
 	t1 = tri_now();
 	for (i = 0; i < LK_NR; i++) {
-		c1[i] = r->sh->leaked[i];
+		c1[i] = leaked(r->sh, i);
 		truth[i] = true_rate(c0[i], c1[i], t0, t1);
 		f[i] = leak_finding(&d, r->c[i].pid);
 	}
