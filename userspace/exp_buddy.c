@@ -353,11 +353,13 @@ static bool bd_thp_phase(struct exp_ctx *x, struct exp_child *c,
  * So the region leaves free as much as it gives back, and then the THP
  * faults run out of 2 MiB blocks with about that much still free:
  * free = region + region / @every.  That is also the least free memory
- * of the run, and it must not go below keep_mib; mib= sets the region.
+ * of the run, and it must not go below keep_mib: by default 32 MiB above
+ * the high watermarks, so that kswapd (woken below the low ones) never
+ * swaps the region out under the experiment.  mib= sets the region.
  */
 static bool bd_size(struct exp_ctx *x, struct bd_run *r)
 {
-	long floor = (long)(2 * r->s0.wmark_high * PAGE / MiB) + 32;
+	long floor = (long)(r->s0.wmark_high * PAGE / MiB) + 32;
 	long keep = exp_arg(x, "keep_mib", floor), mib = exp_arg(x, "mib", 0);
 	long free_mib = (long)(r->s0.free * PAGE / MiB);
 	long every = exp_arg(x, "every", BD_EVERY);
