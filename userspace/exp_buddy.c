@@ -375,8 +375,8 @@ static bool bd_size(struct exp_ctx *x, struct bd_run *r)
 		mib = free_mib * every / (every + 1) < 2048 ?
 		      free_mib * every / (every + 1) : 2048;
 	if (mib < 64 || mib > free_mib - keep || mib / every < keep) {
-		exp_skip(x, "%ld MiB free: too little to fragment. The region (mib=%ld) must be 64 MiB or more, leave %ld MiB (keep_mib=) free, and one page in %ld of it must come to that much too",
-			 free_mib, mib, keep, every);
+		exp_skip(x, "mib=%ld of %ld MiB free: needs 64 or more, keep_mib=%ld left free, and 1/%ld of mib= that much or more",
+			 mib, free_mib, keep, every);
 		return false;
 	}
 	r->a.size = (uint64_t)mib * MiB;
