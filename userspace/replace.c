@@ -295,7 +295,7 @@ static void heap_swap(struct rp_sim *s, uint32_t i, uint32_t j)
 
 static void heap_up(struct rp_sim *s, uint32_t i)
 {
-	while (i && opt_above(s, s->a[i], s->a[(i - 1) / 2])) {
+	while (i && s->above(s, s->a[i], s->a[(i - 1) / 2])) {
 		heap_swap(s, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
@@ -308,9 +308,9 @@ static void heap_down(struct rp_sim *s, uint32_t i)
 	for (;;) {
 		l = 2 * i + 1;
 		best = i;
-		if (l < s->count && opt_above(s, s->a[l], s->a[best]))
+		if (l < s->count && s->above(s, s->a[l], s->a[best]))
 			best = l;
-		if (l + 1 < s->count && opt_above(s, s->a[l + 1], s->a[best]))
+		if (l + 1 < s->count && s->above(s, s->a[l + 1], s->a[best]))
 			best = l + 1;
 		if (best == i)
 			return;
@@ -319,17 +319,42 @@ static void heap_down(struct rp_sim *s, uint32_t i)
 	}
 }
 
+static int heap_init(struct rp_sim *s,
+		     bool (*above)(const struct rp_sim *s, uint32_t f, uint32_t g))
+{
+	s->above = above;
+	s->a = malloc(s->k * sizeof(*s->a));
+	s->b = malloc(s->k * sizeof(*s->b));
+	return s->a && s->b ? 0 : -ENOMEM;
+}
+
+static void heap_push(struct rp_sim *s, uint32_t f)
+{
+	s->a[s->count] = f;
+	s->b[f] = s->count++;
+	heap_up(s, s->count - 1);
+}
+
+static uint32_t heap_pop(struct rp_sim *s)
+{
+	uint32_t f = s->a[0];
+
+	heap_swap(s, 0, --s->count);
+	heap_down(s, 0);
+	return f;
+}
+
 static int opt_init(struct rp_sim *s)
 {
 	const struct rp_trace *t = s->t;
 	uint32_t *last;
 	size_t i;
 
-	s->a = malloc(s->k * sizeof(*s->a));
-	s->b = malloc(s->k * sizeof(*s->b));
+	if (heap_init(s, opt_above))
+		return -ENOMEM;
 	s->next_use = malloc((t->n ? t->n : 1) * sizeof(*s->next_use));
 	last = malloc((t->npages ? t->npages : 1) * sizeof(*last));
-	if (!s->a || !s->b || !s->next_use || !last) {
+	if (!s->next_use || !last) {
 		free(last);
 		return -ENOMEM;
 	}
@@ -352,18 +377,7 @@ static void opt_hit(struct rp_sim *s, uint32_t f)
 static void opt_load(struct rp_sim *s, uint32_t f)
 {
 	s->val[f] = s->next_use[s->now];
-	s->a[s->count] = f;
-	s->b[f] = s->count++;
-	heap_up(s, s->count - 1);
-}
-
-static uint32_t opt_victim(struct rp_sim *s)
-{
-	uint32_t f = s->a[0];
-
-	heap_swap(s, 0, --s->count);
-	heap_down(s, 0);
-	return f;
+	heap_push(s, f);
 }
 
 static int opt_show(const struct rp_sim *s, uint32_t f, char *buf, size_t len)
@@ -374,36 +388,36 @@ static int opt_show(const struct rp_sim *s, uint32_t f, char *buf, size_t len)
 			(unsigned long long)s->val[f] + 1);
 }
 
-/* The lowest (key, load time) over all frames: NRU, NFU, aging. */
-static uint32_t min_frame(struct rp_sim *s, uint64_t (*key)(struct rp_sim *s,
-							    uint32_t f))
-{
-	uint32_t f, best = 0;
-	uint64_t kb = key(s, 0), kf;
-
-	for (f = 1; f < s->k; f++) {
-		kf = key(s, f);
-		if (kf < kb || (kf == kb && s->loaded[f] < s->loaded[best])) {
-			best = f;
-			kb = kf;
-		}
-	}
-	return best;
-}
+#define NRU_CLASS(s, f)	(2U * (s)->r[f] + (s)->m[f])
 
 static void clear_r(struct rp_sim *s)
 {
 	memset(s->r, 0, s->k);
 }
 
-static uint64_t nru_class(struct rp_sim *s, uint32_t f)
-{
-	return 2 * s->r[f] + s->m[f];
-}
+#define NRU_CLASS(s, f)	(2U * (s)->r[f] + (s)->m[f])
 
+/*
+ * NRU: the lowest class; among equals, the first a hand finds going round
+ * the frames from the one after the last victim (Tanenbaum picks "at
+ * random"; a hand is deterministic and stops at the first class 0).
+ */
 static uint32_t nru_victim(struct rp_sim *s)
 {
-	return min_frame(s, nru_class);
+	uint32_t i, f, best = s->hand, c, cb = 4;
+
+	for (i = 0; i < s->k; i++) {
+		f = s->hand + i < s->k ? s->hand + i : s->hand + i - s->k;
+		c = NRU_CLASS(s, f);
+		if (c < cb) {
+			best = f;
+			cb = c;
+			if (!c)
+				break;
+		}
+	}
+	s->hand = best + 1 == s->k ? 0 : best + 1;
+	return best;
 }
 
 static int nru_show(const struct rp_sim *s, uint32_t f, char *buf, size_t len)
@@ -411,19 +425,35 @@ static int nru_show(const struct rp_sim *s, uint32_t f, char *buf, size_t len)
 	return snprintf(buf, len, "c%u", 2 * s->r[f] + s->m[f]);
 }
 
-static uint64_t counter(struct rp_sim *s, uint32_t f)
+/*
+ * NFU and aging evict the lowest counter, ties to the page loaded first.
+ * Counters change only at ticks (O(frames) each, as the textbook's), so
+ * the frames are kept in a min-heap, rebuilt after every tick: a fault
+ * costs O(log frames) instead of a look at every frame.
+ */
+static bool counter_below(const struct rp_sim *s, uint32_t f, uint32_t g)
 {
-	return s->val[f];
+	return s->val[f] != s->val[g] ? s->val[f] < s->val[g] :
+	       s->loaded[f] < s->loaded[g];
+}
+
+static int counter_init(struct rp_sim *s)
+{
+	return heap_init(s, counter_below);
 }
 
 static void counter_load(struct rp_sim *s, uint32_t f)
 {
 	s->val[f] = 0;
+	heap_push(s, f);
 }
 
-static uint32_t counter_victim(struct rp_sim *s)
+static void heap_rebuild(struct rp_sim *s)
 {
-	return min_frame(s, counter);
+	uint32_t i;
+
+	for (i = s->count / 2; i-- > 0;)
+		heap_down(s, i);
 }
 
 static void nfu_tick(struct rp_sim *s)
@@ -433,6 +463,7 @@ static void nfu_tick(struct rp_sim *s)
 	for (f = 0; f < s->used; f++)
 		s->val[f] += s->r[f];
 	clear_r(s);
+	heap_rebuild(s);
 }
 
 static int nfu_show(const struct rp_sim *s, uint32_t f, char *buf, size_t len)
@@ -448,6 +479,7 @@ static void aging_tick(struct rp_sim *s)
 	for (f = 0; f < s->used; f++)
 		s->val[f] = (s->val[f] >> 1) | ((uint64_t)s->r[f] << top);
 	clear_r(s);
+	heap_rebuild(s);
 }
 
 static int aging_show(const struct rp_sim *s, uint32_t f, char *buf,
@@ -462,15 +494,108 @@ static int aging_show(const struct rp_sim *s, uint32_t f, char *buf,
 }
 
 /*
- * Working set (Tanenbaum 3.4.8): val[] is each page's time of last use,
- * written from R at each fault's scan of every frame; a page with R clear
- * and age above tau is outside the working set and is evicted (the first
- * such frame); failing that, the oldest with R clear; failing that (all
- * R set), the earliest loaded clean page, or the earliest loaded.
+ * Working set (Tanenbaum 3.4.8): each page's time of last use is written
+ * from R at each fault's scan of every frame; a page with R clear and age
+ * above tau is outside the working set and is evicted (the first such
+ * frame); failing that, the oldest with R clear (the first of equals);
+ * failing that (all R set), the earliest loaded clean page, or the
+ * earliest loaded.
+ *
+ * Done without looking at every frame: a scan only stamps the frames with
+ * R set, so it is recorded once (last_scan) and a frame's time of last
+ * use is last_scan if its R was set before that scan (b[] holds when R
+ * was set), else val[]; ticks, which clear R, write it into val[].  The
+ * frames with R clear are in a min segment tree by val[]: the first one
+ * older than tau and the oldest are O(log frames) to find.
  */
+#define WS_INF	UINT64_MAX
+
+static uint64_t ws_last_use(const struct rp_sim *s, uint32_t f)
+{
+	return s->r[f] && s->b[f] <= s->last_scan ? s->last_scan : s->val[f];
+}
+
+static void tree_set(struct rp_sim *s, uint32_t f, uint64_t v)
+{
+	uint32_t i = s->leaves + f;
+
+	s->tree[i] = v;
+	for (i /= 2; i; i /= 2)
+		s->tree[i] = s->tree[2 * i] < s->tree[2 * i + 1] ?
+			     s->tree[2 * i] : s->tree[2 * i + 1];
+}
+
+static void tree_build(struct rp_sim *s)
+{
+	uint32_t i;
+
+	for (i = s->leaves - 1; i; i--)
+		s->tree[i] = s->tree[2 * i] < s->tree[2 * i + 1] ?
+			     s->tree[2 * i] : s->tree[2 * i + 1];
+}
+
+/* The first frame whose key is below @x, or RP_NONE. */
+static uint32_t tree_first_below(const struct rp_sim *s, uint64_t x)
+{
+	uint32_t i = 1;
+
+	if (s->tree[1] >= x)
+		return RP_NONE;
+	while (i < s->leaves)
+		i = s->tree[2 * i] < x ? 2 * i : 2 * i + 1;
+	return i - s->leaves;
+}
+
+/* The first frame with the lowest key, or RP_NONE if all are WS_INF. */
+static uint32_t tree_min(const struct rp_sim *s)
+{
+	uint32_t i = 1;
+
+	if (s->tree[1] == WS_INF)
+		return RP_NONE;
+	while (i < s->leaves)
+		i = s->tree[2 * i] <= s->tree[2 * i + 1] ? 2 * i : 2 * i + 1;
+	return i - s->leaves;
+}
+
+static int ws_init(struct rp_sim *s)
+{
+	for (s->leaves = 1; s->leaves < s->k; s->leaves *= 2)
+		;
+	s->tree = malloc(2 * (size_t)s->leaves * sizeof(*s->tree));
+	s->b = malloc(s->k * sizeof(*s->b));
+	if (!s->tree || !s->b)
+		return -ENOMEM;
+	memset(s->tree, 0xff, 2 * (size_t)s->leaves * sizeof(*s->tree));
+	return 0;
+}
+
 static void ws_load(struct rp_sim *s, uint32_t f)
 {
 	s->val[f] = s->now;
+	s->b[f] = s->now;
+	tree_set(s, f, WS_INF);
+}
+
+static void ws_hit(struct rp_sim *s, uint32_t f)
+{
+	if (s->tree[s->leaves + f] != WS_INF) {	/* R was clear */
+		s->b[f] = s->now;
+		tree_set(s, f, WS_INF);
+	}
+}
+
+static void ws_tick(struct rp_sim *s)
+{
+	uint32_t f;
+
+	for (f = 0; f < s->used; f++) {
+		if (s->r[f])
+			s->val[f] = ws_last_use(s, f);
+		s->tree[s->leaves + f] = s->val[f];
+	}
+	clear_r(s);
+	tree_build(s);
 }
 
 static uint32_t ws_fallback(struct rp_sim *s)
@@ -486,24 +611,29 @@ static uint32_t ws_fallback(struct rp_sim *s)
 
 static uint32_t ws_victim(struct rp_sim *s)
 {
-	uint32_t f, out = RP_NONE, oldest = RP_NONE;
+	uint32_t f;
 
-	for (f = 0; f < s->k; f++) {
-		if (s->r[f]) {
-			s->val[f] = s->now;
-		} else if (s->now - s->val[f] > s->p.tau) {
-			if (out == RP_NONE)
-				out = f;
-		} else if (oldest == RP_NONE || s->val[f] < s->val[oldest]) {
-			oldest = f;
-		}
-	}
-	if (out != RP_NONE)
-		return out;
-	return oldest != RP_NONE ? oldest : ws_fallback(s);
+	s->last_scan = s->now;	/* every frame with R set: used now */
+	f = s->now > s->p.tau ? tree_first_below(s, s->now - s->p.tau) :
+				RP_NONE;
+	if (f == RP_NONE)
+		f = tree_min(s);
+	return f != RP_NONE ? f : ws_fallback(s);
 }
 
 static int ws_show(const struct rp_sim *s, uint32_t f, char *buf, size_t len)
+{
+	return snprintf(buf, len, "t%llu",
+			(unsigned long long)ws_last_use(s, f) + 1);
+}
+
+static void wsclock_load(struct rp_sim *s, uint32_t f)
+{
+	s->val[f] = s->now;
+}
+
+static int wsclock_show(const struct rp_sim *s, uint32_t f, char *buf,
+			size_t len)
 {
 	return snprintf(buf, len, "t%llu", (unsigned long long)s->val[f] + 1);
 }
@@ -562,7 +692,7 @@ static uint32_t random_victim(struct rp_sim *s)
 static const struct rp_algo algo_opt = {
 	.name = "opt", .summary = "optimal (Belady's MIN): evict the page used farthest in the future",
 	.flags = RP_STACK, .init = opt_init, .hit = opt_hit, .load = opt_load,
-	.victim = opt_victim, .show = opt_show,
+	.victim = heap_pop, .show = opt_show,
 };
 static const struct rp_algo algo_fifo = {
 	.name = "fifo", .summary = "first in, first out: evict the page loaded first",
@@ -584,30 +714,33 @@ static const struct rp_algo algo_lru = {
 };
 static const struct rp_algo algo_nru = {
 	.name = "nru", .summary = "not recently used: lowest class 2R+M, R cleared every tick",
-	.flags = RP_SHOWS_RM | RP_USES_TICK, .victim = nru_victim,
+	.flags = RP_SHOWS_RM | RP_USES_TICK | RP_HAS_HAND, .victim = nru_victim,
 	.tick = clear_r, .show = nru_show,
 };
 static const struct rp_algo algo_nfu = {
 	.name = "nfu", .summary = "not frequently used: a counter adds R every tick; lowest evicted",
-	.flags = RP_SHOWS_RM | RP_USES_TICK, .load = counter_load,
-	.victim = counter_victim, .tick = nfu_tick, .show = nfu_show,
+	.flags = RP_SHOWS_RM | RP_USES_TICK, .init = counter_init,
+	.load = counter_load, .victim = heap_pop, .tick = nfu_tick,
+	.show = nfu_show,
 };
 static const struct rp_algo algo_aging = {
 	.name = "aging", .summary = "aging: counter shifted right with R in the top bit every tick",
 	.flags = RP_SHOWS_RM | RP_USES_TICK | RP_USES_BITS,
-	.load = counter_load, .victim = counter_victim, .tick = aging_tick,
+	.init = counter_init, .load = counter_load, .victim = heap_pop,
+	.tick = aging_tick,
 	.show = aging_show,
 };
 static const struct rp_algo algo_ws = {
 	.name = "ws", .summary = "working set: evict a page unused for more than tau references",
-	.flags = RP_SHOWS_RM | RP_USES_TICK | RP_USES_TAU, .load = ws_load,
-	.victim = ws_victim, .tick = clear_r, .show = ws_show,
+	.flags = RP_SHOWS_RM | RP_USES_TICK | RP_USES_TAU, .init = ws_init,
+	.hit = ws_hit, .load = ws_load, .victim = ws_victim, .tick = ws_tick,
+	.show = ws_show,
 };
 static const struct rp_algo algo_wsclock = {
 	.name = "wsclock", .summary = "WSClock: a clock over the frames with working-set ages and write-backs",
 	.flags = RP_SHOWS_RM | RP_USES_TICK | RP_USES_TAU | RP_HAS_HAND,
-	.load = ws_load, .victim = wsclock_victim, .tick = clear_r,
-	.show = ws_show,
+	.load = wsclock_load, .victim = wsclock_victim, .tick = clear_r,
+	.show = wsclock_show,
 };
 static const struct rp_algo algo_random = {
 	.name = "random", .summary = "a frame chosen at random (seeded)",
@@ -643,6 +776,7 @@ static void sim_free(struct rp_sim *s)
 	free(s->a);
 	free(s->b);
 	free(s->next_use);
+	free(s->tree);
 }
 
 static int sim_init(struct rp_sim *s, const struct rp_algo *a,

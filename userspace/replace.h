@@ -69,6 +69,10 @@ struct rp_sim {
 	uint64_t *val;		/* per frame: last use, counter or next use */
 	uint32_t *a, *b;	/* per-algorithm lists */
 	uint32_t *next_use;	/* opt: per reference, the next one of its page */
+	uint64_t *tree;		/* ws: a min segment tree over the frames */
+	uint32_t leaves;	/* its width: a power of two >= k */
+	uint64_t last_scan;	/* ws: time of the last fault's scan */
+	bool (*above)(const struct rp_sim *s, uint32_t f, uint32_t g);
 	uint32_t hand, head, tail, count;
 	uint64_t rng;
 	struct rp_result res;
