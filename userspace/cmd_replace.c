@@ -488,7 +488,7 @@ static struct rp_result *at(struct sweep *w, unsigned int a, uint32_t i)
 	return &w->res[(size_t)a * w->nf + i];
 }
 
-static const char algo_mark[] = "ofscln uawkr";
+static const char algo_mark[] = "ofsclnuawkr";
 
 static char mark(const struct rp_algo *a)
 {
@@ -496,8 +496,7 @@ static char mark(const struct rp_algo *a)
 
 	for (i = 0; i < rp_nr_algos; i++)
 		if (rp_algos[i] == a)
-			return i < sizeof(algo_mark) - 1 && algo_mark[i] != ' ' ?
-			       algo_mark[i] : 'N';
+			return i < sizeof(algo_mark) - 1 ? algo_mark[i] : '?';
 	return '?';
 }
 
