@@ -25,6 +25,8 @@
 
 #define PAGE		4096UL
 #define MAX_REC		VMSCOPE_FAULTLOG_MAX
+/* pages the kernel's run allows beyond the frames: the region's page tables */
+#define KERNEL_SLACK	2
 
 static const char *const policy_names[VMSCOPE_FRAMES_NR_POLICIES] = {
 	[VMSCOPE_FRAMES_FIFO] = "fifo",
@@ -267,13 +269,16 @@ static int put_file(const char *path, const char *val)
 
 /*
  * The kernel's own LRU on the same string: a child in a memory cgroup
- * maps the pages anonymously, touches them all, lowers memory.max until
- * only @frames of them fit (the rest go to swap), then follows the
- * string; its major faults are the kernel's misses.  -1 if it cannot run.
+ * maps the pages anonymously, touches them all, pushes them to swap
+ * (MADV_PAGEOUT), sets memory.max to what the cgroup held before the
+ * region plus @frames pages (and KERNEL_SLACK for its page tables), and
+ * follows the string; its major faults are the kernel's misses.  -1 if
+ * it cannot run.
  */
-static long kernel_run(const struct rp_trace *t, uint32_t frames)
+static long kernel_run(const struct rp_trace *t, uint32_t frames,
+		       long long info[4])
 {
-	long *res = exp_shared(sizeof(long));
+	long *res = exp_shared(6 * sizeof(long));
 	char cg[128], file[192], val[32];
 	long out = -1;
 	pid_t pid;
@@ -291,33 +296,44 @@ static long kernel_run(const struct rp_trace *t, uint32_t frames)
 
 		if (exp_cgroup_enter(cg))
 			_exit(1);
+		snprintf(file, sizeof(file), "%s/memory.current", cg);
+		cur = file_number(file);	/* the child without the region */
 		m = mmap(NULL, t->npages * PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
+		if (m == MAP_FAILED || cur < 0)
 			_exit(1);
 		for (i = 0; i < t->npages; i++)
 			m[i * PAGE] = 1;
-		snprintf(file, sizeof(file), "%s/memory.current", cg);
-		cur = file_number(file);
-		if (cur <= 0)
+		/* all of it to swap, then room for @frames pages of it */
+		if (madvise((void *)m, t->npages * PAGE, MADV_PAGEOUT))
 			_exit(1);
 		snprintf(file, sizeof(file), "%s/memory.max", cg);
 		snprintf(val, sizeof(val), "%lld",
-			 cur - (long long)(t->npages - frames) * PAGE);
+			 cur + (long long)(frames + KERNEL_SLACK) * PAGE);
 		if (put_file(file, val))
 			_exit(1);
+		res[1] = cur;
+		snprintf(file, sizeof(file), "%s/memory.current", cg);
+		res[2] = file_number(file);
 		getrusage(RUSAGE_SELF, &a);
 		for (i = 0; i < t->n; i++)
 			(void)m[t->ref[i] * PAGE];
 		getrusage(RUSAGE_SELF, &b);
+		res[3] = b.ru_minflt - a.ru_minflt;
+		res[4] = file_number(file);
 		*res = b.ru_majflt - a.ru_majflt;
 		_exit(0);
 	}
-	if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+	if (pid > 0 && waitpid(pid, NULL, 0) == pid) {
 		out = *res;
+		info[0] = res[1];
+		info[1] = res[2];
+		info[2] = res[3];
+		info[3] = res[4];
+	}
 out:
 	if (res)
-		exp_unshare(res, sizeof(long));
+		exp_unshare(res, 6 * sizeof(long));
 	return out;
 }
 
@@ -332,6 +348,7 @@ static void replacement(struct exp_ctx *x)
 	struct live l = { 0 };
 	struct rp_trace t = { 0 };
 	uint32_t p;
+	long long kinfo[4] = { 0 };
 	long kern = -1;
 	int err = 0;
 
@@ -351,7 +368,7 @@ static void replacement(struct exp_ctx *x)
 		live[p] = l.st.faults;
 	}
 	if (!err && !geteuid() && exp_have_swap() && exp_have_memcg())
-		kern = kernel_run(&t, frames);
+		kern = kernel_run(&t, frames, kinfo);
 	if (err) {
 		rp_trace_free(&t);
 		return exp_inconclusive(x, "%s", live_error(err));
@@ -362,7 +379,7 @@ static void replacement(struct exp_ctx *x)
 		 frames);
 	exp_step(x, "the simulator ran OPT, LRU, FIFO and clock on the same string");
 	if (kern >= 0)
-		exp_step(x, "the kernel's own LRU: the same reads by a child in a memory cgroup whose memory.max leaves %ld of the pages resident, swap on, vm.page-cluster 0",
+		exp_step(x, "the kernel's own LRU: the same reads by a child in a memory cgroup, its pages swapped out and memory.max %ld (+2) pages above what it held before them; vm.page-cluster 0",
 			 frames);
 	else
 		exp_step(x, "the kernel's own LRU was not measured: it needs root, swap and the cgroup v2 memory controller");
@@ -378,9 +395,18 @@ static void replacement(struct exp_ctx *x)
 	exp_measure(x, "sim_lru", lru, "faults", "simulator: exact LRU");
 	exp_measure(x, "sim_fifo", fifo, "faults", "simulator: FIFO");
 	exp_measure(x, "sim_clock", clk, "faults", "simulator: clock");
-	if (kern >= 0)
+	if (kern >= 0) {
 		exp_measure(x, "kernel_lru_majflt", kern, "faults",
 			    "the kernel's LRU: major faults of the same reads");
+		exp_measure(x, "kernel_lru_minflt", kinfo[2], "faults",
+			    "... and minor faults");
+		exp_measure(x, "memcg_base", kinfo[0], "bytes",
+			    "memory.current of the child before the region");
+		exp_measure(x, "memcg_limited", kinfo[1], "bytes",
+			    "memory.current after memory.max was set to that + the frames + 2");
+		exp_measure(x, "memcg_after", kinfo[3], "bytes",
+			    "memory.current after the reads");
+	}
 	exp_expect(x, live[VMSCOPE_FRAMES_FIFO] == fifo,
 		   "the module's FIFO takes exactly the simulator's FIFO faults");
 	exp_expect(x, live[VMSCOPE_FRAMES_CLOCK] == clk,

@@ -972,6 +972,7 @@ struct vmscope_frames_set {
 };
 
 #define VMSCOPE_FRAMES_SET_SIZE_VER1	16
+#define VMSCOPE_FRAMES_SET_VALID_FLAGS	0
 
 /**
  * struct vmscope_frames_stat - what the frames of this open file did
@@ -1003,6 +1004,7 @@ struct vmscope_frames_stat {
 };
 
 #define VMSCOPE_FRAMES_STAT_SIZE_VER1	72
+#define VMSCOPE_FRAMES_STAT_VALID_FLAGS	0
 
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
