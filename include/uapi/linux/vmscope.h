@@ -877,9 +877,12 @@ struct vmscope_reclaim {
 #define VMSCOPE_FREC_PRIVATE	(1U << 2)	/* MAP_PRIVATE: the kernel copies the page (COW) */
 #define VMSCOPE_FREC_ALLOCATED	(1U << 3)	/* the handler allocated and filled a new page */
 #define VMSCOPE_FREC_INSTRUCTION (1U << 4)	/* an instruction fetch */
-#define VMSCOPE_FREC_FRAMES	(1U << 5)	/* served from the file's frames (VMSCOPE_IOC_FRAMES_SET) */
-#define VMSCOPE_FREC_EVICTION	(1U << 6)	/* not a fault: the page at @pgoff was evicted from its frame */
-#define VMSCOPE_FREC_DIRTY	(1U << 7)	/* with EVICTION: its Dirty bit was set (a write-back) */
+/* served from the file's frames (VMSCOPE_IOC_FRAMES_SET) */
+#define VMSCOPE_FREC_FRAMES	(1U << 5)
+/* not a fault: the page at @pgoff was evicted from its frame */
+#define VMSCOPE_FREC_EVICTION	(1U << 6)
+/* with EVICTION: its Dirty bit was set (a write-back) */
+#define VMSCOPE_FREC_DIRTY	(1U << 7)
 
 /**
  * struct vmscope_fault_record - one call of the fault handler of a mapping
