@@ -232,7 +232,7 @@ static void belady(struct exp_ctx *x)
 
 static const struct vmscope_exp exp_belady = {
 	.name = "belady",
-	.order = 14,
+	.order = 17,
 	.claim = "with FIFO replacement more memory can mean more page faults (Belady's anomaly): 1,2,3,4,1,2,5,1,2,3,4,5 takes 9 faults with 3 frames and 10 with 4, on real page frames",
 	.next = "vmscope replace --refs 1,2,3,4,1,2,5,1,2,3,4,5 --algo fifo,lru --frames 1-6; Documentation/replacement.md",
 	.run = belady,
@@ -379,7 +379,7 @@ static void replacement(struct exp_ctx *x)
 		 frames);
 	exp_step(x, "the simulator ran OPT, LRU, FIFO and clock on the same string");
 	if (kern >= 0)
-		exp_step(x, "the kernel's own LRU: the same reads by a child in a memory cgroup, its pages swapped out and memory.max %ld (+2) pages above what it held before them; vm.page-cluster 0",
+		exp_step(x, "kernel LRU: the same reads in a memory cgroup, the pages swapped out, memory.max %ld (+2) pages above its use without them, page-cluster 0",
 			 frames);
 	else
 		exp_step(x, "the kernel's own LRU was not measured: it needs root, swap and the cgroup v2 memory controller");
@@ -422,7 +422,7 @@ static void replacement(struct exp_ctx *x)
 
 static const struct vmscope_exp exp_replacement = {
 	.name = "replacement",
-	.order = 15,
+	.order = 18,
 	.claim = "no real replacement policy beats OPT; on a string with locality, policies that use the hardware's Accessed bits (clock, aging) come closer to it than FIFO",
 	.next = "vmscope replace --gen locality -a all -f 2-32; Documentation/replacement.md",
 	.run = replacement,
