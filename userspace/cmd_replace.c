@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
+#include "exp.h"
 #include "json.h"
 #include "replace.h"
 
@@ -29,6 +31,8 @@ struct rp_opts {
 	struct rp_params p;
 	bool json, verbose;
 	const char *svg;
+	int live;			/* VMSCOPE_FRAMES_*, or -1 */
+	const char *log;		/* --log FILE */
 };
 
 static void replace_help(FILE *out)
@@ -66,6 +70,15 @@ static void replace_help(FILE *out)
 	      "                      wsclock; default: the frame count)\n"
 	      "  -b, --bits B        aging counter bits, 1-32 (8)\n"
 	      "\n"
+	      "On the module's frames (needs the module; one frame count):\n"
+	      "  -L, --live POLICY   also follow the string on a mapping of\n"
+	      "                      /dev/vmscope with that many frames and\n"
+	      "                      POLICY fifo, clock, lru or random, and show\n"
+	      "                      the module's counts beside the simulator's\n"
+	      "  -l, --log FILE      with --live: write the module's fault log as\n"
+	      "                      a trace file (one interval per fault), which\n"
+	      "                      --trace reads back: the string of misses\n"
+	      "\n"
 	      "Output:\n"
 	      "  -v, --verbose       the frame table after each reference\n"
 	      "  -S, --svg FILE      with a range: the fault curves as SVG\n"
@@ -83,7 +96,8 @@ static void replace_help(FILE *out)
 	      "pages, faults, hits, evictions, writebacks, params {tick, tau, bits,\n"
 	      "seed}, with --verbose steps ({ref, write, hit, frames, evicted, r,\n"
 	      "m}); otherwise references, pages, runs (a list of the former) and\n"
-	      "belady ({algo, frames, faults, more_frames, more_faults}).\n"
+	      "belady ({algo, frames, faults, more_frames, more_faults}); with\n"
+	      "--live also live ({policy, frames, faults, evictions, writebacks}).\n"
 	      "Exit status: 0 ok, 1 failure, 2 bad input.\n"
 	      "\n"
 	      "Algorithms:\n", out);
@@ -476,6 +490,88 @@ static void verbose_run(const struct rp_algo *a, const struct rp_params *p,
 	       " write-backs\n\n", a->name, r.faults, r.hits, r.writebacks);
 }
 
+/* ---- --live: the module's frames ---- */
+
+static const char *const live_names[VMSCOPE_FRAMES_NR_POLICIES] = {
+	"fifo", "clock", "lru", "random",
+};
+
+static int parse_live(const char *s)
+{
+	int i;
+
+	for (i = 0; i < VMSCOPE_FRAMES_NR_POLICIES; i++)
+		if (!strcmp(s, live_names[i]))
+			return i;
+	usage_err("--live '%s': the module's policies are fifo, clock, lru, random",
+		  s);
+}
+
+/* The fault log as a "vmscope-trace 1" file: each fault an interval. */
+static void write_log(const char *path, const struct rp_trace *t,
+		      const struct exp_frames *l, const struct rp_opts *o)
+{
+	uint32_t i, n = l->fl.nr_records < VMSCOPE_FAULTLOG_MAX ?
+			l->fl.nr_records : VMSCOPE_FAULTLOG_MAX;
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		err(1, "%s", path);
+	fprintf(f, "vmscope-trace 1\n# the fault log of vmscope replace --live %s,"
+		" %u frames: one interval per fault (t: its number)\n"
+		"page_size %ld\n", live_names[o->live], o->fmin,
+		(long)sysconf(_SC_PAGESIZE));
+	if (l->fl.dropped)
+		fprintf(f, "# %llu faults not recorded: the log was full\n",
+			(unsigned long long)l->fl.dropped);
+	for (i = 0; i < n; i++) {
+		if (l->rec[i].flags & VMSCOPE_FREC_EVICTION)
+			continue;
+		fprintf(f, "t %llu\n%llx%s\n",
+			(unsigned long long)l->rec[i].seq,
+			(unsigned long long)t->page[l->rec[i].pgoff],
+			(l->rec[i].flags & VMSCOPE_FREC_WRITE) ? "w" : "");
+	}
+	if (fclose(f))
+		err(1, "%s", path);
+}
+
+static void live_run(const struct rp_opts *o, const struct rp_trace *t,
+		     struct exp_frames *l)
+{
+	int e;
+
+	if (t->npages > VMSCOPE_MMAP_MAX_PAGES)
+		errx(2, "--live: the string has %u pages; the module's mapping holds %d",
+		     t->npages, VMSCOPE_MMAP_MAX_PAGES);
+	if (o->fmin > VMSCOPE_FRAMES_MAX)
+		errx(2, "--live: at most %d frames", VMSCOPE_FRAMES_MAX);
+	l->rec = o->log ? calloc(VMSCOPE_FAULTLOG_MAX, sizeof(*l->rec)) : NULL;
+	if (o->log && !l->rec)
+		err(1, "calloc");
+	e = exp_frames_run(t, o->live, o->fmin, l);
+	if (e == -ENOENT || e == -ENXIO || e == -ENODEV || e == -EACCES ||
+	    e == -EPERM)
+		close(vmscope_open());	/* exits with advice */
+	if (e)
+		errx(1, "--live: %s", exp_frames_error(e));
+	if (o->log)
+		write_log(o->log, t, l, o);
+	free(l->rec);
+}
+
+static void live_json(struct json *j, const struct rp_opts *o,
+		      const struct exp_frames *l)
+{
+	json_open_flat(j, "live", '{');
+	json_str(j, "policy", live_names[o->live]);
+	json_u64(j, "frames", l->st.frames);
+	json_u64(j, "faults", l->st.faults);
+	json_u64(j, "evictions", l->st.evictions);
+	json_u64(j, "writebacks", l->st.writebacks);
+	json_close(j, '}');
+}
+
 /* ---- several runs: table, curve, Belady ---- */
 
 struct sweep {
@@ -654,7 +750,7 @@ static void one_table(const struct rp_opts *o, struct sweep *w,
 }
 
 static void runs_json(const struct rp_opts *o, struct sweep *w,
-		      const struct rp_trace *t)
+		      const struct rp_trace *t, const struct exp_frames *l)
 {
 	struct rp_params p = o->p;
 	struct json j;
@@ -666,6 +762,8 @@ static void runs_json(const struct rp_opts *o, struct sweep *w,
 		p.frames = o->fmin;
 		json_open(&j, NULL, '{');
 		run_json_fields(&j, o->algo[0], &p, t, at(w, 0, 0));
+		if (l)
+			live_json(&j, o, l);
 		json_close(&j, '}');
 		return;
 	}
@@ -684,10 +782,13 @@ static void runs_json(const struct rp_opts *o, struct sweep *w,
 	json_open(&j, "belady", '[');
 	belady_each(o, w, &j);
 	json_close(&j, ']');
+	if (l)
+		live_json(&j, o, l);
 	json_close(&j, '}');
 }
 
-static void runs(const struct rp_opts *o, const struct rp_trace *t)
+static void runs(const struct rp_opts *o, const struct rp_trace *t,
+		 const struct exp_frames *l)
 {
 	struct sweep w = { .nf = o->fmax - o->fmin + 1 };
 	struct rp_params p = o->p;
@@ -705,9 +806,16 @@ static void runs(const struct rp_opts *o, const struct rp_trace *t)
 	if (o->svg)
 		svg(o, &w);
 	if (o->json) {
-		runs_json(o, &w, t);
+		runs_json(o, &w, t, l);
 	} else if (w.nf == 1) {
 		one_table(o, &w, t);
+		if (l)
+			printf("\nOn the module's frames (/dev/vmscope, policy %s):"
+			       " %llu faults, %llu evictions, %llu write-backs\n",
+			       live_names[o->live],
+			       (unsigned long long)l->st.faults,
+			       (unsigned long long)l->st.evictions,
+			       (unsigned long long)l->st.writebacks);
 	} else {
 		sweep_table(o, &w, t);
 		chart(o, &w);
@@ -754,6 +862,8 @@ static const struct option replace_opts[] = {
 	{ "bits", required_argument, NULL, 'b' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "svg", required_argument, NULL, 'S' },
+	{ "live", required_argument, NULL, 'L' },
+	{ "log", required_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'J' },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
@@ -770,7 +880,7 @@ static void parse_opts(int argc, char **argv, struct rp_opts *o,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:t:g:n:s:a:f:k:T:b:vS:Jh",
+	while ((c = getopt_long(argc, argv, "r:t:g:n:s:a:f:k:T:b:vS:L:l:Jh",
 				replace_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': in->refs = optarg; in->given++; break;
@@ -795,6 +905,8 @@ static void parse_opts(int argc, char **argv, struct rp_opts *o,
 			break;
 		case 'v': o->verbose = true; break;
 		case 'S': o->svg = optarg; break;
+		case 'L': o->live = parse_live(optarg); break;
+		case 'l': o->log = optarg; break;
 		case 'J': o->json = true; break;
 		case 'h':
 			replace_help(stdout);
@@ -812,12 +924,17 @@ static void parse_opts(int argc, char **argv, struct rp_opts *o,
 		errx(2, "--verbose shows one frame count: give --frames N");
 	if (o->svg && o->verbose)
 		errx(2, "--svg draws a sweep, not --verbose");
+	if (o->live >= 0 && (o->fmin != o->fmax || o->verbose))
+		errx(2, "--live runs one frame count: give --frames N, without --verbose");
+	if (o->log && o->live < 0)
+		errx(2, "--log writes the fault log of --live: give --live POLICY");
 }
 
 static int replace_main(int argc, char **argv)
 {
-	struct rp_opts o = { .fmin = 3, .fmax = 3, .p.seed = 1 };
+	struct rp_opts o = { .fmin = 3, .fmax = 3, .p.seed = 1, .live = -1 };
 	struct rp_input in = { .length = 10000 };
+	struct exp_frames live = { 0 };
 	struct rp_trace t = { 0 };
 	struct rp_gen g = { .length = 10000, .pages = 100, .hot = 10,
 			    .phase = 1000, .p_hot = 0.9, .s = 1.0 };
@@ -836,10 +953,12 @@ static int replace_main(int argc, char **argv)
 			errx(1, "out of memory generating %" PRIu64 " references",
 			     g.length);
 	}
+	if (o.live >= 0)
+		live_run(&o, &t, &live);
 	if (o.verbose)
 		verbose_runs(&o, &t);
 	else
-		runs(&o, &t);
+		runs(&o, &t, o.live >= 0 ? &live : NULL);
 	rp_trace_free(&t);
 	return 0;
 }

@@ -35,13 +35,6 @@ static const char *const policy_names[VMSCOPE_FRAMES_NR_POLICIES] = {
 	[VMSCOPE_FRAMES_RANDOM] = "random",
 };
 
-struct live {
-	struct vmscope_frames_stat st;
-	struct vmscope_faultlog fl;
-	struct vmscope_fault_record *rec;	/* MAX_REC */
-	int status;				/* the child's */
-};
-
 /*
  * The workload: on one CPU (so that the TLB the policy flushes after
  * clearing Accessed bits is the only one holding the mapping), touch
@@ -71,9 +64,21 @@ static void __attribute__((noreturn)) live_child(int fd,
 	_exit(0);
 }
 
-/* Run @t on K = @frames frames under @policy; 0, or -errno / -ECHILD. */
-static int live_run(const struct rp_trace *t, uint32_t policy,
-		    uint32_t frames, struct live *l)
+/**
+ * exp_frames_run() - follow a reference string on the module's frames
+ * @t: the string (page ids become page offsets of the mapping)
+ * @policy: VMSCOPE_FRAMES_*
+ * @frames: K
+ * @l: out: the counts; with @l->rec (VMSCOPE_FAULTLOG_MAX records) set,
+ *	the fault log
+ *
+ * A child maps the pages of a fresh open file of /dev/vmscope and touches
+ * them in order on one CPU.
+ *
+ * Return: 0, -errno, or -ECHILD when the child failed.
+ */
+int exp_frames_run(const struct rp_trace *t, uint32_t policy,
+		    uint32_t frames, struct exp_frames *l)
 {
 	struct vmscope_frames_set set = { .size = sizeof(set),
 					  .frames = frames, .policy = policy };
@@ -141,7 +146,7 @@ static uint64_t simulate(const char *algo, const struct rp_trace *t,
 }
 
 /* Whether the log's faults are the simulator's, in the same order. */
-static bool same_sequence(const struct live *l, const struct sim_seq *q)
+static bool same_sequence(const struct exp_frames *l, const struct sim_seq *q)
 {
 	uint32_t i, n = l->fl.nr_records < MAX_REC ? l->fl.nr_records : MAX_REC;
 	size_t k = 0;
@@ -171,7 +176,7 @@ static int trace_from(struct rp_trace *t, const char *refs)
 	return 0;
 }
 
-static const char *live_error(int err)
+const char *exp_frames_error(int err)
 {
 	if (err == -ENOTTY)
 		return "the loaded module has no frames (VMSCOPE_IOC_FRAMES_SET): load the one built with this CLI";
@@ -187,7 +192,7 @@ static void belady(struct exp_ctx *x)
 	static struct vmscope_fault_record rec3[MAX_REC], rec4[MAX_REC];
 	uint32_t seq3[64], seq4[64];
 	struct sim_seq q3 = { seq3, 0, 64 }, q4 = { seq4, 0, 64 };
-	struct live l3 = { .rec = rec3 }, l4 = { .rec = rec4 };
+	struct exp_frames l3 = { .rec = rec3 }, l4 = { .rec = rec4 };
 	uint64_t s3, s4;
 	struct rp_trace t;
 	int err;
@@ -196,11 +201,11 @@ static void belady(struct exp_ctx *x)
 		return exp_inconclusive(x, "out of memory");
 	s3 = simulate("fifo", &t, 3, &q3);
 	s4 = simulate("fifo", &t, 4, &q4);
-	err = live_run(&t, VMSCOPE_FRAMES_FIFO, 3, &l3) ?:
-	      live_run(&t, VMSCOPE_FRAMES_FIFO, 4, &l4);
+	err = exp_frames_run(&t, VMSCOPE_FRAMES_FIFO, 3, &l3) ?:
+	      exp_frames_run(&t, VMSCOPE_FRAMES_FIFO, 4, &l4);
 	rp_trace_free(&t);
 	if (err)
-		return exp_inconclusive(x, "%s", live_error(err));
+		return exp_inconclusive(x, "%s", exp_frames_error(err));
 	exp_step(x, "a child mapped 5 pages of /dev/vmscope given 3 frames and FIFO, and read them in the order 1,2,3,4,1,2,5,1,2,3,4,5 (pages renamed 0-4)");
 	exp_step(x, "the same with 4 frames, on a fresh open file");
 	exp_step(x, "the module's fault counts and fault log beside the simulator's FIFO for the same string");
@@ -345,7 +350,7 @@ static void replacement(struct exp_ctx *x)
 			    .pages = pages, .hot = 12, .phase = 400,
 			    .p_hot = 0.9, .seed = seed };
 	uint64_t opt, lru, fifo, clk, live[VMSCOPE_FRAMES_NR_POLICIES];
-	struct live l = { 0 };
+	struct exp_frames l = { 0 };
 	struct rp_trace t = { 0 };
 	uint32_t p;
 	long long kinfo[4] = { 0 };
@@ -364,14 +369,14 @@ static void replacement(struct exp_ctx *x)
 	fifo = simulate("fifo", &t, frames, NULL);
 	clk = simulate("clock", &t, frames, NULL);
 	for (p = 0; p < VMSCOPE_FRAMES_NR_POLICIES && !err; p++) {
-		err = live_run(&t, p, frames, &l);
+		err = exp_frames_run(&t, p, frames, &l);
 		live[p] = l.st.faults;
 	}
 	if (!err && !geteuid() && exp_have_swap() && exp_have_memcg())
 		kern = kernel_run(&t, frames, kinfo);
 	if (err) {
 		rp_trace_free(&t);
-		return exp_inconclusive(x, "%s", live_error(err));
+		return exp_inconclusive(x, "%s", exp_frames_error(err));
 	}
 	exp_step(x, "a locality string: %ld references to %ld pages, a hot set of 12 that moves every 400 and takes 90%% (seed %ld; %u pages used)",
 		 refs, pages, seed, t.npages);
