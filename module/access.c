@@ -75,6 +75,7 @@ void vmscope_access_release(struct vmscope_access *acc)
 {
 	if (!acc)
 		return;
+	vmscope_frames_free(acc->frames);
 	vmscope_fault_log_free(acc->fault_log);
 	put_cred(acc->cred);
 	kfree(acc);

@@ -147,6 +147,18 @@ static int vmscope_op_faultlog(const struct vmscope_access *acc, void *karg)
 	return vmscope_faultlog(acc, karg);
 }
 
+static int vmscope_op_frames_set(const struct vmscope_access *acc,
+				 void *karg)
+{
+	return vmscope_frames_set(acc, karg);
+}
+
+static int vmscope_op_frames_stat(const struct vmscope_access *acc,
+				  void *karg)
+{
+	return vmscope_frames_stat(acc, karg);
+}
+
 /* The inputs of each request, besides size and flags. */
 static const struct vmscope_field vmscope_info_in[] = {
 	VMSCOPE_IN(struct vmscope_info, flags),		/* nothing else */
@@ -205,6 +217,15 @@ static const struct vmscope_field vmscope_faultlog_in[] = {
 	VMSCOPE_IN(struct vmscope_faultlog, buf_count),
 };
 
+static const struct vmscope_field vmscope_frames_set_in[] = {
+	VMSCOPE_IN(struct vmscope_frames_set, frames),
+	VMSCOPE_IN(struct vmscope_frames_set, policy),
+};
+
+static const struct vmscope_field vmscope_frames_stat_in[] = {
+	VMSCOPE_IN(struct vmscope_frames_stat, flags),	/* nothing else */
+};
+
 /*
  * One entry per ioctl: VMSCOPE_IOCTL(NAME, name, struct, offset of its
  * reserved field or VMSCOPE_NO_RESERVED), with VMSCOPE_IOC_NAME,
@@ -243,6 +264,10 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 		      VMSCOPE_RSV(struct vmscope_reclaim)),
 	VMSCOPE_IOCTL(FAULTLOG, faultlog, struct vmscope_faultlog,
 		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(FRAMES_SET, frames_set, struct vmscope_frames_set,
+		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(FRAMES_STAT, frames_stat, struct vmscope_frames_stat,
+		      VMSCOPE_NO_RESERVED),
 };
 
 /* Every *_SIZE_VER1 is the end of the structure's last field. */
@@ -274,6 +299,11 @@ VMSCOPE_PIN_HEAD(struct vmscope_faults);
 VMSCOPE_PIN_HEAD(struct vmscope_oom);
 VMSCOPE_PIN_HEAD(struct vmscope_reclaim);
 VMSCOPE_PIN_HEAD(struct vmscope_faultlog);
+VMSCOPE_PIN(struct vmscope_frames_set, policy, VMSCOPE_FRAMES_SET_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_frames_stat, tlb_flushes,
+	    VMSCOPE_FRAMES_STAT_SIZE_VER1);
+VMSCOPE_PIN_HEAD(struct vmscope_frames_set);
+VMSCOPE_PIN_HEAD(struct vmscope_frames_stat);
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,
 			     const struct vmscope_ioctl *ioc,
@@ -351,10 +381,17 @@ static int vmscope_dev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* A mapping whose faults the module serves and records: faultlog.c */
+/*
+ * A mapping whose faults the module serves and records: faultlog.c, or
+ * frames.c once the file has frames.
+ */
 static int vmscope_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	return vmscope_fault_log_mmap(file->private_data, vma);
+	struct vmscope_access *acc = file->private_data;
+
+	if (READ_ONCE(acc->frames))
+		return vmscope_frames_mmap(acc, vma);
+	return vmscope_fault_log_mmap(acc, vma);
 }
 
 static const struct file_operations vmscope_dev_fops = {

@@ -418,3 +418,114 @@ int vmscope_faultlog(const struct vmscope_access *acc,
 				 sizeof(struct vmscope_fault_record),
 				 vmscope_faultlog_fill, &fa, &fl->nr_records);
 }
+
+/*
+ * For the frames of frames.c, which keep their own pages but share the
+ * log's memory cgroup, budget and records.
+ */
+
+/**
+ * vmscope_fault_log_page() - a new page for a mapping of the file
+ * @log: the file's log
+ * @pgoff: the page offset it is for (written into it)
+ *
+ * Charged to the opener's memory cgroup and to faultlog_max_mb; give it
+ * back with vmscope_fault_log_put_page().
+ *
+ * Context: may sleep; no lock of the log held.
+ * Return: the page, ERR_PTR(-ENOSPC) over faultlog_max_mb, or
+ * ERR_PTR(-ENOMEM).
+ */
+struct page *vmscope_fault_log_page(struct vmscope_fault_log *log,
+				    pgoff_t pgoff)
+{
+	return vmscope_fault_new_page(log, pgoff);
+}
+
+/**
+ * vmscope_fault_log_put_page() - free a page from vmscope_fault_log_page()
+ * @page: the page, with no other reference
+ */
+void vmscope_fault_log_put_page(struct page *page)
+{
+	vmscope_fault_put_new(page);
+}
+
+/**
+ * vmscope_fault_log_memcg() - the memory cgroup a file's memory is charged to
+ * @log: the file's log
+ *
+ * Return: the opener's memory cgroup (a reference the log holds), or NULL.
+ */
+struct mem_cgroup *vmscope_fault_log_memcg(struct vmscope_fault_log *log)
+{
+	return log->memcg;
+}
+
+/**
+ * vmscope_fault_log_start() - the records, before a file's first mapping
+ * @log: the file's log
+ * @mapped: returns whether the file was mapped before
+ *
+ * Context: process context.
+ * Return: 0, or -ENOMEM when they cannot be allocated or faultlog_max_mb
+ * is reached.
+ */
+int vmscope_fault_log_start(struct vmscope_fault_log *log, bool *mapped)
+{
+	bool ok;
+
+	mutex_lock(&log->lock);
+	*mapped = log->rec;
+	ok = vmscope_fault_log_records(log);
+	mutex_unlock(&log->lock);
+	return ok ? 0 : -ENOMEM;
+}
+
+/**
+ * vmscope_fault_log_mapped() - whether a file has been mapped
+ * @log: the file's log
+ *
+ * Return: true once a mapping of the file was set up.
+ */
+bool vmscope_fault_log_mapped(struct vmscope_fault_log *log)
+{
+	bool mapped;
+
+	mutex_lock(&log->lock);
+	mapped = log->rec;
+	mutex_unlock(&log->lock);
+	return mapped;
+}
+
+/**
+ * vmscope_fault_log_frame() - record a fault or an eviction of the frames
+ * @log: the file's log
+ * @addr: the user address of the page
+ * @pgoff: its offset in the mapping
+ * @page: the page holding its contents
+ * @flags: VMSCOPE_FREC_*
+ *
+ * Context: takes the log's lock (after the frames' own).
+ */
+void vmscope_fault_log_frame(struct vmscope_fault_log *log,
+			     unsigned long addr, pgoff_t pgoff,
+			     struct page *page, u32 flags)
+{
+	struct vmscope_fault_record *r;
+
+	mutex_lock(&log->lock);
+	log->total++;
+	if (!log->rec || log->nr == VMSCOPE_FAULTLOG_MAX) {
+		log->dropped++;
+	} else {
+		r = &log->rec[log->nr++];
+		r->seq = log->total;
+		r->address = addr;
+		r->pgoff = pgoff;
+		r->pfn = page_to_pfn(page);
+		r->tid = task_pid_vnr(current);
+		r->flags = flags;
+	}
+	mutex_unlock(&log->lock);
+}

@@ -32,6 +32,8 @@ struct vm_area_struct;
  * @fault_log: the pages and fault records of mmap()s of /dev/vmscope
  *	(made at open, with the opener's memory cgroup; see faultlog.c), or
  *	NULL for the files of /proc/vmscope.
+ * @frames: K frames and a replacement policy for the file's mapping, set
+ *	once by VMSCOPE_IOC_FRAMES_SET (see frames.c), or NULL.
  *
  * Decided once, in open(), from the opener's credentials and kept with the
  * open file; read() and ioctl() never look at the caller again, so a file
@@ -44,6 +46,7 @@ struct vmscope_access {
 	struct file *file;
 	const struct cred *cred;
 	struct vmscope_fault_log *fault_log;
+	struct vmscope_frames *frames;
 };
 
 umode_t vmscope_file_mode(umode_t root_mode);
@@ -188,6 +191,25 @@ int vmscope_fault_log_open(struct vmscope_access *acc);
 int vmscope_fault_log_mmap(struct vmscope_access *acc,
 			   struct vm_area_struct *vma);
 void vmscope_fault_log_free(struct vmscope_fault_log *log);
+struct page *vmscope_fault_log_page(struct vmscope_fault_log *log,
+				    pgoff_t pgoff);
+void vmscope_fault_log_put_page(struct page *page);
+struct mem_cgroup *vmscope_fault_log_memcg(struct vmscope_fault_log *log);
+int vmscope_fault_log_start(struct vmscope_fault_log *log, bool *mapped);
+bool vmscope_fault_log_mapped(struct vmscope_fault_log *log);
+void vmscope_fault_log_frame(struct vmscope_fault_log *log,
+			     unsigned long addr, pgoff_t pgoff,
+			     struct page *page, u32 flags);
+
+/* Page replacement on the file's own frames (frames.c) */
+struct vmscope_frames;
+int vmscope_frames_set(const struct vmscope_access *acc,
+		       struct vmscope_frames_set *fs);
+int vmscope_frames_stat(const struct vmscope_access *acc,
+			struct vmscope_frames_stat *st);
+int vmscope_frames_mmap(struct vmscope_access *acc,
+			struct vm_area_struct *vma);
+void vmscope_frames_free(struct vmscope_frames *fr);
 
 /**
  * typedef vmscope_fill_fn - fills an array for vmscope_array_out()

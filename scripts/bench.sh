@@ -20,7 +20,7 @@ vm_prepare "$KERNEL"
 echo "bench: $VM_VERSION, $LEVELS-level paging" >&2
 rc=0
 VMSCOPE_VM_MEM=3G selftests/vmtest.sh -q -k "$VM_VERSION" -l "$LEVELS" \
-	-m "$VM_MODULE" -T "$VM_NOTESTS" -t 1200 \
+	-m "$VM_MODULE" -T "$VM_NOTESTS" -t 1800 \
 	-a userspace/vmscope-bench:/usr/bin/vmscope-bench \
 	-- "vmscope-bench ${BENCH_ARGS:-}" || rc=$?
 # -q prints only the verdict: the benchmark's output is in the console log

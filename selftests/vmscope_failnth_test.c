@@ -164,6 +164,31 @@ static int op_reclaim(void *ctx)
 	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_RECLAIM, &rc);
 }
 
+/* The frames' ioctls on a file of their own, and mmap() of it. */
+static int op_frames(void *ctx)
+{
+	struct vmscope_frames_set fs = { .size = sizeof(fs), .frames = 4,
+					 .policy = VMSCOPE_FRAMES_CLOCK };
+	struct vmscope_frames_stat st = { .size = sizeof(st) };
+	int fd = open(VMSCOPE_DEVICE, O_RDWR | O_CLOEXEC), err;
+	void *m;
+
+	if (fd < 0)
+		return -errno;
+	err = vmscope_ioctl(fd, VMSCOPE_IOC_FRAMES_SET, &fs);
+	if (!err) {
+		m = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		err = m == MAP_FAILED ? -errno : 0;
+		if (!err)
+			munmap(m, 16 * 4096);
+	}
+	if (!err)
+		err = vmscope_ioctl(fd, VMSCOPE_IOC_FRAMES_STAT, &st);
+	close(fd);
+	return err;
+}
+
 /*
  * Open a /proc/vmscope file, write @val to it first if not NULL (what a
  * writable one shows), and read it all; 0 or -errno.
@@ -227,6 +252,7 @@ static const struct op ops[] = {
 	{ "FAULTS", op_faults },
 	{ "OOM", op_oom },
 	{ "RECLAIM", op_reclaim },
+	{ "FRAMES_SET/mmap/FRAMES_STAT", op_frames },
 	{ "/proc/vmscope/info", op_proc_info },
 	{ "/proc/vmscope/layout", op_proc_layout },
 	{ "/proc/vmscope/faults", op_proc_faults },

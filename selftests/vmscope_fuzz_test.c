@@ -62,12 +62,14 @@ static uint64_t pick(const uint64_t *v, size_t n)
 /* The ioctls, by _IOC_NR() from VMSCOPE_IOC_INFO's, then all others. */
 enum {
 	IOC_INFO, IOC_TRANSLATE, IOC_WALK, IOC_PTSTATS, IOC_LAYOUT,
-	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG, IOC_OTHER, NR_IOC
+	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG,
+	IOC_FRAMES_SET, IOC_FRAMES_STAT,	/* 0x1c, 0x1d */
+	IOC_OTHER, NR_IOC
 };
 
 static const char *const ioc_names[NR_IOC] = {
 	"INFO", "TRANSLATE", "WALK", "PTSTATS", "LAYOUT", "FAULTS", "OOM",
-	"RECLAIM", "FAULTLOG", "other",
+	"RECLAIM", "FAULTLOG", "FRAMES_SET", "FRAMES_STAT", "other",
 };
 
 #define ERR(e)		(1ULL << (e))
@@ -87,6 +89,9 @@ static const uint64_t ioc_errors[NR_IOC] = {
 	[IOC_OOM]	= ERR_ARG,	/* -EPERM too, without the capabilities */
 	[IOC_RECLAIM]	= ERR_ARG | ERR_TARGET,
 	[IOC_FAULTLOG]	= ERR_ARG,
+	/* set once per file, before its first mmap(): then EBUSY */
+	[IOC_FRAMES_SET] = ERR_ARG | ERR(EBUSY),
+	[IOC_FRAMES_STAT] = ERR_ARG,
 	[IOC_OTHER]	= ERR(ENOTTY),
 };
 
@@ -95,7 +100,7 @@ static const char *const errno_names[64] = {
 	[EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH",
 	[EINTR] = "EINTR", [E2BIG] = "E2BIG", [ENOMEM] = "ENOMEM",
 	[EACCES] = "EACCES", [EFAULT] = "EFAULT", [EINVAL] = "EINVAL",
-	[ENOTTY] = "ENOTTY", [ERANGE] = "ERANGE",
+	[ENOTTY] = "ENOTTY", [ERANGE] = "ERANGE", [EBUSY] = "EBUSY",
 };
 
 /* The /proc/vmscope files of the same operations. */
@@ -262,9 +267,13 @@ static int ioc_index(unsigned long cmd)
 		      _IOC_NR(VMSCOPE_IOC_INFO) == IOC_FAULTLOG,
 		      "ioctl numbers");
 	if (_IOC_TYPE(cmd) != VMSCOPE_IOC_MAGIC ||
-	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) || i >= IOC_OTHER)
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
 		return IOC_OTHER;
-	return i;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FRAMES_SET))
+		return IOC_FRAMES_SET;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FRAMES_STAT))
+		return IOC_FRAMES_STAT;
+	return i > IOC_FAULTLOG ? IOC_OTHER : i;
 }
 
 static bool allowed_errno(const struct fuzz *f, int ioc, int e)
@@ -286,6 +295,8 @@ union arg {
 	struct vmscope_oom oo;
 	struct vmscope_reclaim rc;
 	struct vmscope_faultlog lg;
+	struct vmscope_frames_set fs;
+	struct vmscope_frames_stat fst;
 	char bytes[8192];
 };
 
@@ -373,12 +384,14 @@ static unsigned long make_reclaim(struct fuzz *f, struct vmscope_reclaim *rc)
 static const unsigned int ioc_share[IOC_OTHER] = {
 	[IOC_INFO] = 2, [IOC_TRANSLATE] = 2, [IOC_WALK] = 2, [IOC_PTSTATS] = 2,
 	[IOC_LAYOUT] = 2, [IOC_FAULTS] = 2, [IOC_OOM] = 1, [IOC_RECLAIM] = 2,
-	[IOC_FAULTLOG] = 1,
+	[IOC_FAULTLOG] = 1, [IOC_FRAMES_SET] = 1, [IOC_FRAMES_STAT] = 1,
 };
+
+#define IOC_SHARES	18	/* the sum of ioc_share[] */
 
 static unsigned long make_request(struct fuzz *f, union arg *a)
 {
-	unsigned int r = rnd() % 16, ioc = 0;
+	unsigned int r = rnd() % IOC_SHARES, ioc = 0;
 	unsigned long cmd;
 
 	while (r >= ioc_share[ioc])
@@ -439,6 +452,23 @@ static unsigned long make_request(struct fuzz *f, union arg *a)
 		mutate_head(&a->lg.size, &a->lg.flags, sizeof(a->lg));
 		mutate_tail(a, a->lg.size, sizeof(a->lg));
 		return VMSCOPE_IOC_FAULTLOG;
+	case IOC_FRAMES_SET:	/* the first good one sticks: EBUSY after */
+		a->fs.size = sizeof(a->fs);
+		a->fs.frames = rnd() % 4 ? PICK(0, 1, 3, VMSCOPE_FRAMES_MAX,
+						VMSCOPE_FRAMES_MAX + 1) : rnd();
+		a->fs.policy = rnd() % 4 ? PICK(0, 1, 2, 3,
+						VMSCOPE_FRAMES_NR_POLICIES) :
+					   rnd();
+		mutate_head(&a->fs.size, &a->fs.flags, sizeof(a->fs));
+		mutate_tail(a, a->fs.size, sizeof(a->fs));
+		return VMSCOPE_IOC_FRAMES_SET;
+	case IOC_FRAMES_STAT:
+		a->fst.size = sizeof(a->fst);
+		if (rnd() % 8 == 0)
+			a->fst.resident = rnd();
+		mutate_head(&a->fst.size, &a->fst.flags, sizeof(a->fst));
+		mutate_tail(a, a->fst.size, sizeof(a->fst));
+		return VMSCOPE_IOC_FRAMES_STAT;
 	default:
 		cmd = make_reclaim(f, &a->rc);
 		mutate_tail(a, a->rc.size, sizeof(a->rc));
@@ -626,6 +656,11 @@ static bool sane(const struct fuzz *f, unsigned long cmd,
 	case IOC_FAULTLOG:
 		return a->lg.size < VMSCOPE_FAULTLOG_SIZE_VER1 ||
 		       (!a->lg.nr_records && !a->lg.total && !a->lg.pages);
+	case IOC_FRAMES_STAT:	/* frames perhaps, never a mapping here */
+		return a->fst.size < VMSCOPE_FRAMES_STAT_SIZE_VER1 ||
+		       (a->fst.frames <= VMSCOPE_FRAMES_MAX &&
+			a->fst.policy < VMSCOPE_FRAMES_NR_POLICIES &&
+			!a->fst.faults && !a->fst.resident && !a->fst.kept);
 	default:
 		return true;
 	}

@@ -11,6 +11,9 @@
  * Last, the CPU that `vmscope top` costs per refresh with 500 processes,
  * against the same figures read from /proc and against busybox top
  * (`vmscope-bench --top` runs only that case).
+ * Then the page-replacement simulator (vmscope replace): a 10-million-
+ * reference locality string through every algorithm at 64 and 4,096
+ * frames, in references per second (`vmscope-bench --replace`: only that).
  *
  * Run by `make bench` in the test VM; prints a table, or JSON with --json.
  */
@@ -35,6 +38,8 @@
 #include <unistd.h>
 
 #include <linux/vmscope.h>
+
+#include "replace.h"
 
 #define PAGE		4096UL
 #define BUF_PAGES	65536UL
@@ -589,6 +594,94 @@ static void bench_top(struct top_result *r)
 	sleepers = NULL;
 }
 
+/* ---- the replacement simulator ---- */
+
+#define RP_BENCH_REFS	10000000UL
+#define RP_BENCH_TICK	1000
+
+static const uint32_t rp_bench_frames[2] = { 64, 4096 };
+
+struct rp_bench {
+	uint64_t faults[2][16];
+	double secs[2][16];
+	uint64_t pages;
+	bool done;
+};
+
+static struct rp_bench rpb;
+
+/*
+ * 10M references, locality: 65,536 pages, a hot set of 1,024 that moves
+ * every 100,000 references and takes 90% of them; one clock tick per
+ * 1,000 references.  Each algorithm runs over the whole string; the time
+ * is the simulation's CPU time (cpu_now(): on a shared machine wall time
+ * measures the neighbours), not the generator's.
+ */
+static void bench_replace(struct rp_bench *b)
+{
+	struct rp_gen g = { .name = "locality", .length = RP_BENCH_REFS,
+			    .pages = 65536, .hot = 1024, .phase = 100000,
+			    .p_hot = 0.9, .seed = 1 };
+	struct rp_trace t = { 0 };
+	struct rp_result r;
+	struct rp_params p = { .tick = RP_BENCH_TICK, .seed = 1 };
+	double t0;
+	size_t a;
+	int i;
+
+	if (rp_generate(&g, &t))
+		errx(1, "cannot generate the reference string");
+	b->pages = t.npages;
+	for (i = 0; i < 2; i++)
+		for (a = 0; a < rp_nr_algos && a < 16; a++) {
+			p.frames = rp_bench_frames[i];
+			t0 = cpu_now();
+			if (rp_run(rp_algos[a], &t, &p, &r, NULL, NULL))
+				errx(1, "%s: out of memory", rp_algos[a]->name);
+			b->secs[i][a] = cpu_now() - t0;
+			b->faults[i][a] = r.faults;
+		}
+	rp_trace_free(&t);
+	b->done = true;
+}
+
+static void replace_table(const struct rp_bench *b)
+{
+	size_t a;
+
+	if (!b->done)
+		return;
+	printf("\nvmscope replace: %lu references (locality, %" PRIu64
+	       " pages, tick %d), references per CPU second\n"
+	       "%-14s %14s %12s %14s %12s\n", RP_BENCH_REFS, b->pages,
+	       RP_BENCH_TICK, "ALGO", "64 frames", "faults", "4096 frames",
+	       "faults");
+	for (a = 0; a < rp_nr_algos && a < 16; a++)
+		printf("%-14s %14.0f %12" PRIu64 " %14.0f %12" PRIu64 "\n",
+		       rp_algos[a]->name, RP_BENCH_REFS / b->secs[0][a],
+		       b->faults[0][a], RP_BENCH_REFS / b->secs[1][a],
+		       b->faults[1][a]);
+}
+
+static void replace_json(const struct rp_bench *b)
+{
+	size_t a;
+	int i;
+
+	printf("  \"replace\": {\"references\": %lu, \"pages\": %" PRIu64
+	       ", \"tick\": %d, \"runs\": [\n", RP_BENCH_REFS, b->pages,
+	       RP_BENCH_TICK);
+	for (i = 0; i < 2; i++)
+		for (a = 0; a < rp_nr_algos && a < 16; a++)
+			printf("    {\"algo\": \"%s\", \"frames\": %u, "
+			       "\"faults\": %" PRIu64 ", \"cpu_seconds\": %.4f, "
+			       "\"refs_per_s\": %.0f}%s\n", rp_algos[a]->name,
+			       rp_bench_frames[i], b->faults[i][a],
+			       b->secs[i][a], RP_BENCH_REFS / b->secs[i][a],
+			       i == 1 && a + 1 == rp_nr_algos ? "" : ",");
+	printf("  ]}");
+}
+
 static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 {
 	int i;
@@ -620,9 +713,11 @@ static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 	printf("  \"top\": {\"processes\": %d, \"vmscope_top_cpu_s\": %.5f, "
 	       "\"proc_read_cpu_s\": %.5f, \"busybox_top_cpu_s\": %.5f, "
 	       "\"ratio_proc\": %.2f, \"ratio_busybox\": %.2f, "
-	       "\"cpu_percent_at_1s\": %.2f}\n}\n", topr.procs, topr.vmscope,
+	       "\"cpu_percent_at_1s\": %.2f},\n", topr.procs, topr.vmscope,
 	       topr.proc, topr.busybox, topr.vmscope / topr.proc,
 	       topr.vmscope / topr.busybox, topr.vmscope * 100);
+	replace_json(&rpb);
+	printf("\n}\n");
 }
 
 static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
@@ -657,6 +752,7 @@ static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
 	       topr.procs, topr.vmscope, topr.vmscope * 100, topr.proc,
 	       topr.busybox, topr.vmscope / topr.proc,
 	       topr.vmscope / topr.busybox);
+	replace_table(&rpb);
 }
 
 int main(int argc, char **argv)
@@ -685,8 +781,13 @@ int main(int argc, char **argv)
 		       topr.vmscope / topr.proc, topr.vmscope / topr.busybox);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--replace")) {
+		bench_replace(&rpb);
+		replace_table(&rpb);
+		return 0;
+	}
 	if (argc > 1 && !json)
-		errx(2, "usage: vmscope-bench [--json | --top]");
+		errx(2, "usage: vmscope-bench [--json | --top | --replace]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
@@ -720,6 +821,7 @@ int main(int argc, char **argv)
 	bench_layout(LAYOUT_VMAS, &layout_s, &smaps_s);
 	bench_oom(&oom);
 	bench_top(&topr);
+	bench_replace(&rpb);
 	if (json)
 		print_json(cs, 2, lat);
 	else

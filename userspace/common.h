@@ -33,6 +33,7 @@ extern const struct vmscope_cmd vmscope_cmd_top;
 extern const struct vmscope_cmd vmscope_cmd_doctor;
 extern const struct vmscope_cmd vmscope_cmd_leak;
 extern const struct vmscope_cmd vmscope_cmd_export;
+extern const struct vmscope_cmd vmscope_cmd_replace;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);

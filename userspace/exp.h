@@ -138,4 +138,17 @@ void exp_cleanup(void);
 bool exp_have_swap(void);
 bool exp_have_memcg(void);
 
+/* The module's frames (exp_replace.c): a string followed on them */
+struct rp_trace;
+struct exp_frames {
+	struct vmscope_frames_stat st;
+	struct vmscope_faultlog fl;
+	struct vmscope_fault_record *rec;	/* VMSCOPE_FAULTLOG_MAX, or NULL */
+	int status;				/* the child's */
+};
+
+int exp_frames_run(const struct rp_trace *t, uint32_t policy,
+		   uint32_t frames, struct exp_frames *l);
+const char *exp_frames_error(int err);
+
 #endif

@@ -22,6 +22,7 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_doctor,
 	&vmscope_cmd_leak,
 	&vmscope_cmd_export,
+	&vmscope_cmd_replace,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

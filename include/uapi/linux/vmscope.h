@@ -877,6 +877,12 @@ struct vmscope_reclaim {
 #define VMSCOPE_FREC_PRIVATE	(1U << 2)	/* MAP_PRIVATE: the kernel copies the page (COW) */
 #define VMSCOPE_FREC_ALLOCATED	(1U << 3)	/* the handler allocated and filled a new page */
 #define VMSCOPE_FREC_INSTRUCTION (1U << 4)	/* an instruction fetch */
+/* served from the file's frames (VMSCOPE_IOC_FRAMES_SET) */
+#define VMSCOPE_FREC_FRAMES	(1U << 5)
+/* not a fault: the page at @pgoff was evicted from its frame */
+#define VMSCOPE_FREC_EVICTION	(1U << 6)
+/* with EVICTION: its Dirty bit was set (a write-back) */
+#define VMSCOPE_FREC_DIRTY	(1U << 7)
 
 /**
  * struct vmscope_fault_record - one call of the fault handler of a mapping
@@ -940,6 +946,69 @@ struct vmscope_faultlog {
 #define VMSCOPE_FAULTLOG_SIZE_VER1	48
 #define VMSCOPE_FAULTLOG_VALID_FLAGS	VMSCOPE_FAULTLOG_CLEAR
 
+/* Page replacement on the module's own frames (VMSCOPE_IOC_FRAMES_*) */
+#define VMSCOPE_FRAMES_FIFO	0	/* evict the page loaded first */
+#define VMSCOPE_FRAMES_CLOCK	1	/* second chance on the Accessed bits */
+#define VMSCOPE_FRAMES_LRU	2	/* LRU approximated by aging the Accessed bits */
+#define VMSCOPE_FRAMES_RANDOM	3	/* a frame chosen at random */
+#define VMSCOPE_FRAMES_NR_POLICIES 4
+
+#define VMSCOPE_FRAMES_MAX	256	/* frames one open file may have */
+
+/**
+ * struct vmscope_frames_set - give the mappings of this open file of
+ *	/dev/vmscope K frames and a replacement policy
+ * @size: in: sizeof(struct vmscope_frames_set).
+ * @flags: in: 0.
+ * @frames: in: K, 1 to VMSCOPE_FRAMES_MAX: at most K pages of a mapping
+ *	of the file are mapped at once; a fault with K mapped evicts one.
+ * @policy: in: VMSCOPE_FRAMES_*.
+ *
+ * Only before the file's first mmap(); its mappings must then be
+ * MAP_SHARED, one at a time, and are not inherited by fork().
+ */
+struct vmscope_frames_set {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 frames;			/* in */
+	__u32 policy;			/* in */
+};
+
+#define VMSCOPE_FRAMES_SET_SIZE_VER1	16
+#define VMSCOPE_FRAMES_SET_VALID_FLAGS	0
+
+/**
+ * struct vmscope_frames_stat - what the frames of this open file did
+ * @size: in: sizeof(struct vmscope_frames_stat).
+ * @flags: in: 0.
+ * @frames: out: K (0: the file has no frames).
+ * @policy: out: VMSCOPE_FRAMES_*.
+ * @faults: out: page faults that brought a page into a frame.
+ * @evictions: out: pages evicted from their frame (unmapped, contents kept).
+ * @writebacks: out: evicted pages whose Dirty bit was set.
+ * @resident: out: pages mapped now (frames in use).
+ * @kept: out: pages whose contents the module keeps (resident or evicted).
+ * @accessed_cleared: out: Accessed bits the policy found set and cleared
+ *	(clock, lru).
+ * @tlb_flushes: out: TLB flushes after clearing them (this CPU's TLB).
+ */
+struct vmscope_frames_stat {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 frames;			/* out */
+	__u32 policy;			/* out */
+	__u64 faults;			/* out */
+	__u64 evictions;		/* out */
+	__u64 writebacks;		/* out */
+	__u64 resident;			/* out */
+	__u64 kept;			/* out */
+	__u64 accessed_cleared;		/* out */
+	__u64 tlb_flushes;		/* out */
+};
+
+#define VMSCOPE_FRAMES_STAT_SIZE_VER1	72
+#define VMSCOPE_FRAMES_STAT_VALID_FLAGS	0
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
 #define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
@@ -949,5 +1018,7 @@ struct vmscope_faultlog {
 #define VMSCOPE_IOC_OOM		_IOWR(VMSCOPE_IOC_MAGIC, 0x16, struct vmscope_oom)
 #define VMSCOPE_IOC_RECLAIM	_IOWR(VMSCOPE_IOC_MAGIC, 0x17, struct vmscope_reclaim)
 #define VMSCOPE_IOC_FAULTLOG	_IOWR(VMSCOPE_IOC_MAGIC, 0x18, struct vmscope_faultlog)
+#define VMSCOPE_IOC_FRAMES_SET	_IOWR(VMSCOPE_IOC_MAGIC, 0x1c, struct vmscope_frames_set)
+#define VMSCOPE_IOC_FRAMES_STAT	_IOWR(VMSCOPE_IOC_MAGIC, 0x1d, struct vmscope_frames_stat)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */
