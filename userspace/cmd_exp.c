@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cols.h"
 #include "common.h"
 #include "exp.h"
 #include "json.h"
@@ -296,12 +297,23 @@ static const struct vmscope_exp *exp_find(const char *name)
 	for (i = 0; i < nr_exps; i++)
 		if (!strcmp(exps[i]->name, name))
 			return exps[i];
-	errx(2, "no experiment '%s'; 'vmscope exp list' lists them", name);
+	errx(EXIT_USAGE, "no experiment '%s'; 'vmscope exp list' lists them", name);
 }
+
+enum { EC_NAME, EC_CLAIM, EC_NEEDS };
+
+static const struct col_desc list_cols[] = {
+	[EC_NAME] = { "NAME", "name", COL_STR, 16, COL_DEFAULT,
+		      "the experiment, for 'exp run NAME'" },
+	[EC_CLAIM] = { "CLAIM", "claim", COL_STR, 0.7, COL_DEFAULT | COL_WRAP,
+		       "the claim it puts to the test" },
+	[EC_NEEDS] = { "NEEDS", "needs", COL_STR, 6, 0,
+		       "what it needs to run: root, swap, cgroup" },
+};
 
 static void exp_help(FILE *out)
 {
-	fputs("Usage: vmscope exp list [--json]\n"
+	fputs("Usage: vmscope exp list [options]\n"
 	      "       vmscope exp run NAME|all [--json] [KEY=VALUE...]\n"
 	      "\n"
 	      "Put a claim about memory management to the test on this kernel:\n"
@@ -320,29 +332,51 @@ static void exp_help(FILE *out)
 	      "\n"
 	      "JSON keys: name, claim, kernel, steps, measurements (KEY: {value,\n"
 	      "unit, what}), checks ({what, held}), verdict, reason, next.\n"
-	      "Exit status: 0 confirmed or skipped, 1 refuted, 3 inconclusive.\n",
-	      out);
+	      "\n"
+	      "'exp list' takes the options of every table:\n", out);
+	cols_help_options(out);
+	fputs("\nExit status of 'exp run' (with 'all': the worst):\n"
+	      "  0  confirmed\n"
+	      "  1  failure (vmscope could not run the experiment)\n"
+	      "  2  usage error\n"
+	      "  3  refuted\n"
+	      "  4  inconclusive or skipped\n", out);
+	cols_help_columns(out, list_cols, ARRAY_SIZE(list_cols));
 }
 
-static int exp_list(bool json)
+static const char *needs_str(unsigned int needs, char *buf, size_t len)
 {
+	snprintf(buf, len, "%s%s%s%s", needs & EXP_NEEDS_ROOT ? "root " : "",
+		 needs & EXP_NEEDS_SWAP ? "swap " : "",
+		 needs & EXP_NEEDS_CGROUP ? "cgroup " : "", needs ? "" : "-");
+	if (needs)
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+static int exp_list(int argc, char **argv)
+{
+	struct cols_opts co = { .cmd = "exp" };
+	struct col_val cv[ARRAY_SIZE(list_cols)];
+	char needs[32];
 	struct json j;
+	struct cols c;
 	int i;
 
-	if (!json) {
-		for (i = 0; i < nr_exps; i++)
-			printf("%-18s %s\n", exps[i]->name, exps[i]->claim);
-		return 0;
-	}
-	json_init(&j, stdout);
-	json_open(&j, NULL, '[');
+	optind = 1;
+	cols_options(argc, argv, &co, exp_help, 0);
+	cols_init(&c, list_cols, ARRAY_SIZE(list_cols), &co);
+	if (co.json)
+		json_init(&j, stdout);
+	cols_begin(&c, &j, NULL);
 	for (i = 0; i < nr_exps; i++) {
-		json_open_flat(&j, NULL, '{');
-		json_str(&j, "name", exps[i]->name);
-		json_str(&j, "claim", exps[i]->claim);
-		json_close(&j, '}');
+		cv[EC_NAME] = CV_S(exps[i]->name);
+		cv[EC_CLAIM] = CV_S(exps[i]->claim);
+		cv[EC_NEEDS] = CV_S(needs_str(exps[i]->needs, needs,
+					      sizeof(needs)));
+		cols_row(&c, cv);
 	}
-	json_close(&j, ']');
+	cols_end(&c);
 	return 0;
 }
 
@@ -375,16 +409,17 @@ static int exp_run(const char *name, bool json, char **args, int nargs)
 		v = exp_run_one(exps[i], fd, (const char *const *)args, nargs,
 				j);
 		refuted |= v == EXP_REFUTED;
-		unsure |= v == EXP_INCONCLUSIVE;
+		unsure |= v == EXP_INCONCLUSIVE || v == EXP_SKIPPED;
 	}
 	if (j && all)
 		json_close(j, ']');
 	free(j);
 	close(fd);
-	return refuted ? 1 : unsure ? 3 : 0;
+	return refuted ? EXIT_REFUTED : unsure ? EXIT_UNDECIDED : EXIT_SUCCESS;
 }
 
-static int exp_main(int argc, char **argv)
+/* exp run NAME|all [--json] [KEY=VALUE...], options anywhere */
+static int exp_run_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'J' },
@@ -392,9 +427,10 @@ static int exp_main(int argc, char **argv)
 		{ }
 	};
 	bool json = false;
-	int c;
+	int c, i, n = 0;
 
-	while ((c = getopt_long(argc, argv, "+Jh", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			json = true;
@@ -403,29 +439,42 @@ static int exp_main(int argc, char **argv)
 			exp_help(stdout);
 			return 0;
 		default:
-			errx(2, "try 'vmscope exp --help'");
+			errx(EXIT_USAGE, "try 'vmscope exp --help'");
 		}
+	}
+	if (optind == argc)
+		errx(EXIT_USAGE, "exp run takes NAME or all; 'vmscope exp list' "
+		     "lists the names");
+	for (i = optind + 1; i < argc; i++) {
+		if (!strchr(argv[i], '='))
+			errx(EXIT_USAGE, "unexpected '%s': options of an "
+			     "experiment are KEY=VALUE; try 'vmscope exp --help'",
+			     argv[i]);
+		argv[optind + 1 + n++] = argv[i];
+	}
+	return exp_run(argv[optind], json, argv + optind + 1, n);
+}
+
+static int exp_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			exp_help(stdout);
+			return 0;
+		}
+		errx(EXIT_USAGE, "try 'vmscope exp --help'");
 	}
 	if (optind < argc && !strcmp(argv[optind], "list"))
-		return exp_list(json || (optind + 1 < argc &&
-					 !strcmp(argv[optind + 1], "--json")));
-	if (optind + 1 < argc && !strcmp(argv[optind], "run")) {
-		const char *name = argv[optind + 1];
-		int i, n = 0;
-
-		/* options may follow the name too */
-		for (i = optind + 2; i < argc; i++) {
-			if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-J"))
-				json = true;
-			else if (strchr(argv[i], '='))
-				argv[optind + 2 + n++] = argv[i];
-			else
-				errx(2, "unexpected '%s'; try 'vmscope exp --help'",
-				     argv[i]);
-		}
-		return exp_run(name, json, argv + optind + 2, n);
-	}
-	errx(2, "exp takes 'list' or 'run NAME|all'; try 'vmscope exp --help'");
+		return exp_list(argc - optind, argv + optind);
+	if (optind < argc && !strcmp(argv[optind], "run"))
+		return exp_run_main(argc - optind, argv + optind);
+	errx(EXIT_USAGE, "exp takes 'list' or 'run NAME|all'; try 'vmscope exp --help'");
 }
 
 const struct vmscope_cmd vmscope_cmd_exp = {

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libsmartcols.h>
-
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 #include "names.h"
@@ -31,9 +30,48 @@ static const char *segment_name(uint32_t seg)
 	return seg <= VMSCOPE_SEG_MAX ? segment_names[seg] : "?";
 }
 
+enum {
+	LC_START, LC_END, LC_PERMS, LC_SEGMENT, LC_SIZE, LC_RSS, LC_ANON,
+	LC_FILE, LC_SHMEM, LC_SWAP, LC_HUGE, LC_NAME,
+};
+
+/* The _kb aliases are the keys of vmscope 0.1, kept for one release. */
+static const struct col_desc layout_cols[] = {
+	[LC_START] = { "START", "start", COL_ADDR, 12, COL_DEFAULT,
+		       "first address of the VMA" },
+	[LC_END] = { "END", "end", COL_ADDR, 12, COL_DEFAULT,
+		     "end of the VMA (exclusive)" },
+	[LC_PERMS] = { "PERMS", "perms", COL_STR, 4, COL_DEFAULT,
+		       "rwxp or rwxs, as /proc/PID/maps" },
+	[LC_SEGMENT] = { "SEGMENT", "segment", COL_STR, 9, COL_DEFAULT,
+			 "text, rodata, data, bss, heap, mmap-file, ..." },
+	[LC_SIZE] = { "SIZE", "size_bytes", COL_SIZE, 5,
+		      COL_DEFAULT | COL_RIGHT, "size of the VMA",
+		      "size_kb", 10 },
+	[LC_RSS] = { "RSS", "rss_bytes", COL_SIZE, 5, COL_DEFAULT | COL_RIGHT,
+		     "resident: ANON + FILE + SHMEM, as smaps' Rss",
+		     "rss_kb", 10 },
+	[LC_ANON] = { "ANON", "anon_bytes", COL_SIZE, 5,
+		      COL_DEFAULT | COL_RIGHT, "resident anonymous memory",
+		      "anon_kb", 10 },
+	[LC_FILE] = { "FILE", "file_bytes", COL_SIZE, 5,
+		      COL_DEFAULT | COL_RIGHT, "resident file pages",
+		      "file_kb", 10 },
+	[LC_SHMEM] = { "SHMEM", "shmem_bytes", COL_SIZE, 5,
+		       COL_DEFAULT | COL_RIGHT, "resident shmem/tmpfs pages",
+		       "shmem_kb", 10 },
+	[LC_SWAP] = { "SWAP", "swap_bytes", COL_SIZE, 5,
+		      COL_DEFAULT | COL_RIGHT, "swapped out", "swap_kb", 10 },
+	[LC_HUGE] = { "HUGE", "huge_bytes", COL_SIZE, 5,
+		      COL_DEFAULT | COL_RIGHT, "mapped by huge pages (THP)",
+		      "huge_kb", 10 },
+	[LC_NAME] = { "NAME", "path", COL_STR, 0.3, COL_DEFAULT,
+		      "the name /proc/PID/maps shows" },
+};
+
 static void layout_help(FILE *out)
 {
-	fputs("Usage: vmscope layout [--json] [--svg FILE] [--no-picture] PID\n"
+	fputs("Usage: vmscope layout [options] PID\n"
 	      "\n"
 	      "Show the address space of process PID the way a textbook draws it:\n"
 	      "every VMA classified as text, rodata, data, bss, heap, mmap-file,\n"
@@ -43,24 +81,23 @@ static void layout_help(FILE *out)
 	      "shows them); and a picture from the end of user space down to\n"
 	      "address 0, with the gaps between the VMAs compressed.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -J, --json        machine-readable output\n"
-	      "  -s, --svg FILE    also draw the address space into FILE (SVG)\n"
-	      "  -n, --no-picture  only the table and the totals\n"
-	      "  -h, --help        this text\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -s, --svg FILE       also draw the address space into FILE (SVG)\n"
+	      "      --no-picture     only the table and the totals\n"
+	      "  -h, --help           this text\n"
 	      "\n"
-	      "Columns: START END PERMS SEGMENT SIZE RSS ANON FILE SHMEM SWAP HUGE\n"
-	      "NAME (sizes in bytes, K, M, G).  RSS = ANON + FILE + SHMEM, as\n"
-	      "smaps' Rss (the zero page is not counted).\n"
-	      "JSON keys: pid, task_size, vmas (each start, end, perms, segment,\n"
-	      "path, size_kb, rss_kb, anon_kb, file_kb, shmem_kb, swap_kb,\n"
-	      "huge_kb; path is the name /proc/PID/maps shows), totals (vmas,\n"
-	      "virt_kb, rss_kb, anon_kb, file_kb, shmem_kb, shr_kb, swap_kb,\n"
-	      "huge_kb), kernel (the kernel's own counters: total_vm_kb,\n"
-	      "rss_anon_kb, rss_file_kb, rss_shmem_kb, swap_kb, map_count,\n"
-	      "threads), markers (start_code, end_code, start_data, end_data,\n"
-	      "start_brk, brk, start_stack, arg_start, env_end, mmap_base).\n",
+	      "With -n or -r only the table is printed.\n"
+	      "JSON: {pid, task_size, vmas: [one object per VMA, keys below],\n"
+	      "totals {vmas, virt_bytes, rss_bytes, anon_bytes, file_bytes,\n"
+	      "shmem_bytes, shr_bytes, swap_bytes, huge_bytes}, kernel (the\n"
+	      "kernel's own counters: total_vm_bytes, rss_anon_bytes,\n"
+	      "rss_file_bytes, rss_shmem_bytes, swap_bytes, map_count, threads),\n"
+	      "markers {start_code, end_code, start_data, end_data, start_brk,\n"
+	      "brk, start_stack, arg_start, env_end, mmap_base}}.  Each _bytes\n"
+	      "size also has its _kb alias (KiB), deprecated, for one release.\n",
 	      out);
+	cols_help_columns(out, layout_cols, ARRAY_SIZE(layout_cols));
 }
 
 static void layout_fetch(int fd, uint32_t pid, struct layout *l)
@@ -110,39 +147,50 @@ static void layout_totals(const struct layout *l, struct totals *t)
 		totals_add(t, &l->v[i]);
 }
 
-static void json_vma(struct json *j, const struct vmscope_layout_vma *v)
+static void layout_row(struct cols *c, const struct vmscope_layout_vma *v)
 {
+	struct col_val cv[ARRAY_SIZE(layout_cols)];
 	char perms[5];
 
 	perms_to_str(v->vma.perms, perms);
-	json_open_flat(j, NULL, '{');
-	json_hex(j, "start", v->vma.start);
-	json_hex(j, "end", v->vma.end);
-	json_str(j, "perms", perms);
-	json_str(j, "segment", segment_name(v->segment));
-	json_str(j, "path", v->vma.name);
-	json_u64(j, "size_kb", (v->vma.end - v->vma.start) >> 10);
-	json_u64(j, "rss_kb", (v->rss_anon + v->rss_file + v->rss_shmem) >> 10);
-	json_u64(j, "anon_kb", v->rss_anon >> 10);
-	json_u64(j, "file_kb", v->rss_file >> 10);
-	json_u64(j, "shmem_kb", v->rss_shmem >> 10);
-	json_u64(j, "swap_kb", v->swap >> 10);
-	json_u64(j, "huge_kb", v->huge >> 10);
-	json_close(j, '}');
+	cv[LC_START] = CV_U(v->vma.start);
+	cv[LC_END] = CV_U(v->vma.end);
+	cv[LC_PERMS] = CV_S(perms);
+	cv[LC_SEGMENT] = CV_S(segment_name(v->segment));
+	cv[LC_SIZE] = CV_U(v->vma.end - v->vma.start);
+	cv[LC_RSS] = CV_U(v->rss_anon + v->rss_file + v->rss_shmem);
+	cv[LC_ANON] = CV_U(v->rss_anon);
+	cv[LC_FILE] = CV_U(v->rss_file);
+	cv[LC_SHMEM] = CV_U(v->rss_shmem);
+	cv[LC_SWAP] = CV_U(v->swap);
+	cv[LC_HUGE] = CV_U(v->huge);
+	cv[LC_NAME] = CV_S(v->vma.name);
+	cols_row(c, cv);
+}
+
+/* KEY_bytes, and its deprecated alias KEY_kb */
+static void json_size(struct json *j, const char *key, uint64_t bytes)
+{
+	char k[48];
+
+	snprintf(k, sizeof(k), "%s_bytes", key);
+	json_u64(j, k, bytes);
+	snprintf(k, sizeof(k), "%s_kb", key);
+	json_u64(j, k, bytes >> 10);
 }
 
 static void json_totals(struct json *j, const struct totals *t, size_t n)
 {
 	json_open(j, "totals", '{');
 	json_u64(j, "vmas", n);
-	json_u64(j, "virt_kb", t->virt >> 10);
-	json_u64(j, "rss_kb", t->rss >> 10);
-	json_u64(j, "anon_kb", t->anon >> 10);
-	json_u64(j, "file_kb", t->file >> 10);
-	json_u64(j, "shmem_kb", t->shmem >> 10);
-	json_u64(j, "shr_kb", (t->file + t->shmem) >> 10);
-	json_u64(j, "swap_kb", t->swap >> 10);
-	json_u64(j, "huge_kb", t->huge >> 10);
+	json_size(j, "virt", t->virt);
+	json_size(j, "rss", t->rss);
+	json_size(j, "anon", t->anon);
+	json_size(j, "file", t->file);
+	json_size(j, "shmem", t->shmem);
+	json_size(j, "shr", t->file + t->shmem);
+	json_size(j, "swap", t->swap);
+	json_size(j, "huge", t->huge);
 	json_close(j, '}');
 }
 
@@ -150,11 +198,11 @@ static void json_totals(struct json *j, const struct totals *t, size_t n)
 static void json_process(struct json *j, const struct vmscope_layout *lo)
 {
 	json_open(j, "kernel", '{');
-	json_u64(j, "total_vm_kb", lo->total_vm >> 10);
-	json_u64(j, "rss_anon_kb", lo->rss_anon >> 10);
-	json_u64(j, "rss_file_kb", lo->rss_file >> 10);
-	json_u64(j, "rss_shmem_kb", lo->rss_shmem >> 10);
-	json_u64(j, "swap_kb", lo->swap >> 10);
+	json_size(j, "total_vm", lo->total_vm);
+	json_size(j, "rss_anon", lo->rss_anon);
+	json_size(j, "rss_file", lo->rss_file);
+	json_size(j, "rss_shmem", lo->rss_shmem);
+	json_size(j, "swap", lo->swap);
 	json_u64(j, "map_count", lo->map_count);
 	json_u64(j, "threads", lo->nr_threads);
 	json_close(j, '}');
@@ -183,7 +231,8 @@ static void totals_add(struct totals *t, const struct vmscope_layout_vma *v)
 	t->huge += v->huge;
 }
 
-static void layout_json(const struct layout *l, const struct totals *t)
+static void layout_json(const struct layout *l, const struct totals *t,
+			struct cols *c)
 {
 	struct json j;
 	size_t i;
@@ -192,10 +241,10 @@ static void layout_json(const struct layout *l, const struct totals *t)
 	json_open(&j, NULL, '{');
 	json_u64(&j, "pid", l->lo.pid);
 	json_hex(&j, "task_size", l->lo.task_size);
-	json_open(&j, "vmas", '[');
+	cols_begin(c, &j, "vmas");
 	for (i = 0; i < l->n; i++)
-		json_vma(&j, &l->v[i]);
-	json_close(&j, ']');
+		layout_row(c, &l->v[i]);
+	cols_end(c);
 	json_totals(&j, t, l->n);
 	json_process(&j, &l->lo);
 	json_close(&j, '}');
@@ -205,7 +254,7 @@ static void layout_json(const struct layout *l, const struct totals *t)
  * JSON for any number of VMAs: written batch by batch as the module
  * returns them, so nothing grows with the process.
  */
-static void layout_json_stream(int fd, uint32_t pid)
+static void layout_json_stream(int fd, uint32_t pid, struct cols *c)
 {
 	enum { BATCH = 1024 };
 	struct vmscope_layout_vma *v = calloc(BATCH, sizeof(*v));
@@ -231,75 +280,29 @@ static void layout_json_stream(int fd, uint32_t pid)
 			json_open(&j, NULL, '{');
 			json_u64(&j, "pid", pid);
 			json_hex(&j, "task_size", lo.task_size);
-			json_open(&j, "vmas", '[');
+			cols_begin(c, &j, "vmas");
 		}
 		for (i = 0; i < lo.count; i++) {
-			json_vma(&j, &v[i]);
+			layout_row(c, &v[i]);
 			totals_add(&t, &v[i]);
 		}
 		n += lo.count;
 	} while (!(lo.out_flags & VMSCOPE_LAYOUT_DONE));
-	json_close(&j, ']');
+	cols_end(c);
 	json_totals(&j, &t, n);
 	json_process(&j, &first);
 	json_close(&j, '}');
 	free(v);
 }
 
-static void cell_size(struct libscols_line *ln, int col, uint64_t bytes)
+static void layout_table(const struct layout *l, struct cols *c)
 {
-	char hb[16];
-
-	scols_line_set_data(ln, col, bytes ? size_to_human(bytes, hb,
-							   sizeof(hb)) : "0");
-}
-
-static void table_row(struct libscols_table *tb,
-		      const struct vmscope_layout_vma *v)
-{
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
-	char buf[32], perms[5];
-
-	if (!ln)
-		err(1, "failed to add a table row");
-	snprintf(buf, sizeof(buf), "%012llx", v->vma.start);
-	scols_line_set_data(ln, 0, buf);
-	snprintf(buf, sizeof(buf), "%012llx", v->vma.end);
-	scols_line_set_data(ln, 1, buf);
-	perms_to_str(v->vma.perms, perms);
-	scols_line_set_data(ln, 2, perms);
-	scols_line_set_data(ln, 3, segment_name(v->segment));
-	cell_size(ln, 4, v->vma.end - v->vma.start);
-	cell_size(ln, 5, v->rss_anon + v->rss_file + v->rss_shmem);
-	cell_size(ln, 6, v->rss_anon);
-	cell_size(ln, 7, v->rss_file);
-	cell_size(ln, 8, v->rss_shmem);
-	cell_size(ln, 9, v->swap);
-	cell_size(ln, 10, v->huge);
-	scols_line_set_data(ln, 11, v->vma.name);
-}
-
-static void layout_table(const struct layout *l)
-{
-	static const char *const cols[] = {
-		"START", "END", "PERMS", "SEGMENT", "SIZE", "RSS", "ANON",
-		"FILE", "SHMEM", "SWAP", "HUGE", "NAME",
-	};
-	struct libscols_table *tb = scols_new_table();
 	size_t i;
 
-	if (!tb)
-		err(1, "failed to create a table");
-	scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (!scols_table_new_column(tb, cols[i], 0,
-					    i >= 4 && i <= 10 ?
-					    SCOLS_FL_RIGHT : 0))
-			err(1, "failed to create a table");
+	cols_begin(c, NULL, NULL);
 	for (i = 0; i < l->n; i++)
-		table_row(tb, &l->v[i]);
-	scols_print_table(tb);
-	scols_unref_table(tb);
+		layout_row(c, &l->v[i]);
+	cols_end(c);
 }
 
 static void layout_summary(const struct layout *l, const struct totals *t)
@@ -481,46 +484,51 @@ static void layout_svg(const struct layout *l, const char *path)
 		err(1, "%s", path);
 }
 
+enum { OPT_NO_PICTURE = 0x100 };
+
 static int layout_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
+		COLS_LONGOPTS,
 		{ "svg", required_argument, NULL, 's' },
-		{ "no-picture", no_argument, NULL, 'n' },
+		{ "no-picture", no_argument, NULL, OPT_NO_PICTURE },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	bool json = false, picture = true;
+	struct cols_opts co = { .cmd = "layout" };
+	bool picture = true;
 	const char *svg = NULL;
 	struct totals t;
 	struct layout l;
+	struct cols c;
 	uint32_t pid;
-	int c, fd;
+	int ch, fd;
 
-	while ((c = getopt_long(argc, argv, "Js:nh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = true;
-			break;
+	while ((ch = getopt_long(argc, argv, COLS_SHORTOPTS "s:h", opts,
+				 NULL)) != -1) {
+		if (cols_getopt(&co, ch, optarg))
+			continue;
+		switch (ch) {
 		case 's':
 			svg = optarg;
 			break;
-		case 'n':
+		case OPT_NO_PICTURE:
 			picture = false;
 			break;
 		case 'h':
 			layout_help(stdout);
 			return 0;
 		default:
-			errx(2, "try 'vmscope layout --help'");
+			errx(EXIT_USAGE, "try 'vmscope layout --help'");
 		}
 	}
 	if (argc - optind != 1)
-		errx(2, "layout takes one PID; try 'vmscope layout --help'");
+		errx(EXIT_USAGE, "layout takes one PID; try 'vmscope layout --help'");
 	pid = parse_pid(argv[optind]);
+	cols_init(&c, layout_cols, ARRAY_SIZE(layout_cols), &co);
 	fd = vmscope_open();
-	if (json && !svg) {
-		layout_json_stream(fd, pid);
+	if (co.json && !svg) {
+		layout_json_stream(fd, pid, &c);
 		close(fd);
 		return 0;
 	}
@@ -530,13 +538,15 @@ static int layout_run(int argc, char **argv)
 	layout_totals(&l, &t);
 	if (svg)
 		layout_svg(&l, svg);
-	if (json) {
-		layout_json(&l, &t);
+	if (co.json) {
+		layout_json(&l, &t, &c);
 	} else {
-		layout_table(&l);
-		layout_summary(&l, &t);
-		if (picture)
-			layout_picture(&l);
+		layout_table(&l, &c);
+		if (!co.noheadings && !co.raw) {
+			layout_summary(&l, &t);
+			if (picture)
+				layout_picture(&l);
+		}
 	}
 	free(l.v);
 	return 0;

@@ -12,14 +12,47 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 
 #define MAX_TASKS	VMSCOPE_OOM_MAX_TASKS
 
+enum {
+	OC_PID, OC_COMM, OC_SCORE, OC_POINTS, OC_ADJ, OC_RSS, OC_SWAP,
+	OC_PGTABLES, OC_KTHREAD, OC_UNKILLABLE, OC_NOTE,
+};
+
+static const struct col_desc oom_cols[] = {
+	[OC_PID] = { "PID", "pid", COL_U64, 7, COL_DEFAULT | COL_RIGHT,
+		     "process ID" },
+	[OC_COMM] = { "COMM", "comm", COL_STR, 16, COL_DEFAULT,
+		      "command name" },
+	[OC_SCORE] = { "SCORE", "oom_score", COL_U64, 5,
+		       COL_DEFAULT | COL_RIGHT,
+		       "what /proc/PID/oom_score shows (0 to 1000)" },
+	[OC_POINTS] = { "POINTS", "points", COL_U64, 10,
+			COL_DEFAULT | COL_RIGHT,
+			"badness: pages, shifted by oom_score_adj" },
+	[OC_ADJ] = { "ADJ", "oom_score_adj", COL_I64, 5,
+		     COL_DEFAULT | COL_RIGHT, "oom_score_adj (-1000 to 1000)" },
+	[OC_RSS] = { "RSS", "rss_pages", COL_U64, 9, COL_DEFAULT | COL_RIGHT,
+		     "resident pages" },
+	[OC_SWAP] = { "SWAP", "swap_pages", COL_U64, 9,
+		      COL_DEFAULT | COL_RIGHT, "swap entries" },
+	[OC_PGTABLES] = { "PGTABLES", "pgtables_pages", COL_U64, 8,
+			  COL_DEFAULT | COL_RIGHT, "page-table pages" },
+	[OC_KTHREAD] = { "KTHREAD", "kthread", COL_BOOL, 3, 0,
+			 "a kernel thread" },
+	[OC_UNKILLABLE] = { "UNKILLABLE", "unkillable", COL_BOOL, 3, 0,
+			    "never chosen (init, adj -1000, kernel thread)" },
+	[OC_NOTE] = { "NOTE", "note", COL_STR, 0.2, COL_DEFAULT,
+		      "why never chosen, or the one killed first" },
+};
+
 static void oom_help(FILE *out)
 {
-	fputs("Usage: vmscope oom [--json]\n"
+	fputs("Usage: vmscope oom [options]\n"
 	      "\n"
 	      "Rank every process as the OOM killer would when memory runs out:\n"
 	      "its badness points (resident pages + swap entries + page-table\n"
@@ -29,14 +62,15 @@ static void oom_help(FILE *out)
 	      "-1000 are never chosen.  Needs root (CAP_SYS_ADMIN or\n"
 	      "CAP_SYS_PTRACE when the device was opened).\n"
 	      "\n"
-	      "Options:\n"
-	      "  -J, --json   machine-readable output\n"
-	      "  -h, --help   this text\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -h, --help           this text\n"
 	      "\n"
-	      "Columns: PID COMM SCORE POINTS ADJ RSS SWAP PGTABLES (pages) NOTE\n"
-	      "JSON keys: totalpages, tasks (each pid, comm, points, oom_score,\n"
-	      "oom_score_adj, rss, swap, pgtables, kthread, unkillable), victim\n"
-	      "(the pid chosen first, or null).\n", out);
+	      "With -n or -r only the table is printed.\n"
+	      "JSON: {total_pages (RAM + swap the scores are relative to), tasks:\n"
+	      "[one object per process], victim (the PID chosen first, or null)}.\n",
+	      out);
+	cols_help_columns(out, oom_cols, ARRAY_SIZE(oom_cols));
 }
 
 static int by_points(const void *a, const void *b)
@@ -47,39 +81,6 @@ static int by_points(const void *a, const void *b)
 		return x->flags & VMSCOPE_OOM_UNKILLABLE ? 1 : -1;
 	return x->points < y->points ? 1 : x->points > y->points ? -1 :
 	       (int)x->pid - (int)y->pid;
-}
-
-static void oom_json(const struct vmscope_oom *oo,
-		     const struct vmscope_oom_task *t, uint32_t n)
-{
-	struct json j;
-	uint32_t i;
-
-	json_init(&j, stdout);
-	json_open(&j, NULL, '{');
-	json_u64(&j, "totalpages", oo->totalpages);
-	json_open(&j, "tasks", '[');
-	for (i = 0; i < n; i++) {
-		json_open_flat(&j, NULL, '{');
-		json_u64(&j, "pid", t[i].pid);
-		json_str(&j, "comm", t[i].comm);
-		json_u64(&j, "points", t[i].points < 0 ? 0 : t[i].points);
-		json_u64(&j, "oom_score", t[i].oom_score);
-		json_key_i64(&j, "oom_score_adj", t[i].oom_score_adj);
-		json_u64(&j, "rss", t[i].rss);
-		json_u64(&j, "swap", t[i].swap);
-		json_u64(&j, "pgtables", t[i].pgtables);
-		json_bool(&j, "kthread", t[i].flags & VMSCOPE_OOM_KTHREAD);
-		json_bool(&j, "unkillable",
-			  t[i].flags & VMSCOPE_OOM_UNKILLABLE);
-		json_close(&j, '}');
-	}
-	json_close(&j, ']');
-	if (n && !(t[0].flags & VMSCOPE_OOM_UNKILLABLE))
-		json_u64(&j, "victim", t[0].pid);
-	else
-		json_null(&j, "victim");
-	json_close(&j, '}');
 }
 
 static const char *oom_note(const struct vmscope_oom_task *t, bool first)
@@ -94,20 +95,53 @@ static const char *oom_note(const struct vmscope_oom_task *t, bool first)
 	return first ? "<- killed first" : "";
 }
 
-static void oom_print(const struct vmscope_oom *oo,
-		      const struct vmscope_oom_task *t, uint32_t n)
+static void oom_row(struct cols *c, const struct vmscope_oom_task *t,
+		    bool first)
 {
+	struct col_val cv[ARRAY_SIZE(oom_cols)];
+
+	cv[OC_PID] = CV_U(t->pid);
+	cv[OC_COMM] = CV_S(t->comm);
+	cv[OC_SCORE] = CV_U(t->oom_score);
+	cv[OC_POINTS] = CV_U(t->points < 0 ? 0 : t->points);
+	cv[OC_ADJ] = CV_I(t->oom_score_adj);
+	cv[OC_RSS] = CV_U(t->rss);
+	cv[OC_SWAP] = CV_U(t->swap);
+	cv[OC_PGTABLES] = CV_U(t->pgtables);
+	cv[OC_KTHREAD] = CV_B(t->flags & VMSCOPE_OOM_KTHREAD);
+	cv[OC_UNKILLABLE] = CV_B(t->flags & VMSCOPE_OOM_UNKILLABLE);
+	cv[OC_NOTE] = CV_S(oom_note(t, first));
+	cols_row(c, cv);
+}
+
+static void oom_show(const struct cols_opts *co, const struct vmscope_oom *oo,
+		     const struct vmscope_oom_task *t, uint32_t n)
+{
+	struct json j;
+	struct cols c;
 	uint32_t i;
 
-	printf("%d processes; scores are relative to %" PRIu64 " pages of RAM "
-	       "and swap\n\n", (int)n, (uint64_t)oo->totalpages);
-	printf("%7s %-16s %5s %10s %5s %9s %9s %8s  %s\n", "PID", "COMM",
-	       "SCORE", "POINTS", "ADJ", "RSS", "SWAP", "PGTABLES", "NOTE");
+	cols_init(&c, oom_cols, ARRAY_SIZE(oom_cols), co);
+	if (co->json) {
+		json_init(&j, stdout);
+		json_open(&j, NULL, '{');
+		json_u64(&j, "total_pages", oo->totalpages);
+	} else if (!co->noheadings && !co->raw) {
+		printf("%d processes; scores are relative to %" PRIu64
+		       " pages of RAM and swap\n\n", (int)n,
+		       (uint64_t)oo->totalpages);
+	}
+	cols_begin(&c, &j, "tasks");
 	for (i = 0; i < n; i++)
-		printf("%7u %-16s %5u %10lld %5d %9llu %9llu %8llu  %s\n",
-		       t[i].pid, t[i].comm, t[i].oom_score, t[i].points,
-		       t[i].oom_score_adj, t[i].rss, t[i].swap, t[i].pgtables,
-		       oom_note(&t[i], i == 0));
+		oom_row(&c, &t[i], i == 0);
+	cols_end(&c);
+	if (!co->json)
+		return;
+	if (n && !(t[0].flags & VMSCOPE_OOM_UNKILLABLE))
+		json_u64(&j, "victim", t[0].pid);
+	else
+		json_null(&j, "victim");
+	json_close(&j, '}');
 }
 
 /*
@@ -148,20 +182,18 @@ static struct vmscope_oom_task *oom_get(int fd, struct vmscope_oom *oo,
 
 static int oom_run(int argc, char **argv)
 {
-	bool json = json_option(argc, argv, "oom", oom_help, 0);
+	struct cols_opts co = { .cmd = "oom" };
 	struct vmscope_oom_task *t;
 	struct vmscope_oom oo;
 	uint32_t n;
 	int fd;
 
+	cols_options(argc, argv, &co, oom_help, 0);
 	fd = vmscope_open();
 	t = oom_get(fd, &oo, &n);
 	close(fd);
 	qsort(t, n, sizeof(*t), by_points);
-	if (json)
-		oom_json(&oo, t, n);
-	else
-		oom_print(&oo, t, n);
+	oom_show(&co, &oo, t, n);
 	free(t);
 	return 0;
 }

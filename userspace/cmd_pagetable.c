@@ -10,14 +10,26 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libsmartcols.h>
-
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 
+enum { TC_LEVEL, TC_TABLES, TC_BYTES, TC_NOTE };
+
+static const struct col_desc pt_cols[] = {
+	[TC_LEVEL] = { "LEVEL", "level", COL_STR, 9, COL_DEFAULT,
+		       "PGD, P4D, PUD, PMD, PTE, or deposited" },
+	[TC_TABLES] = { "TABLES", "tables", COL_U64, 6,
+			COL_DEFAULT | COL_RIGHT, "tables at this level" },
+	[TC_BYTES] = { "BYTES", "bytes", COL_SIZE, 5, COL_DEFAULT | COL_RIGHT,
+		       "the memory they take" },
+	[TC_NOTE] = { "NOTE", "note", COL_STR, 0.3, COL_DEFAULT,
+		      "what one table of the level covers" },
+};
+
 static void pagetable_help(FILE *out)
 {
-	fputs("Usage: vmscope pagetable [--json] PID\n"
+	fputs("Usage: vmscope pagetable [options] PID\n"
 	      "\n"
 	      "Count the page tables of process PID at each level and what they\n"
 	      "cost, the entries in them (4K pages mapped, 2M and 1G leaves, swap\n"
@@ -25,18 +37,22 @@ static void pagetable_help(FILE *out)
 	      "/proc/PID/status) and beside what one flat table for the whole\n"
 	      "address space would need: the reason page tables have levels.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -J, --json   machine-readable output\n"
-	      "  -h, --help   this text\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -h, --help           this text\n"
 	      "\n"
-	      "JSON keys: pid, levels, page_size, tables {pgd, p4d, pud, pmd, pte},\n"
-	      "bytes (all tables, the deposited ones too), present, huge_pmd,\n"
-	      "huge_pud, swap_entries,\n"
-	      "other_entries, deposited (PTE tables kept under anonymous THPs),\n"
-	      "vmpte_bytes (the kernel's count), flat_table_bytes.\n"
+	      "With -n or -r only the table is printed.\n"
+	      "JSON: {pid, levels, page_size_bytes, per_level: [one object per\n"
+	      "row of the table], tables {pgd, p4d, pud, pmd, pte}, tables_bytes\n"
+	      "(all tables, the deposited ones too), present_pages,\n"
+	      "huge_pmd_entries, huge_pud_entries, swap_entries, other_entries,\n"
+	      "deposited_tables (PTE tables kept under anonymous THPs),\n"
+	      "vmpte_bytes (the kernel's count), flat_table_bytes}.\n"
 	      "\n"
 	      "VmPTE counts PUD, PMD and PTE tables, and the PTE tables deposited\n"
-	      "under anonymous THPs for a later split; not the PGD and P4D.\n", out);
+	      "under anonymous THPs for a later split; not the PGD and P4D.\n",
+	      out);
+	cols_help_columns(out, pt_cols, ARRAY_SIZE(pt_cols));
 }
 
 struct pt_view {
@@ -61,7 +77,36 @@ static void pt_compute(struct pt_view *v, const struct vmscope_info *info)
 	v->flat = (1ULL << (info->va_bits - info->page_shift)) * 8;
 }
 
-static void pt_json(const struct pt_view *v)
+static void pt_row(struct cols *c, const char *level, uint64_t tables,
+		   uint64_t page, const char *note)
+{
+	struct col_val cv[ARRAY_SIZE(pt_cols)];
+
+	cv[TC_LEVEL] = CV_S(level);
+	cv[TC_TABLES] = CV_U(tables);
+	cv[TC_BYTES] = CV_U(tables * page);
+	cv[TC_NOTE] = CV_S(note);
+	cols_row(c, cv);
+}
+
+static void pt_table(const struct pt_view *v, struct cols *c,
+		     struct json *j)
+{
+	const struct vmscope_ptstats *st = &v->st;
+
+	cols_begin(c, j, "per_level");
+	pt_row(c, "PGD", st->pgd, v->page, "one per process, CR3 points here");
+	pt_row(c, "P4D", st->p4d, v->page,
+	       st->levels == 5 ? "5-level paging" : "folded into the PGD");
+	pt_row(c, "PUD", st->pud, v->page, "each covers 512G");
+	pt_row(c, "PMD", st->pmd, v->page, "each covers 1G");
+	pt_row(c, "PTE", st->pte, v->page, "each covers 2M");
+	pt_row(c, "deposited", st->deposited, v->page,
+	       "PTE tables kept under anonymous THPs");
+	cols_end(c);
+}
+
+static void pt_json(const struct pt_view *v, struct cols *c)
 {
 	const struct vmscope_ptstats *st = &v->st;
 	struct json j;
@@ -70,7 +115,8 @@ static void pt_json(const struct pt_view *v)
 	json_open(&j, NULL, '{');
 	json_u64(&j, "pid", st->pid);
 	json_u64(&j, "levels", st->levels);
-	json_u64(&j, "page_size", v->page);
+	json_u64(&j, "page_size_bytes", v->page);
+	pt_table(v, c, &j);
 	json_open(&j, "tables", '{');
 	json_u64(&j, "pgd", st->pgd);
 	json_u64(&j, "p4d", st->p4d);
@@ -78,64 +124,30 @@ static void pt_json(const struct pt_view *v)
 	json_u64(&j, "pmd", st->pmd);
 	json_u64(&j, "pte", st->pte);
 	json_close(&j, '}');
-	json_u64(&j, "bytes", v->bytes);
-	json_u64(&j, "present", st->present);
-	json_u64(&j, "huge_pmd", st->huge_pmd);
-	json_u64(&j, "huge_pud", st->huge_pud);
+	json_u64(&j, "tables_bytes", v->bytes);
+	json_u64(&j, "present_pages", st->present);
+	json_u64(&j, "huge_pmd_entries", st->huge_pmd);
+	json_u64(&j, "huge_pud_entries", st->huge_pud);
 	json_u64(&j, "swap_entries", st->swap_entries);
 	json_u64(&j, "other_entries", st->other_entries);
-	json_u64(&j, "deposited", st->deposited);
+	json_u64(&j, "deposited_tables", st->deposited);
 	json_u64(&j, "vmpte_bytes", st->pgtables_bytes);
 	json_u64(&j, "flat_table_bytes", v->flat);
 	json_close(&j, '}');
 }
 
-static void pt_row(struct libscols_table *tb, const char *level,
-		   uint64_t tables, uint64_t page, const char *note)
-{
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
-	char buf[32], hb[16];
-
-	if (!ln)
-		err(1, "failed to add a table row");
-	scols_line_set_data(ln, 0, level);
-	snprintf(buf, sizeof(buf), "%" PRIu64, tables);
-	scols_line_set_data(ln, 1, buf);
-	scols_line_set_data(ln, 2, size_to_human(tables * page, hb,
-						 sizeof(hb)));
-	scols_line_set_data(ln, 3, note);
-}
-
-static void pt_table(const struct pt_view *v)
-{
-	const struct vmscope_ptstats *st = &v->st;
-	struct libscols_table *tb = scols_new_table();
-
-	if (!tb || !scols_table_new_column(tb, "LEVEL", 0, 0) ||
-	    !scols_table_new_column(tb, "TABLES", 0, SCOLS_FL_RIGHT) ||
-	    !scols_table_new_column(tb, "BYTES", 0, SCOLS_FL_RIGHT) ||
-	    !scols_table_new_column(tb, "NOTE", 0, 0))
-		err(1, "failed to create a table");
-	pt_row(tb, "PGD", st->pgd, v->page, "one per process, CR3 points here");
-	pt_row(tb, "P4D", st->p4d, v->page,
-	       st->levels == 5 ? "5-level paging" : "folded into the PGD");
-	pt_row(tb, "PUD", st->pud, v->page, "each covers 512G");
-	pt_row(tb, "PMD", st->pmd, v->page, "each covers 1G");
-	pt_row(tb, "PTE", st->pte, v->page, "each covers 2M");
-	pt_row(tb, "deposited", st->deposited, v->page,
-	       "PTE tables kept under anonymous THPs");
-	scols_print_table(tb);
-	scols_unref_table(tb);
-}
-
-static void pt_print(const struct pt_view *v)
+static void pt_print(const struct pt_view *v, struct cols *cols)
 {
 	const struct vmscope_ptstats *st = &v->st;
 	char a[16], b[16], c[16];
 
+	if (cols->o->noheadings || cols->o->raw) {
+		pt_table(v, cols, NULL);
+		return;
+	}
 	printf("Page tables of process %u (%u-level paging)\n\n", st->pid,
 	       st->levels);
-	pt_table(v);
+	pt_table(v, cols, NULL);
 	printf("\nEntries: %" PRIu64 " 4K pages mapped by PTEs, %" PRIu64
 	       " 2M pages by PMDs, %" PRIu64 " 1G pages by PUDs,\n"
 	       "         %" PRIu64 " swap entries, %" PRIu64 " other\n",
@@ -144,24 +156,27 @@ static void pt_print(const struct pt_view *v)
 	       (uint64_t)st->other_entries);
 	printf("\nThe kernel's count, VmPTE: %s; PUD + PMD + PTE + deposited "
 	       "tables: %s (%s)\n",
-	       size_to_human(st->pgtables_bytes, a, sizeof(a)),
-	       size_to_human(v->counted, b, sizeof(b)),
+	       cols_size(cols->o, st->pgtables_bytes, a, sizeof(a)),
+	       cols_size(cols->o, v->counted, b, sizeof(b)),
 	       v->counted == st->pgtables_bytes ? "equal" :
 	       "the process changed its mappings meanwhile");
 	printf("\nAll tables, deposited ones too: %s.  One flat table for the %u-bit address "
 	       "space would need %s\n(2^%u entries of 8 bytes); a 32-bit x86 "
 	       "flat table needs 4.0M.\n",
-	       size_to_human(v->bytes, a, sizeof(a)), v->va_bits,
-	       size_to_human(v->flat, c, sizeof(c)), v->va_bits - 12);
+	       cols_size(cols->o, v->bytes, a, sizeof(a)), v->va_bits,
+	       cols_size(cols->o, v->flat, c, sizeof(c)), v->va_bits - 12);
 }
 
 static int pagetable_run(int argc, char **argv)
 {
-	bool json = json_option(argc, argv, "pagetable", pagetable_help, 1);
+	struct cols_opts co = { .cmd = "pagetable" };
 	struct vmscope_info info;
 	struct pt_view v;
+	struct cols c;
 	int fd;
 
+	cols_options(argc, argv, &co, pagetable_help, 1);
+	cols_init(&c, pt_cols, ARRAY_SIZE(pt_cols), &co);
 	memset(&v, 0, sizeof(v));
 	v.st.size = sizeof(v.st);
 	v.st.pid = parse_pid(argv[optind]);
@@ -172,10 +187,10 @@ static int pagetable_run(int argc, char **argv)
 	close(fd);
 
 	pt_compute(&v, &info);
-	if (json)
-		pt_json(&v);
+	if (co.json)
+		pt_json(&v, &c);
 	else
-		pt_print(&v);
+		pt_print(&v, &c);
 	return 0;
 }
 

@@ -11,8 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libsmartcols.h>
-
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 #include "names.h"
@@ -27,10 +26,60 @@
 			  VMSCOPE_PAGE_SHMEM | VMSCOPE_PAGE_ZERO | \
 			  VMSCOPE_PAGE_THP | VMSCOPE_PAGE_HUGETLB)
 
+enum {
+	WC_START, WC_END, WC_SIZE, WC_PAGES, WC_STATE, WC_LEVEL, WC_FLAGS,
+	WC_KIND,
+};
+
+static const struct col_desc range_cols[] = {
+	[WC_START] = { "START", "start", COL_ADDR, 12, COL_DEFAULT,
+		       "first address of the range" },
+	[WC_END] = { "END", "end", COL_ADDR, 12, COL_DEFAULT,
+		     "end of the range (exclusive)" },
+	[WC_SIZE] = { "SIZE", "size_bytes", COL_SIZE, 5,
+		      COL_DEFAULT | COL_RIGHT, "size of the range" },
+	[WC_PAGES] = { "PAGES", "pages", COL_U64, 5, COL_DEFAULT | COL_RIGHT,
+		       "4K pages in the range" },
+	[WC_STATE] = { "STATE", "state", COL_STR, 11, COL_DEFAULT,
+		       "present, prot-none, swapped, not-present, no-vma, ..." },
+	[WC_LEVEL] = { "LEVEL", "level", COL_STR, 3, COL_DEFAULT,
+		       "the leaf entry: PTE (4K), PMD (2M), PUD (1G); - if none" },
+	[WC_FLAGS] = { "FLAGS", "flags", COL_FLAGS, 8, COL_DEFAULT,
+		       "rw, user, nx, protnone, huge of that entry" },
+	[WC_KIND] = { "KIND", "kind", COL_FLAGS, 8, COL_DEFAULT,
+		      "anon, file, shmem, zero, thp, hugetlb" },
+};
+
+enum {
+	PC_VADDR, PC_STATE, PC_LEVEL, PC_PFN, PC_SWAP_TYPE, PC_SWAP_OFFSET,
+	PC_FLAGS, PC_KIND,
+};
+
+static const struct col_desc page_cols[] = {
+	[PC_VADDR] = { "VADDR", "vaddr", COL_ADDR, 12, COL_DEFAULT,
+		       "the page's virtual address" },
+	[PC_STATE] = { "STATE", "state", COL_STR, 11, COL_DEFAULT,
+		       "present, prot-none, swapped, not-present, no-vma, ..." },
+	[PC_LEVEL] = { "LEVEL", "level", COL_STR, 5, COL_DEFAULT,
+		       "the leaf entry: PTE, PMD, PUD; - if none" },
+	[PC_PFN] = { "PFN", "pfn", COL_ADDR, 12, COL_DEFAULT,
+		     "page frame number (root only; - when absent)" },
+	[PC_SWAP_TYPE] = { "SWAP-TYPE", "swap_type", COL_U64, 9, COL_RIGHT,
+			   "swap area of a swapped page" },
+	[PC_SWAP_OFFSET] = { "SWAP-OFFSET", "swap_offset", COL_ADDR, 11,
+			     COL_DEFAULT,
+			     "offset in the swap area of a swapped page" },
+	[PC_FLAGS] = { "FLAGS", "flags", COL_FLAGS, 20, COL_DEFAULT,
+		       "the entry's flags" },
+	[PC_KIND] = { "KIND", "kind", COL_FLAGS, 20, COL_DEFAULT,
+		      "what the kernel knows of the page" },
+};
+
 struct walk_out {
-	bool json, pages, hidden;
+	bool pages, hidden;
+	const struct cols_opts *co;
 	struct json j;
-	struct libscols_table *tb;
+	struct cols c;
 	uint64_t count[VMSCOPE_STATE_MAX + 1];
 	uint64_t huge;
 	/* the range being gathered */
@@ -40,8 +89,8 @@ struct walk_out {
 
 static void walk_help(FILE *out)
 {
-	fputs("Usage: vmscope walk [--json] [--pages] PID START END\n"
-	      "       vmscope walk [--json] [--pages] PID START +SIZE\n"
+	fputs("Usage: vmscope walk [options] PID START END\n"
+	      "       vmscope walk [options] PID START +SIZE\n"
 	      "\n"
 	      "Describe every page of process PID from START to END (hex, 0x\n"
 	      "optional), or SIZE bytes from START (K, M, G, T suffixes): whether\n"
@@ -50,26 +99,23 @@ static void walk_help(FILE *out)
 	      "page it is.  Neighbouring pages that are alike are shown as one\n"
 	      "range, like the kernel's page-table dumps.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -p, --pages  one line (or JSON object) per page, not per range\n"
-	      "  -J, --json   machine-readable output\n"
-	      "  -h, --help   this text\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("      --pages          one row per page, not per range (other\n"
+	      "                       columns: see below)\n"
+	      "  -h, --help           this text\n"
 	      "\n"
-	      "Columns: START END SIZE PAGES STATE LEVEL FLAGS KIND\n"
-	      "  STATE  present, prot-none, swapped, not-present, no-vma, ...\n"
-	      "  LEVEL  the leaf entry: PTE (4K), PMD (2M) or PUD (1G)\n"
-	      "  FLAGS  rw, user, nx, protnone, huge of that entry\n"
-	      "  KIND   anon, file, shmem, zero, thp, hugetlb\n"
-	      "  (LEVEL is - where no entry maps the page)\n"
-	      "With --pages: VADDR STATE LEVEL pfn PFN | FLAGS | KIND, one line per\n"
-	      "page (swap OFFSET for a swapped page).\n"
 	      "START and END are hexadecimal and page aligned; SIZE is decimal, or\n"
 	      "hexadecimal with 0x, with an optional K, M, G or T.\n"
-	      "JSON: {pid, start, end, ranges: [{start, end, pages, state, level,\n"
-	      "flags, kind}], totals: {pages, present, prot_none, swapped,\n"
-	      "not_present, no_vma, other, huge}}; with --pages, pages: [{vaddr,\n"
-	      "state, level, pfn, swap, flags, kind}] instead of ranges (pfn null\n"
-	      "when hidden: without CAP_SYS_ADMIN).\n", out);
+	      "With -n or -r only the table is printed, without the totals.\n"
+	      "JSON: {pid, start, end, ranges: [one object per range], totals:\n"
+	      "{pages, present_pages, prot_none_pages, swapped_pages,\n"
+	      "not_present_pages, no_vma_pages, other_pages, huge_pages}}; with\n"
+	      "--pages, pages: [one object per page] instead of ranges.  PFNs are\n"
+	      "null without CAP_SYS_ADMIN.\n", out);
+	cols_help_columns(out, range_cols, ARRAY_SIZE(range_cols));
+	fputs("\nWith --pages:", out);
+	cols_help_columns(out, page_cols, ARRAY_SIZE(page_cols));
 }
 
 static bool walk_alike(const struct vmscope_page *a,
@@ -84,86 +130,48 @@ static bool walk_alike(const struct vmscope_page *a,
 static void walk_emit_range(struct walk_out *o)
 {
 	const struct vmscope_page *k = &o->key;
-	char buf[160], hb[16];
-	struct libscols_line *ln;
-	uint64_t pages = (o->end - o->start) / 4096;
+	struct col_val cv[ARRAY_SIZE(range_cols)];
 
 	if (o->end == o->start)
 		return;
-	if (o->json) {
-		json_open_flat(&o->j, NULL, '{');
-		json_hex(&o->j, "start", o->start);
-		json_hex(&o->j, "end", o->end);
-		json_u64(&o->j, "pages", pages);
-		json_str(&o->j, "state", state_name(k->state));
-		json_str(&o->j, "level", level_name(k->level));
-		json_flags(&o->j, "flags", k->flags & RANGE_PTE_FLAGS,
-			   pte_flag_names);
-		json_flags(&o->j, "kind", k->page_flags & RANGE_PAGE_FLAGS,
-			   page_flag_names);
-		json_close(&o->j, '}');
-		return;
-	}
-	ln = scols_table_new_line(o->tb, NULL);
-	if (!ln)
-		err(1, "failed to add a table row");
-	snprintf(buf, sizeof(buf), "%016" PRIx64, o->start);
-	scols_line_set_data(ln, 0, buf);
-	snprintf(buf, sizeof(buf), "%016" PRIx64, o->end);
-	scols_line_set_data(ln, 1, buf);
-	scols_line_set_data(ln, 2, size_to_human(o->end - o->start, hb,
-						 sizeof(hb)));
-	snprintf(buf, sizeof(buf), "%" PRIu64, pages);
-	scols_line_set_data(ln, 3, buf);
-	scols_line_set_data(ln, 4, state_name(k->state));
-	scols_line_set_data(ln, 5, level_name(k->level));
-	scols_line_set_data(ln, 6, flags_to_str(k->flags & RANGE_PTE_FLAGS,
-						pte_flag_names, buf,
-						sizeof(buf)));
-	scols_line_set_data(ln, 7, flags_to_str(k->page_flags &
-						RANGE_PAGE_FLAGS,
-						page_flag_names, buf,
-						sizeof(buf)));
+	cv[WC_START] = CV_U(o->start);
+	cv[WC_END] = CV_U(o->end);
+	cv[WC_SIZE] = CV_U(o->end - o->start);
+	cv[WC_PAGES] = CV_U((o->end - o->start) / 4096);
+	cv[WC_STATE] = CV_S(state_name(k->state));
+	cv[WC_LEVEL] = CV_S(level_name(k->level));
+	cv[WC_FLAGS] = CV_FL(k->flags & RANGE_PTE_FLAGS, pte_flag_names);
+	cv[WC_KIND] = CV_FL(k->page_flags & RANGE_PAGE_FLAGS, page_flag_names);
+	cols_row(&o->c, cv);
 }
 
 static void walk_emit_page(struct walk_out *o, uint64_t va,
 			   const struct vmscope_page *p)
 {
 	bool swapped = p->state == VMSCOPE_STATE_SWAPPED;
-	char flags[160], kind[256];
+	struct col_val cv[ARRAY_SIZE(page_cols)];
 
-	if (!o->json) {
-		printf("%016" PRIx64 " %-11s %-3s %s %-10llx %s | %s\n", va,
-		       state_name(p->state), level_name(p->level),
-		       swapped ? "swap" : "pfn ",
-		       swapped ? VMSCOPE_SWP_OFFSET(p->pfn) : p->pfn,
-		       flags_to_str(p->flags, pte_flag_names, flags,
-				    sizeof(flags)),
-		       flags_to_str(p->page_flags, page_flag_names, kind,
-				    sizeof(kind)));
-		return;
-	}
-	json_open_flat(&o->j, NULL, '{');
-	json_hex(&o->j, "vaddr", va);
-	json_str(&o->j, "state", state_name(p->state));
-	json_str(&o->j, "level", level_name(p->level));
+	cv[PC_VADDR] = CV_U(va);
+	cv[PC_STATE] = CV_S(state_name(p->state));
+	cv[PC_LEVEL] = CV_S(level_name(p->level));
+	if (swapped || o->hidden || p->state == VMSCOPE_STATE_NOT_PRESENT ||
+	    p->state == VMSCOPE_STATE_NO_VMA)
+		cv[PC_PFN] = CV_NULL;
+	else
+		cv[PC_PFN] = CV_U(p->pfn);
 	if (swapped) {
-		json_null(&o->j, "pfn");
-		json_open(&o->j, "swap", '{');
-		json_u64(&o->j, "type", VMSCOPE_SWP_TYPE(p->pfn));
-		json_hex(&o->j, "offset", VMSCOPE_SWP_OFFSET(p->pfn));
-		json_close(&o->j, '}');
+		cv[PC_SWAP_TYPE] = CV_U(VMSCOPE_SWP_TYPE(p->pfn));
+		cv[PC_SWAP_OFFSET] = CV_U(VMSCOPE_SWP_OFFSET(p->pfn));
 	} else {
-		if (o->hidden || p->state == VMSCOPE_STATE_NOT_PRESENT ||
-		    p->state == VMSCOPE_STATE_NO_VMA)
-			json_null(&o->j, "pfn");
-		else
-			json_hex(&o->j, "pfn", p->pfn);
-		json_null(&o->j, "swap");
+		cv[PC_SWAP_TYPE] = CV_NULL;
+		cv[PC_SWAP_OFFSET] = CV_NULL;
 	}
-	json_flags(&o->j, "flags", p->flags, pte_flag_names);
-	json_flags(&o->j, "kind", p->page_flags, page_flag_names);
-	json_close(&o->j, '}');
+	cv[PC_FLAGS] = CV_FL(p->flags, pte_flag_names);
+	cv[PC_KIND] = CV_FL(p->page_flags, page_flag_names);
+	if (o->co->json)
+		cols_row(&o->c, cv);
+	else
+		cols_stream_row(&o->c, cv);
 }
 
 static void walk_account(struct walk_out *o, uint64_t va,
@@ -188,32 +196,20 @@ static void walk_account(struct walk_out *o, uint64_t va,
 static void walk_begin(struct walk_out *o, uint32_t pid, uint64_t start,
 		       uint64_t end)
 {
-	static const char *const cols[] = {
-		"START", "END", "SIZE", "PAGES", "STATE", "LEVEL", "FLAGS",
-		"KIND",
-	};
-	size_t i;
-
 	o->start = o->end = start;
-	if (o->json) {
+	if (o->co->json) {
 		json_init(&o->j, stdout);
 		json_open(&o->j, NULL, '{');
 		json_u64(&o->j, "pid", pid);
 		json_hex(&o->j, "start", start);
 		json_hex(&o->j, "end", end);
-		json_open(&o->j, o->pages ? "pages" : "ranges", '[');
+		cols_begin(&o->c, &o->j, o->pages ? "pages" : "ranges");
 		return;
 	}
-	if (o->pages)
-		return;
-	o->tb = scols_new_table();
-	if (!o->tb)
-		err(1, "failed to create a table");
-	/* one range a line, however narrow the terminal */
-	scols_table_set_termforce(o->tb, SCOLS_TERMFORCE_NEVER);
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (!scols_table_new_column(o->tb, cols[i], 0, 0))
-			err(1, "failed to create a table");
+	if (o->pages)	/* too many rows to gather in a table */
+		cols_stream_begin(&o->c, false);
+	else
+		cols_begin(&o->c, NULL, NULL);
 }
 
 /* Migration, hwpoison, device and marker entries. */
@@ -233,26 +229,29 @@ static void walk_finish(struct walk_out *o)
 		walk_emit_range(o);
 	for (s = 0; s <= VMSCOPE_STATE_MAX; s++)
 		total += o->count[s];
-	if (o->json) {
-		json_close(&o->j, ']');
+	if (o->co->json) {
+		cols_end(&o->c);
 		json_open(&o->j, "totals", '{');
 		json_u64(&o->j, "pages", total);
-		json_u64(&o->j, "present", o->count[VMSCOPE_STATE_PRESENT]);
-		json_u64(&o->j, "prot_none", o->count[VMSCOPE_STATE_PROT_NONE]);
-		json_u64(&o->j, "swapped", o->count[VMSCOPE_STATE_SWAPPED]);
-		json_u64(&o->j, "not_present",
+		json_u64(&o->j, "present_pages",
+			 o->count[VMSCOPE_STATE_PRESENT]);
+		json_u64(&o->j, "prot_none_pages",
+			 o->count[VMSCOPE_STATE_PROT_NONE]);
+		json_u64(&o->j, "swapped_pages",
+			 o->count[VMSCOPE_STATE_SWAPPED]);
+		json_u64(&o->j, "not_present_pages",
 			 o->count[VMSCOPE_STATE_NOT_PRESENT]);
-		json_u64(&o->j, "no_vma", o->count[VMSCOPE_STATE_NO_VMA]);
-		json_u64(&o->j, "other", walk_other(o));
-		json_u64(&o->j, "huge", o->huge);
+		json_u64(&o->j, "no_vma_pages", o->count[VMSCOPE_STATE_NO_VMA]);
+		json_u64(&o->j, "other_pages", walk_other(o));
+		json_u64(&o->j, "huge_pages", o->huge);
 		json_close(&o->j, '}');
 		json_close(&o->j, '}');
 		return;
 	}
-	if (o->tb) {
-		scols_print_table(o->tb);
-		scols_unref_table(o->tb);
-	}
+	if (!o->pages)
+		cols_end(&o->c);
+	if (o->co->noheadings || o->co->raw)
+		return;
 	printf("\n%" PRIu64 " pages: %" PRIu64 " present (%" PRIu64
 	       " under huge leaves), %" PRIu64 " prot-none, %" PRIu64
 	       " swapped, %" PRIu64 " not present, %" PRIu64
@@ -304,53 +303,60 @@ static void walk_parse_range(const char *s, const char *e,
 		uint64_t size = parse_size(e + 1, "SIZE");
 
 		if (size > info->task_size - *start)
-			errx(2, "START + SIZE runs past the end of user space "
+			errx(EXIT_USAGE, "START + SIZE runs past the end of user space "
 			     "(0x%llx)", info->task_size);
 		*end = *start + size;
 	} else {
 		*end = parse_addr(e, "END");
 	}
 	if (*start & 4095 || *end & 4095)
-		errx(2, "START and END must be page aligned (multiples of "
+		errx(EXIT_USAGE, "START and END must be page aligned (multiples of "
 		     "0x1000)");
 	if (*start >= *end)
-		errx(2, "START must be below END");
+		errx(EXIT_USAGE, "START must be below END");
 	if (*end > info->task_size)
-		errx(2, "END 0x%" PRIx64 " is past the end of user space "
+		errx(EXIT_USAGE, "END 0x%" PRIx64 " is past the end of user space "
 		     "(0x%llx)", *end, info->task_size);
 }
+
+enum { OPT_PAGES = 0x100 };
 
 static int walk_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "pages", no_argument, NULL, 'p' },
+		COLS_LONGOPTS,
+		{ "pages", no_argument, NULL, OPT_PAGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct walk_out o = { 0 };
+	struct cols_opts co = { .cmd = "walk" };
+	struct walk_out o = { .co = &co };
 	struct vmscope_info info;
 	uint64_t start, end;
 	uint32_t pid;
 	int c, fd;
 
-	while ((c = getopt_long(argc, argv, "Jph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, COLS_SHORTOPTS "h", opts,
+				NULL)) != -1) {
+		if (cols_getopt(&co, c, optarg))
+			continue;
 		switch (c) {
-		case 'J':
-			o.json = true;
-			break;
-		case 'p':
+		case OPT_PAGES:
 			o.pages = true;
 			break;
 		case 'h':
 			walk_help(stdout);
 			return 0;
 		default:
-			errx(2, "try 'vmscope walk --help'");
+			errx(EXIT_USAGE, "try 'vmscope walk --help'");
 		}
 	}
 	if (argc - optind != 3)
-		errx(2, "walk takes PID START END; try 'vmscope walk --help'");
+		errx(EXIT_USAGE, "walk takes PID START END; try 'vmscope walk --help'");
+	if (o.pages)
+		cols_init(&o.c, page_cols, ARRAY_SIZE(page_cols), &co);
+	else
+		cols_init(&o.c, range_cols, ARRAY_SIZE(range_cols), &co);
 	pid = parse_pid(argv[optind]);
 	fd = vmscope_open();
 	vmscope_get_info(fd, &info);

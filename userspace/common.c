@@ -16,6 +16,39 @@
 #include "common.h"
 
 /**
+ * write_error() - stdout could not be written: say so and exit 1
+ *
+ * A reader that went away (EPIPE: `vmscope layout PID | head -1` with
+ * SIGPIPE ignored) is not an error worth a message, as in util-linux.
+ */
+void write_error(void)
+{
+	if (errno == EPIPE)
+		_exit(EXIT_SUCCESS);
+	warn("write error");
+	_exit(EXIT_FAILURE);
+}
+
+/**
+ * close_stdout() - at exit: flush and close stdout, exit 1 if that failed
+ *
+ * Registered with atexit() (util-linux's close_stdout): output to a full
+ * disk or /dev/full is an error, not a silent loss.
+ */
+void close_stdout(void)
+{
+	bool prev_fail = ferror(stdout), close_fail = fclose(stdout);
+
+	if (prev_fail || close_fail) {
+		if (!close_fail && errno != EPIPE)
+			errno = EIO;	/* an earlier write failed */
+		write_error();
+	}
+	if (fclose(stderr))
+		_exit(EXIT_FAILURE);
+}
+
+/**
  * vmscope_open() - open /dev/vmscope or exit with advice
  *
  * Return: the file descriptor.

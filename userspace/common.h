@@ -35,6 +35,17 @@ extern const struct vmscope_cmd vmscope_cmd_leak;
 extern const struct vmscope_cmd vmscope_cmd_export;
 extern const struct vmscope_cmd vmscope_cmd_replace;
 
+/*
+ * Exit statuses, the same for every command (vmscope(8), EXIT STATUS).
+ * An experiment that ran but did not confirm its claim is not a failure
+ * of the program: it has statuses of its own.
+ */
+#define EXIT_USAGE		2	/* bad options or arguments */
+#define EXIT_REFUTED		3	/* vmscope exp: a claim was refuted */
+#define EXIT_UNDECIDED		4	/* vmscope exp: inconclusive or skipped */
+
+void write_error(void) __attribute__((noreturn));
+void close_stdout(void);
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);
 void vmscope_ioctl_die(const char *what) __attribute__((noreturn));

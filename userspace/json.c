@@ -7,16 +7,16 @@
  * gathered in a buffer of the writer's own, not printf'd token by token.
  * The document is flushed when its outermost bracket closes.
  */
-#include <err.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common.h"
 #include "json.h"
 
 static void json_flush(struct json *j)
 {
 	if (j->len && fwrite(j->buf, 1, j->len, j->out) != j->len)
-		err(1, "writing JSON");
+		write_error();
 	j->len = 0;
 }
 
@@ -33,7 +33,7 @@ static void out(struct json *j, const char *s, size_t n)
 		json_flush(j);
 		if (n > sizeof(j->buf)) {
 			if (fwrite(s, 1, n, j->out) != n)
-				err(1, "writing JSON");
+				write_error();
 			return;
 		}
 	}

@@ -3,6 +3,7 @@
  * vmscope: see a live kernel's virtual memory.
  */
 #include <err.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 {
 	const struct vmscope_cmd *cmd;
 
+	atexit(close_stdout);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
