@@ -114,6 +114,24 @@ static inline int exp_check_held(const char *out, const char *what)
 }
 
 /*
+ * The exit status vmscope exp gives a record's verdict (vmscope(8)):
+ * 0 confirmed, 3 refuted, 4 inconclusive or skipped; -1 if none.
+ */
+static inline int exp_verdict_status(const char *out)
+{
+	char v[32];
+
+	exp_verdict(out, v, sizeof(v));
+	if (!strcmp(v, "confirmed"))
+		return 0;
+	if (!strcmp(v, "refuted"))
+		return 3;
+	if (!strcmp(v, "inconclusive") || !strcmp(v, "skipped"))
+		return 4;
+	return -1;
+}
+
+/*
  * In a kselftest_harness test: run experiment @name with @args, which
  * must exit 0 and come out "confirmed" (the record is logged if not);
  * the record is left in @out.

@@ -80,7 +80,7 @@ TEST_F(exp, malloc_header)
 TEST_F(exp, bad_names_and_options)
 {
 	EXPECT_EQ(2, exp_run("no-such-experiment", NULL, out, sizeof(out)));
-	EXPECT_EQ(0, exp_run("malloc-threshold", "small=262144", out,
+	EXPECT_EQ(4, exp_run("malloc-threshold", "small=262144", out,
 			     sizeof(out)));
 	EXPECT_STREQ("skipped", exp_verdict(out, self->verdict, 32));
 }
