@@ -307,7 +307,7 @@ static const struct col_desc list_cols[] = {
 		      "the experiment, for 'exp run NAME'" },
 	[EC_CLAIM] = { "CLAIM", "claim", COL_STR, 0.7, COL_DEFAULT | COL_WRAP,
 		       "the claim it puts to the test" },
-	[EC_NEEDS] = { "NEEDS", "needs", COL_STR, 6, 0,
+	[EC_NEEDS] = { "NEEDS", "needs", COL_FLAGS, 6, 0,
 		       "what it needs to run: root, swap, cgroup" },
 };
 
@@ -344,21 +344,17 @@ static void exp_help(FILE *out)
 	cols_help_columns(out, list_cols, ARRAY_SIZE(list_cols));
 }
 
-static const char *needs_str(unsigned int needs, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s%s", needs & EXP_NEEDS_ROOT ? "root " : "",
-		 needs & EXP_NEEDS_SWAP ? "swap " : "",
-		 needs & EXP_NEEDS_CGROUP ? "cgroup " : "", needs ? "" : "-");
-	if (needs)
-		buf[strlen(buf) - 1] = '\0';
-	return buf;
-}
+static const struct flag_name needs_names[] = {
+	{ EXP_NEEDS_ROOT, "root", "writes sysctls or cgroups" },
+	{ EXP_NEEDS_SWAP, "swap", "swap must be on" },
+	{ EXP_NEEDS_CGROUP, "cgroup", "the cgroup v2 memory controller" },
+	{ }
+};
 
 static int exp_list(int argc, char **argv)
 {
 	struct cols_opts co = { .cmd = "exp" };
 	struct col_val cv[ARRAY_SIZE(list_cols)];
-	char needs[32];
 	struct json j;
 	struct cols c;
 	int i;
@@ -372,8 +368,7 @@ static int exp_list(int argc, char **argv)
 	for (i = 0; i < nr_exps; i++) {
 		cv[EC_NAME] = CV_S(exps[i]->name);
 		cv[EC_CLAIM] = CV_S(exps[i]->claim);
-		cv[EC_NEEDS] = CV_S(needs_str(exps[i]->needs, needs,
-					      sizeof(needs)));
+		cv[EC_NEEDS] = CV_FL(exps[i]->needs, needs_names);
 		cols_row(&c, cv);
 	}
 	cols_end(&c);

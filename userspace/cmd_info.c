@@ -9,41 +9,53 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libsmartcols.h>
-
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 
+enum { IC_FIELD, IC_VALUE, IC_MEANING };
+
+static const struct col_desc info_cols[] = {
+	[IC_FIELD] = { "FIELD", "field", COL_STR, 14, COL_DEFAULT,
+		       "the fact (its key in JSON)" },
+	[IC_VALUE] = { "VALUE", "value", COL_STR, 18, COL_DEFAULT,
+		       "its value on the running kernel" },
+	[IC_MEANING] = { "MEANING", "meaning", COL_STR, 0.5,
+			 COL_DEFAULT | COL_WRAP, "what it means" },
+};
+
 static void info_help(FILE *out)
 {
-	fputs("Usage: vmscope info [--json]\n"
+	fputs("Usage: vmscope info [options]\n"
 	      "\n"
 	      "Show how the running kernel lays out virtual memory: how many\n"
 	      "page-table levels the MMU walks, the page size, where user space\n"
 	      "ends and where the kernel half begins.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -J, --json   machine-readable output (exact integers, addresses\n"
-	      "               as \"0x...\" strings, null when hidden)\n"
-	      "  -h, --help   this text\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -h, --help           this text\n"
 	      "\n"
-	      "Fields:\n"
-	      "  release         kernel release (uname -r)\n"
-	      "  levels          page-table levels in use (4, or 5 with la57)\n"
-	      "  page_size       base page size in bytes\n"
-	      "  va_bits         bits of a canonical virtual address\n"
-	      "  phys_bits       physical address bits of the CPU\n"
-	      "  ptrs_per_table  entries in one page table\n"
-	      "  task_size       end of user space (exclusive)\n"
-	      "  mmap_window     end of the default mmap area\n"
-	      "  kernel_start    first address of the kernel half\n"
-	      "  page_offset     direct map of all physical memory (*)\n"
-	      "  vmalloc_start   vmalloc and ioremap area (*)\n"
-	      "  vmemmap_start   the struct page array (*)\n"
-	      "  abi_version     vmscope module ABI\n"
+	      "With -n or -r only the table is printed, without the picture.\n"
+	      "JSON: one object, whatever -o says (addresses as \"0x...\"\n"
+	      "strings, null when hidden):\n"
+	      "  release            kernel release (uname -r)\n"
+	      "  abi_version        vmscope module ABI\n"
+	      "  levels             page-table levels in use (4, or 5 with la57)\n"
+	      "  page_size_bytes    base page size (page_size: deprecated alias)\n"
+	      "  va_bits            bits of a canonical virtual address\n"
+	      "  phys_bits          physical address bits of the CPU\n"
+	      "  ptrs_per_table     entries in one page table\n"
+	      "  task_size          end of user space (exclusive)\n"
+	      "  mmap_window        end of the default mmap area\n"
+	      "  kernel_start       first address of the kernel half\n"
+	      "  page_offset        direct map of all physical memory (*)\n"
+	      "  vmalloc_start      vmalloc and ioremap area (*)\n"
+	      "  vmemmap_start      the struct page array (*)\n"
 	      "(*) randomised by KASLR: shown only when the device was opened\n"
 	      "    with CAP_SYS_ADMIN, 'hidden' (null in JSON) otherwise.\n",
 	      out);
+	cols_help_columns(out, info_cols, ARRAY_SIZE(info_cols));
 }
 
 static const char *level_names(uint32_t levels)
@@ -62,6 +74,7 @@ static void info_json(const struct vmscope_info *in)
 	json_str(&j, "release", in->release);
 	json_u64(&j, "abi_version", in->abi_version);
 	json_u64(&j, "levels", in->levels);
+	json_u64(&j, "page_size_bytes", 1ULL << in->page_shift);
 	json_u64(&j, "page_size", 1ULL << in->page_shift);
 	json_u64(&j, "va_bits", in->va_bits);
 	json_u64(&j, "phys_bits", in->phys_bits);
@@ -81,19 +94,19 @@ static void info_json(const struct vmscope_info *in)
 	json_close(&j, '}');
 }
 
-static void info_row(struct libscols_table *tb, const char *field,
-		     const char *value, const char *meaning)
+static void info_row(struct cols *c, const char *field, const char *value,
+		     const char *meaning)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	struct col_val cv[ARRAY_SIZE(info_cols)];
 
-	if (!ln || scols_line_set_data(ln, 0, field) ||
-	    scols_line_set_data(ln, 1, value) ||
-	    scols_line_set_data(ln, 2, meaning))
-		err(1, "failed to add a table row");
+	cv[IC_FIELD] = CV_S(field);
+	cv[IC_VALUE] = CV_S(value);
+	cv[IC_MEANING] = CV_S(meaning);
+	cols_row(c, cv);
 }
 
-static void info_addr_row(struct libscols_table *tb, const char *field,
-			  uint64_t addr, bool shown, const char *meaning)
+static void info_addr_row(struct cols *c, const char *field, uint64_t addr,
+			  bool shown, const char *meaning)
 {
 	char buf[32];
 
@@ -101,48 +114,42 @@ static void info_addr_row(struct libscols_table *tb, const char *field,
 		snprintf(buf, sizeof(buf), "0x%016" PRIx64, addr);
 	else
 		snprintf(buf, sizeof(buf), "hidden");
-	info_row(tb, field, buf, meaning);
+	info_row(c, field, buf, meaning);
 }
 
-static void info_table(const struct vmscope_info *in)
+static void info_table(const struct vmscope_info *in, struct cols *c)
 {
 	bool layout = in->out_flags & VMSCOPE_INFO_KERNEL_LAYOUT;
-	struct libscols_table *tb = scols_new_table();
-	char buf[64], hb[16];
+	char buf[64];
 
-	if (!tb || !scols_table_new_column(tb, "FIELD", 0, 0) ||
-	    !scols_table_new_column(tb, "VALUE", 0, 0) ||
-	    !scols_table_new_column(tb, "MEANING", 0, SCOLS_FL_WRAP))
-		err(1, "failed to create a table");
-
-	info_row(tb, "release", in->release, "kernel release (uname -r)");
+	cols_begin(c, NULL, NULL);
+	info_row(c, "release", in->release, "kernel release (uname -r)");
 	snprintf(buf, sizeof(buf), "%u", in->levels);
-	info_row(tb, "levels", buf, level_names(in->levels));
-	snprintf(buf, sizeof(buf), "%s",
-		 size_to_human(1ULL << in->page_shift, hb, sizeof(hb)));
-	info_row(tb, "page_size", buf, "the unit of mapping and of protection");
+	info_row(c, "levels", buf, level_names(in->levels));
+	cols_size(c->o, 1ULL << in->page_shift, buf, sizeof(buf));
+	info_row(c, "page_size", buf, "the unit of mapping and of protection");
 	snprintf(buf, sizeof(buf), "%u", in->va_bits);
-	info_row(tb, "va_bits", buf, "bits the MMU translates; the rest copy the top bit");
+	info_row(c, "va_bits", buf,
+		 "bits the MMU translates; the rest copy the top bit");
 	snprintf(buf, sizeof(buf), "%u", in->phys_bits);
-	info_row(tb, "phys_bits", buf, "physical address bits (MAXPHYADDR)");
+	info_row(c, "phys_bits", buf, "physical address bits (MAXPHYADDR)");
 	snprintf(buf, sizeof(buf), "%u", in->ptrs_per_table);
-	info_row(tb, "ptrs_per_table", buf, "entries per table: 9 address bits per level");
-	info_addr_row(tb, "task_size", in->task_size, true, "end of user space");
-	info_addr_row(tb, "mmap_window", in->mmap_window, true,
+	info_row(c, "ptrs_per_table", buf,
+		 "entries per table: 9 address bits per level");
+	info_addr_row(c, "task_size", in->task_size, true, "end of user space");
+	info_addr_row(c, "mmap_window", in->mmap_window, true,
 		      "mmap() stays below this unless given a higher hint");
-	info_addr_row(tb, "kernel_start", in->kernel_start, true,
+	info_addr_row(c, "kernel_start", in->kernel_start, true,
 		      "start of the kernel half");
-	info_addr_row(tb, "page_offset", in->page_offset, layout,
+	info_addr_row(c, "page_offset", in->page_offset, layout,
 		      "direct map of all physical memory");
-	info_addr_row(tb, "vmalloc_start", in->vmalloc_start, layout,
+	info_addr_row(c, "vmalloc_start", in->vmalloc_start, layout,
 		      "vmalloc and ioremap area");
-	info_addr_row(tb, "vmemmap_start", in->vmemmap_start, layout,
+	info_addr_row(c, "vmemmap_start", in->vmemmap_start, layout,
 		      "array of struct page, one per physical page");
 	snprintf(buf, sizeof(buf), "%u", in->abi_version);
-	info_row(tb, "abi_version", buf, "vmscope module ABI");
-
-	scols_print_table(tb);
-	scols_unref_table(tb);
+	info_row(c, "abi_version", buf, "vmscope module ABI");
+	cols_end(c);
 }
 
 /* The textbook picture: user half, non-canonical hole, kernel half. */
@@ -170,19 +177,23 @@ static void info_picture(const struct vmscope_info *in)
 
 static int info_run(int argc, char **argv)
 {
-	bool json = json_option(argc, argv, "info", info_help, 0);
+	struct cols_opts co = { .cmd = "info" };
 	struct vmscope_info in;
+	struct cols c;
 	int fd;
 
+	cols_options(argc, argv, &co, info_help, 0);
+	cols_init(&c, info_cols, ARRAY_SIZE(info_cols), &co);
 	fd = vmscope_open();
 	vmscope_get_info(fd, &in);
 	close(fd);
 
-	if (json) {
+	if (co.json) {
 		info_json(&in);
 	} else {
-		info_table(&in);
-		info_picture(&in);
+		info_table(&in, &c);
+		if (!co.noheadings && !co.raw)
+			info_picture(&in);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 
@@ -36,9 +37,112 @@ struct psi_line {
 	unsigned long long total;
 };
 
+enum {
+	ZC_NODE, ZC_ZONE, ZC_FREE, ZC_MIN, ZC_LOW, ZC_HIGH, ZC_BOOST,
+	ZC_MANAGED, ZC_PRESENT, ZC_SPANNED, ZC_POPULATED, ZC_BLOCKS,
+};
+
+static const struct col_desc zone_cols[] = {
+	[ZC_NODE] = { "NODE", "node", COL_U64, 4, COL_DEFAULT | COL_RIGHT,
+		      "NUMA node" },
+	[ZC_ZONE] = { "ZONE", "zone", COL_STR, 8, COL_DEFAULT,
+		      "DMA, DMA32, Normal, Movable, ..." },
+	[ZC_FREE] = { "FREE", "free_pages", COL_U64, 10,
+		      COL_DEFAULT | COL_RIGHT, "free pages" },
+	[ZC_MIN] = { "MIN", "min_pages", COL_U64, 8, COL_DEFAULT | COL_RIGHT,
+		     "min watermark: below it allocations reclaim directly" },
+	[ZC_LOW] = { "LOW", "low_pages", COL_U64, 8, COL_DEFAULT | COL_RIGHT,
+		     "low watermark: kswapd wakes below it" },
+	[ZC_HIGH] = { "HIGH", "high_pages", COL_U64, 8,
+		      COL_DEFAULT | COL_RIGHT,
+		      "high watermark: kswapd sleeps above it" },
+	[ZC_BOOST] = { "BOOST", "boost_pages", COL_U64, 7,
+		       COL_DEFAULT | COL_RIGHT,
+		       "watermark boost after fragmentation" },
+	[ZC_MANAGED] = { "MANAGED", "managed_pages", COL_U64, 10,
+			 COL_DEFAULT | COL_RIGHT,
+			 "pages the buddy allocator manages" },
+	[ZC_PRESENT] = { "PRESENT", "present_pages", COL_U64, 10, COL_RIGHT,
+			 "physical pages in the zone" },
+	[ZC_SPANNED] = { "SPANNED", "spanned_pages", COL_U64, 10, COL_RIGHT,
+			 "pages the zone spans, holes included" },
+	[ZC_POPULATED] = { "POPULATED", "populated", COL_BOOL, 3, 0,
+			   "the zone has memory (the table shows only these)" },
+	[ZC_BLOCKS] = { "FREE-BLOCKS", "nr_free_blocks", COL_U64S, 0.3, 0,
+			"free blocks of order 0, 1, 2, ... (2^n pages each)" },
+};
+
+enum {
+	NC_NODE, NC_ACTIVE_ANON, NC_INACTIVE_ANON, NC_ACTIVE_FILE,
+	NC_INACTIVE_FILE, NC_UNEVICTABLE, NC_ISOLATED_ANON,
+	NC_ISOLATED_FILE,
+};
+
+static const struct col_desc node_cols[] = {
+	[NC_NODE] = { "NODE", "node", COL_U64, 4, COL_DEFAULT | COL_RIGHT,
+		      "NUMA node" },
+	[NC_ACTIVE_ANON] = { "ANON-ACT", "active_anon_pages", COL_U64, 10,
+			     COL_DEFAULT | COL_RIGHT, "active anonymous LRU" },
+	[NC_INACTIVE_ANON] = { "ANON-INACT", "inactive_anon_pages", COL_U64,
+			       10, COL_DEFAULT | COL_RIGHT,
+			       "inactive anonymous LRU" },
+	[NC_ACTIVE_FILE] = { "FILE-ACT", "active_file_pages", COL_U64, 10,
+			     COL_DEFAULT | COL_RIGHT, "active file LRU" },
+	[NC_INACTIVE_FILE] = { "FILE-INACT", "inactive_file_pages", COL_U64,
+			       10, COL_DEFAULT | COL_RIGHT,
+			       "inactive file LRU" },
+	[NC_UNEVICTABLE] = { "UNEVICTABLE", "unevictable_pages", COL_U64, 11,
+			     COL_DEFAULT | COL_RIGHT,
+			     "mlocked and other unevictable pages" },
+	[NC_ISOLATED_ANON] = { "ISOL-ANON", "isolated_anon_pages", COL_U64, 9,
+			       COL_DEFAULT | COL_RIGHT,
+			       "anonymous pages taken off the LRU for now" },
+	[NC_ISOLATED_FILE] = { "ISOL-FILE", "isolated_file_pages", COL_U64, 9,
+			       COL_DEFAULT | COL_RIGHT,
+			       "file pages taken off the LRU for now" },
+};
+
+enum {
+	WC_INTERVAL, WC_FREE, WC_SCANNED, WC_SCAN_KSWAPD, WC_SCAN_DIRECT,
+	WC_STOLEN, WC_SWPIN, WC_SWPOUT, WC_REFAULT, WC_MAJFLT, WC_ALLOCSTALL,
+	WC_OOM_KILL,
+};
+
+static const struct col_desc watch_cols[] = {
+	[WC_INTERVAL] = { "INTERVAL", "interval_s", COL_F64, 8, COL_RIGHT,
+			  "seconds between two samples" },
+	[WC_FREE] = { "FREE", "free_pages", COL_U64, 9,
+		      COL_DEFAULT | COL_RIGHT, "free pages now" },
+	[WC_SCANNED] = { "SCANNED", "pgscan_per_s", COL_F64, 9,
+			 COL_DEFAULT | COL_RIGHT,
+			 "pages scanned, all reclaim (pgscan_anon + _file)" },
+	[WC_SCAN_KSWAPD] = { "SCAN-KSW", "pgscan_kswapd_per_s", COL_F64, 9,
+			     COL_DEFAULT | COL_RIGHT, "scanned by kswapd" },
+	[WC_SCAN_DIRECT] = { "SCAN-DIR", "pgscan_direct_per_s", COL_F64, 9,
+			     COL_DEFAULT | COL_RIGHT,
+			     "scanned by direct reclaim" },
+	[WC_STOLEN] = { "STOLEN", "pgsteal_per_s", COL_F64, 9,
+			COL_DEFAULT | COL_RIGHT,
+			"pages reclaimed (pgsteal_anon + _file)" },
+	[WC_SWPIN] = { "SWPIN", "pswpin_per_s", COL_F64, 9,
+		       COL_DEFAULT | COL_RIGHT, "pages swapped in" },
+	[WC_SWPOUT] = { "SWPOUT", "pswpout_per_s", COL_F64, 9,
+			COL_DEFAULT | COL_RIGHT, "pages swapped out" },
+	[WC_REFAULT] = { "REFAULT", "workingset_refault_per_s", COL_F64, 9,
+			 COL_DEFAULT | COL_RIGHT,
+			 "evicted pages faulted back (anon + file)" },
+	[WC_MAJFLT] = { "MAJFLT", "pgmajfault_per_s", COL_F64, 9,
+			COL_DEFAULT | COL_RIGHT, "major faults" },
+	[WC_ALLOCSTALL] = { "ALLOCSTALL", "allocstall_per_s", COL_F64, 10,
+			    COL_DEFAULT | COL_RIGHT,
+			    "allocations that entered direct reclaim" },
+	[WC_OOM_KILL] = { "OOMKILL", "oom_kill_per_s", COL_F64, 7,
+			  COL_DEFAULT | COL_RIGHT, "OOM kills" },
+};
+
 static void reclaim_help(FILE *out)
 {
-	fputs("Usage: vmscope reclaim [--json] [--pid PID] [--watch SECONDS]\n"
+	fputs("Usage: vmscope reclaim [options]\n"
 	      "\n"
 	      "Show how the kernel reclaims memory: for each zone its free pages\n"
 	      "against the min/low/high watermarks (kswapd wakes below low and\n"
@@ -49,25 +153,31 @@ static void reclaim_help(FILE *out)
 	      "kills; swap and PSI memory pressure; with --pid, the memory\n"
 	      "cgroup of a process.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -p, --pid PID        also the memory cgroup (v2) of process PID\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -p, --pid PID        also the memory cgroup (v2) of process PID\n"
 	      "  -w, --watch SECONDS  print per-second deltas of the reclaim\n"
 	      "                       counters every SECONDS, like `vmstat 1`,\n"
 	      "                       until interrupted (with --json: one object\n"
-	      "                       a line: interval, rates, free)\n"
-	      "  -J, --json           machine-readable output\n"
+	      "                       a line, every watch column)\n"
 	      "  -h, --help           this text\n"
 	      "\n"
-	      "JSON keys: vmstat (counters named as in /proc/vmstat; those this\n"
-	      "kernel lacks are left out), zones (list of {node, zone, populated,\n"
-	      "free, min, low, high, boost, managed, present, spanned, nr_free:\n"
-	      "[blocks per order]}), nodes (list of {node, inactive_anon,\n"
-	      "active_anon, inactive_file, active_file, unevictable,\n"
-	      "isolated_anon, isolated_file}), swap ({total, free} pages), psi\n"
-	      "({some, full} each {avg10, avg60, avg300, total}, or null), and\n"
-	      "with --pid memcg ({path, current, min, low, high, max,\n"
-	      "swap_current, swap_max in bytes or null for \"max\", events {low,\n"
-	      "high, max, oom, oom_kill}}).\n", out);
+	      "-o chooses the columns of the zone table (of the rows with\n"
+	      "--watch); the LRU table shows its own.  With -n or -r only the\n"
+	      "tables are printed.\n"
+	      "JSON: {vmstat (counters named as in /proc/vmstat; those this\n"
+	      "kernel lacks are left out), zones: [one object per zone],\n"
+	      "nodes: [one object per node, every LRU column], swap\n"
+	      "{total_pages, free_pages}, psi ({some, full} each {avg10, avg60,\n"
+	      "avg300 (percent), total_us}, or null), and with --pid memcg\n"
+	      "{path, current_bytes, min_bytes, low_bytes, high_bytes,\n"
+	      "max_bytes, swap_current_bytes, swap_max_bytes (null for \"max\"),\n"
+	      "events {low, high, max, oom, oom_kill}}}.\n", out);
+	cols_help_columns(out, zone_cols, ARRAY_SIZE(zone_cols));
+	fputs("\nThe LRU table (JSON: nodes):", out);
+	cols_help_columns(out, node_cols, ARRAY_SIZE(node_cols));
+	fputs("\nWith --watch (pages or events per second):", out);
+	cols_help_columns(out, watch_cols, ARRAY_SIZE(watch_cols));
 }
 
 static void reclaim_get(int fd, uint32_t pid, struct reclaim_view *v)
@@ -133,7 +243,7 @@ static void json_psi(struct json *j, const char *key,
 	json_f64(j, "avg10", p->avg10);
 	json_f64(j, "avg60", p->avg60);
 	json_f64(j, "avg300", p->avg300);
-	json_u64(j, "total", p->total);
+	json_u64(j, "total_us", p->total);
 	json_close(j, '}');
 }
 
@@ -149,13 +259,13 @@ static void json_memcg(struct json *j, const struct vmscope_memcg *m)
 {
 	json_open(j, "memcg", '{');
 	json_str(j, "path", m->path);
-	json_u64(j, "current", m->current_bytes);
-	json_u64(j, "min", m->min_bytes);
-	json_u64(j, "low", m->low_bytes);
-	json_limit(j, "high", m->high_bytes);
-	json_limit(j, "max", m->max_bytes);
-	json_u64(j, "swap_current", m->swap_current_bytes);
-	json_limit(j, "swap_max", m->swap_max_bytes);
+	json_u64(j, "current_bytes", m->current_bytes);
+	json_u64(j, "min_bytes", m->min_bytes);
+	json_u64(j, "low_bytes", m->low_bytes);
+	json_limit(j, "high_bytes", m->high_bytes);
+	json_limit(j, "max_bytes", m->max_bytes);
+	json_u64(j, "swap_current_bytes", m->swap_current_bytes);
+	json_limit(j, "swap_max_bytes", m->swap_max_bytes);
 	json_open_flat(j, "events", '{');
 	json_u64(j, "low", m->ev_low);
 	json_u64(j, "high", m->ev_high);
@@ -166,44 +276,68 @@ static void json_memcg(struct json *j, const struct vmscope_memcg *m)
 	json_close(j, '}');
 }
 
-static void json_zone(struct json *j, const struct vmscope_zone *z)
+static void zone_row(struct cols *c, const struct vmscope_zone *z)
 {
-	uint32_t o;
+	struct col_val cv[ARRAY_SIZE(zone_cols)];
 
-	json_open_flat(j, NULL, '{');
-	json_u64(j, "node", z->node);
-	json_str(j, "zone", z->name);
-	json_bool(j, "populated", z->flags & VMSCOPE_ZONE_POPULATED);
-	json_u64(j, "free", z->free);
-	json_u64(j, "min", z->min);
-	json_u64(j, "low", z->low);
-	json_u64(j, "high", z->high);
-	json_u64(j, "boost", z->boost);
-	json_u64(j, "managed", z->managed);
-	json_u64(j, "present", z->present);
-	json_u64(j, "spanned", z->spanned);
-	json_open(j, "nr_free", '[');
-	for (o = 0; o < z->nr_orders && o < VMSCOPE_ZONE_ORDERS; o++)
-		json_u64(j, NULL, z->nr_free[o]);
-	json_close(j, ']');
-	json_close(j, '}');
+	cv[ZC_NODE] = CV_U(z->node);
+	cv[ZC_ZONE] = CV_S(z->name);
+	cv[ZC_FREE] = CV_U(z->free);
+	cv[ZC_MIN] = CV_U(z->min);
+	cv[ZC_LOW] = CV_U(z->low);
+	cv[ZC_HIGH] = CV_U(z->high);
+	cv[ZC_BOOST] = CV_U(z->boost);
+	cv[ZC_MANAGED] = CV_U(z->managed);
+	cv[ZC_PRESENT] = CV_U(z->present);
+	cv[ZC_SPANNED] = CV_U(z->spanned);
+	cv[ZC_POPULATED] = CV_B(z->flags & VMSCOPE_ZONE_POPULATED);
+	cv[ZC_BLOCKS] = CV_US(z->nr_free,
+			      z->nr_orders < VMSCOPE_ZONE_ORDERS ?
+			      z->nr_orders : VMSCOPE_ZONE_ORDERS);
+	cols_row(c, cv);
 }
 
-static void json_node(struct json *j, const struct vmscope_node *n)
+static void node_row(struct cols *c, const struct vmscope_node *n)
 {
-	json_open_flat(j, NULL, '{');
-	json_u64(j, "node", n->node);
-	json_u64(j, "inactive_anon", n->inactive_anon);
-	json_u64(j, "active_anon", n->active_anon);
-	json_u64(j, "inactive_file", n->inactive_file);
-	json_u64(j, "active_file", n->active_file);
-	json_u64(j, "unevictable", n->unevictable);
-	json_u64(j, "isolated_anon", n->isolated_anon);
-	json_u64(j, "isolated_file", n->isolated_file);
-	json_close(j, '}');
+	struct col_val cv[ARRAY_SIZE(node_cols)];
+
+	cv[NC_NODE] = CV_U(n->node);
+	cv[NC_ACTIVE_ANON] = CV_U(n->active_anon);
+	cv[NC_INACTIVE_ANON] = CV_U(n->inactive_anon);
+	cv[NC_ACTIVE_FILE] = CV_U(n->active_file);
+	cv[NC_INACTIVE_FILE] = CV_U(n->inactive_file);
+	cv[NC_UNEVICTABLE] = CV_U(n->unevictable);
+	cv[NC_ISOLATED_ANON] = CV_U(n->isolated_anon);
+	cv[NC_ISOLATED_FILE] = CV_U(n->isolated_file);
+	cols_row(c, cv);
 }
 
-static void reclaim_json(const struct reclaim_view *v)
+/* The zones (only populated ones in a table), then the LRU lists. */
+static void reclaim_tables(const struct reclaim_view *v,
+			   const struct cols_opts *co, struct json *j)
+{
+	struct cols_opts lru = *co;
+	struct cols c;
+	uint32_t i;
+
+	cols_init(&c, zone_cols, ARRAY_SIZE(zone_cols), co);
+	cols_begin(&c, j, "zones");
+	for (i = 0; i < v->r.nr_zones; i++)
+		if (co->json || v->zones[i].flags & VMSCOPE_ZONE_POPULATED)
+			zone_row(&c, &v->zones[i]);
+	cols_end(&c);
+	lru.list = NULL;
+	cols_init(&c, node_cols, ARRAY_SIZE(node_cols), &lru);
+	if (!co->json && !co->noheadings && !co->raw)
+		printf("\nLRU lists (pages)\n");
+	cols_begin(&c, j, "nodes");
+	for (i = 0; i < v->r.nr_nodes; i++)
+		node_row(&c, &v->nodes[i]);
+	cols_end(&c);
+}
+
+static void reclaim_json(const struct reclaim_view *v,
+			 const struct cols_opts *co)
 {
 	struct psi_line some, full;
 	struct json j;
@@ -217,17 +351,10 @@ static void reclaim_json(const struct reclaim_view *v)
 		if (v->stats[i] != VMSCOPE_STAT_NONE)
 			json_u64(&j, stat_names[i], v->stats[i]);
 	json_close(&j, '}');
-	json_open(&j, "zones", '[');
-	for (i = 0; i < v->r.nr_zones; i++)
-		json_zone(&j, &v->zones[i]);
-	json_close(&j, ']');
-	json_open(&j, "nodes", '[');
-	for (i = 0; i < v->r.nr_nodes; i++)
-		json_node(&j, &v->nodes[i]);
-	json_close(&j, ']');
+	reclaim_tables(v, co, &j);
 	json_open_flat(&j, "swap", '{');
-	json_u64(&j, "total", v->swap_total);
-	json_u64(&j, "free", v->r.swap_free);
+	json_u64(&j, "total_pages", v->swap_total);
+	json_u64(&j, "free_pages", v->r.swap_free);
 	json_close(&j, '}');
 	if (some.valid) {
 		json_open(&j, "psi", '{');
@@ -243,23 +370,10 @@ static void reclaim_json(const struct reclaim_view *v)
 	json_close(&j, '}');
 }
 
-static void print_zones(const struct reclaim_view *v)
+static void print_blocks(const struct reclaim_view *v)
 {
 	uint32_t i, o;
 
-	printf("Zones (pages; kswapd wakes below LOW, sleeps above HIGH; "
-	       "below MIN allocations reclaim directly)\n");
-	printf("%4s %-8s %10s %8s %8s %8s %7s %10s\n", "NODE", "ZONE", "FREE",
-	       "MIN", "LOW", "HIGH", "BOOST", "MANAGED");
-	for (i = 0; i < v->r.nr_zones; i++) {
-		const struct vmscope_zone *z = &v->zones[i];
-
-		if (!(z->flags & VMSCOPE_ZONE_POPULATED))
-			continue;
-		printf("%4u %-8s %10llu %8llu %8llu %8llu %7llu %10llu\n",
-		       z->node, z->name, z->free, z->min, z->low, z->high,
-		       z->boost, z->managed);
-	}
 	printf("\nFree blocks per order (buddy allocator; order n = 2^n pages)\n");
 	for (i = 0; i < v->r.nr_zones; i++) {
 		const struct vmscope_zone *z = &v->zones[i];
@@ -270,23 +384,6 @@ static void print_zones(const struct reclaim_view *v)
 		for (o = 0; o < z->nr_orders && o < VMSCOPE_ZONE_ORDERS; o++)
 			printf(" %6llu", z->nr_free[o]);
 		printf("\n");
-	}
-}
-
-static void print_nodes(const struct reclaim_view *v)
-{
-	uint32_t i;
-
-	printf("\nLRU lists (pages)\n%4s %10s %10s %10s %10s %11s %9s\n",
-	       "NODE", "ANON-ACT", "ANON-INACT", "FILE-ACT", "FILE-INACT",
-	       "UNEVICTABLE", "ISOLATED");
-	for (i = 0; i < v->r.nr_nodes; i++) {
-		const struct vmscope_node *n = &v->nodes[i];
-
-		printf("%4u %10llu %10llu %10llu %10llu %11llu %9llu\n",
-		       n->node, n->active_anon, n->inactive_anon,
-		       n->active_file, n->inactive_file, n->unevictable,
-		       n->isolated_anon + n->isolated_file);
 	}
 }
 
@@ -376,18 +473,25 @@ static void print_memcg(const struct vmscope_reclaim *r)
 	       m->ev_oom_kill);
 }
 
-static void reclaim_print(const struct reclaim_view *v)
+static void reclaim_print(const struct reclaim_view *v,
+			  const struct cols_opts *co)
 {
 	struct psi_line some, full;
 	char a[32], b[32];
 	long page = sysconf(_SC_PAGESIZE);
 
-	print_zones(v);
-	print_nodes(v);
+	if (co->noheadings || co->raw) {
+		reclaim_tables(v, co, NULL);
+		return;
+	}
+	printf("Zones (pages; kswapd wakes below LOW, sleeps above HIGH; "
+	       "below MIN allocations reclaim directly)\n");
+	reclaim_tables(v, co, NULL);
+	print_blocks(v);
 	print_counters(v);
 	printf("\nSwap: %s total, %s free\n",
-	       size_to_human(v->swap_total * page, a, sizeof(a)),
-	       size_to_human(v->r.swap_free * page, b, sizeof(b)));
+	       cols_size(co, v->swap_total * page, a, sizeof(a)),
+	       cols_size(co, v->r.swap_free * page, b, sizeof(b)));
 	psi_read(&some, &full);
 	if (some.valid)
 		printf("PSI memory: some avg10=%.2f%%, full avg10=%.2f%% "
@@ -399,20 +503,6 @@ static void reclaim_print(const struct reclaim_view *v)
 		print_memcg(&v->r);
 }
 
-/* the counters --watch reports in JSON, as /proc/vmstat names them */
-static const enum vmscope_stat watch_stats[] = {
-	VMSCOPE_STAT_PGSCAN_KSWAPD, VMSCOPE_STAT_PGSCAN_DIRECT,
-	VMSCOPE_STAT_PGSCAN_ANON, VMSCOPE_STAT_PGSCAN_FILE,
-	VMSCOPE_STAT_PGSTEAL_KSWAPD, VMSCOPE_STAT_PGSTEAL_DIRECT,
-	VMSCOPE_STAT_PGSTEAL_ANON, VMSCOPE_STAT_PGSTEAL_FILE,
-	VMSCOPE_STAT_PSWPIN, VMSCOPE_STAT_PSWPOUT,
-	VMSCOPE_STAT_WORKINGSET_REFAULT_ANON,
-	VMSCOPE_STAT_WORKINGSET_REFAULT_FILE, VMSCOPE_STAT_PGMAJFAULT,
-	VMSCOPE_STAT_OOM_KILL,
-};
-
-#define NR_WATCH (sizeof(watch_stats) / sizeof(watch_stats[0]))
-
 static double delta(const struct reclaim_view *a, const struct reclaim_view *b,
 		    enum vmscope_stat i, double secs)
 {
@@ -421,58 +511,47 @@ static double delta(const struct reclaim_view *a, const struct reclaim_view *b,
 	return (counter(b, i) - counter(a, i)) / secs;
 }
 
-static void watch_json(const struct reclaim_view *a,
-		       const struct reclaim_view *b, double secs)
-{
-	size_t i;
-
-	printf("{\"interval\": %.3f, \"free\": %llu, \"rates\": {",
-	       secs, counter(b, VMSCOPE_STAT_NR_FREE_PAGES));
-	for (i = 0; i < NR_WATCH; i++)
-		printf("%s\"%s\": %.1f", i ? ", " : "",
-		       stat_names[watch_stats[i]],
-		       delta(a, b, watch_stats[i], secs));
-	printf(", \"allocstall\": %.1f}}\n",
-	       (allocstalls(b) - allocstalls(a)) / secs);
-}
-
 /*
- * One table line: pgscan_anon + pgscan_file count every reclaim scan,
+ * One row: pgscan_anon + pgscan_file count every reclaim scan,
  * memory-cgroup limit reclaim included, which pgscan_kswapd and
  * pgscan_direct leave out (the cgroup's memory.stat has those).
  */
-static void watch_row(const struct reclaim_view *a,
+static void watch_row(struct cols *c, const struct reclaim_view *a,
 		      const struct reclaim_view *b, double secs)
 {
+	struct col_val cv[ARRAY_SIZE(watch_cols)];
+
 #define D(x) delta(a, b, VMSCOPE_STAT_##x, secs)
-	printf("%9llu %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %6.0f\n",
-	       counter(b, VMSCOPE_STAT_NR_FREE_PAGES),
-	       D(PGSCAN_ANON) + D(PGSCAN_FILE), D(PGSCAN_KSWAPD),
-	       D(PGSCAN_DIRECT), D(PGSTEAL_ANON) + D(PGSTEAL_FILE),
-	       D(PSWPIN), D(PSWPOUT),
-	       D(WORKINGSET_REFAULT_ANON) + D(WORKINGSET_REFAULT_FILE),
-	       D(PGMAJFAULT), (allocstalls(b) - allocstalls(a)) / secs,
-	       D(OOM_KILL));
+	cv[WC_INTERVAL] = CV_F(secs);
+	cv[WC_FREE] = CV_U(counter(b, VMSCOPE_STAT_NR_FREE_PAGES));
+	cv[WC_SCANNED] = CV_F(D(PGSCAN_ANON) + D(PGSCAN_FILE));
+	cv[WC_SCAN_KSWAPD] = CV_F(D(PGSCAN_KSWAPD));
+	cv[WC_SCAN_DIRECT] = CV_F(D(PGSCAN_DIRECT));
+	cv[WC_STOLEN] = CV_F(D(PGSTEAL_ANON) + D(PGSTEAL_FILE));
+	cv[WC_SWPIN] = CV_F(D(PSWPIN));
+	cv[WC_SWPOUT] = CV_F(D(PSWPOUT));
+	cv[WC_REFAULT] = CV_F(D(WORKINGSET_REFAULT_ANON) +
+			      D(WORKINGSET_REFAULT_FILE));
+	cv[WC_MAJFLT] = CV_F(D(PGMAJFAULT));
+	cv[WC_ALLOCSTALL] = CV_F((allocstalls(b) - allocstalls(a)) / secs);
+	cv[WC_OOM_KILL] = CV_F(D(OOM_KILL));
 #undef D
+	cols_stream_row(c, cv);
 }
 
-static void reclaim_watch(int fd, uint32_t pid, double secs, bool json,
-			  struct reclaim_view *a, struct reclaim_view *b)
+static void reclaim_watch(int fd, uint32_t pid, double secs,
+			  const struct cols_opts *co, struct reclaim_view *a,
+			  struct reclaim_view *b)
 {
+	struct cols c;
+
+	cols_init(&c, watch_cols, ARRAY_SIZE(watch_cols), co);
+	cols_stream_begin(&c, true);
 	reclaim_get(fd, pid, a);
-	if (!json)
-		printf("%9s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s   (pages or events per second)\n",
-		       "free", "scanned", "scan-ksw", "scan-dir", "stolen",
-		       "swpin", "swpout", "refault", "majflt", "allocstl",
-		       "oomkil");
 	for (;;) {
 		usleep((useconds_t)(secs * 1e6));
 		reclaim_get(fd, pid, b);
-		if (json)
-			watch_json(a, b, secs);
-		else
-			watch_row(a, b, secs);
-		fflush(stdout);
+		watch_row(&c, a, b, secs);
 		*a = *b;
 	}
 }
@@ -480,23 +559,24 @@ static void reclaim_watch(int fd, uint32_t pid, double secs, bool json,
 static int reclaim_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
+		COLS_LONGOPTS,
 		{ "pid", required_argument, NULL, 'p' },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	struct cols_opts co = { .cmd = "reclaim" };
 	struct reclaim_view *a, *b;
 	double watch = 0;
-	bool json = false;
 	uint32_t pid = 0;
-	int c, fd;
+	struct cols c;
+	int ch, fd;
 
-	while ((c = getopt_long(argc, argv, "Jp:w:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = true;
-			break;
+	while ((ch = getopt_long(argc, argv, COLS_SHORTOPTS "p:w:h", opts,
+				 NULL)) != -1) {
+		if (cols_getopt(&co, ch, optarg))
+			continue;
+		switch (ch) {
 		case 'p':
 			pid = parse_pid(optarg);
 			break;
@@ -507,24 +587,29 @@ static int reclaim_run(int argc, char **argv)
 			reclaim_help(stdout);
 			return 0;
 		default:
-			errx(2, "try 'vmscope reclaim --help'");
+			errx(EXIT_USAGE, "try 'vmscope reclaim --help'");
 		}
 	}
 	if (optind != argc)
-		errx(2, "reclaim takes no arguments; try 'vmscope reclaim --help'");
+		errx(EXIT_USAGE, "reclaim takes no arguments; try 'vmscope reclaim --help'");
+	/* an unknown column is a usage error before anything is read */
+	if (watch)
+		cols_init(&c, watch_cols, ARRAY_SIZE(watch_cols), &co);
+	else
+		cols_init(&c, zone_cols, ARRAY_SIZE(zone_cols), &co);
 	a = calloc(1, sizeof(*a));
 	b = calloc(1, sizeof(*b));
 	if (!a || !b)
 		err(1, "calloc");
 	fd = vmscope_open();
 	if (watch)
-		reclaim_watch(fd, pid, watch, json, a, b);
+		reclaim_watch(fd, pid, watch, &co, a, b);
 	reclaim_get(fd, pid, a);
 	close(fd);
-	if (json)
-		reclaim_json(a);
+	if (co.json)
+		reclaim_json(a, &co);
 	else
-		reclaim_print(a);
+		reclaim_print(a, &co);
 	free(a);
 	free(b);
 	return 0;

@@ -9,36 +9,55 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 #include "names.h"
 
+enum { SC_LEVEL, SC_INDEX, SC_ENTRY, SC_TABLE, SC_FLAGS };
+
+static const struct col_desc step_cols[] = {
+	[SC_LEVEL] = { "LEVEL", "level", COL_STR, 5, COL_DEFAULT,
+		       "PGD, P4D, PUD, PMD or PTE" },
+	[SC_INDEX] = { "INDEX", "index", COL_U64, 5, COL_DEFAULT | COL_RIGHT,
+		       "the entry's index: 9 bits of the address" },
+	[SC_ENTRY] = { "ENTRY", "entry", COL_ADDR, 16, COL_DEFAULT,
+		       "the raw entry" },
+	[SC_TABLE] = { "TABLE", "table", COL_ADDR, 12, COL_DEFAULT,
+		       "physical address of the table (root only)" },
+	[SC_FLAGS] = { "FLAGS", "flags", COL_FLAGS, 0.3, COL_DEFAULT,
+		       "the entry's flags" },
+};
+
 static void translate_help(FILE *out)
 {
-	fputs("Usage: vmscope translate [--json] PID ADDR\n"
+	fputs("Usage: vmscope translate [options] PID ADDR\n"
 	      "\n"
 	      "Walk the page tables of process PID for the virtual address ADDR\n"
 	      "(hexadecimal, 0x optional, as in /proc/PID/maps), the way the MMU\n"
 	      "does: PGD -> (P4D) -> PUD -> PMD -> PTE.  For each level: the index\n"
-	      "taken from the address bits, the raw entry, its flags and the next\n"
+	      "taken from the address bits, the raw entry, its flags and the\n"
 	      "table.  Then what the walk found: a present page (its size, PFN,\n"
 	      "physical address and what the kernel knows of it), a swapped-out\n"
 	      "page, a page not yet faulted in, or no mapping at all.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -J, --json   machine-readable output\n"
-	      "  -h, --help   this text\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -h, --help           this text\n"
 	      "\n"
-	      "JSON keys: pid, vaddr, levels, walk (list of {level, index, entry,\n"
-	      "table, flags}), state (present, prot-none, swapped, not-present,\n"
-	      "no-vma, migration, hwpoison, device, marker), why (for\n"
-	      "not-present: not-yet-faulted or prot-none-vma), page_size, pfn,\n"
-	      "paddr (null when absent or hidden), swap ({type, offset} or null),\n"
-	      "page ({flags, mapcount, refcount} or null), vma ({start, end,\n"
-	      "perms, name} or null), pfn_hidden (true without CAP_SYS_ADMIN).\n"
+	      "-o chooses the columns of the walk, one row per level; with -n or\n"
+	      "-r only those rows are printed.\n"
+	      "JSON: {pid, vaddr, levels, state (present, prot-none, swapped,\n"
+	      "not-present, no-vma, migration, hwpoison, device, marker), why\n"
+	      "(for not-present: not-yet-faulted or prot-none-vma), walk: [one\n"
+	      "object per level], page_size_bytes, pfn, paddr (null when absent\n"
+	      "or hidden), swap ({type, offset} or null), page ({flags,\n"
+	      "mapcount, refcount} or null), vma ({start, end, perms, name} or\n"
+	      "null), pfn_hidden (true without CAP_SYS_ADMIN)}.\n"
 	      "\n"
 	      "PFNs, physical addresses and swap locations are shown only to\n"
 	      "root (CAP_SYS_ADMIN), as in /proc/PID/pagemap.\n", out);
+	cols_help_columns(out, step_cols, ARRAY_SIZE(step_cols));
 }
 
 static bool tr_has_page(const struct vmscope_translate *tr)
@@ -70,33 +89,31 @@ static const char *tr_why_not_present(const struct vmscope_translate *tr)
 	return NULL;
 }
 
-static void tr_json_walk(struct json *j, const struct vmscope_translate *tr)
+static void tr_walk(struct cols *c, struct json *j,
+		    const struct vmscope_translate *tr)
 {
+	struct col_val cv[ARRAY_SIZE(step_cols)];
 	uint32_t i;
 
-	json_open(j, "walk", '[');
+	cols_begin(c, j, "walk");
 	for (i = 0; i < tr->nr_steps; i++) {
 		const struct vmscope_step *s = &tr->walk[i];
 
-		json_open_flat(j, NULL, '{');
-		json_str(j, "level", level_name(s->level));
-		json_u64(j, "index", s->index);
-		json_hex(j, "entry", s->entry);
-		if (tr_hidden(tr))
-			json_null(j, "table");
-		else
-			json_hex(j, "table", s->table_paddr);
-		json_flags(j, "flags", s->flags, pte_flag_names);
-		json_close(j, '}');
+		cv[SC_LEVEL] = CV_S(level_name(s->level));
+		cv[SC_INDEX] = CV_U(s->index);
+		cv[SC_ENTRY] = CV_U(s->entry);
+		cv[SC_TABLE] = tr_hidden(tr) ? CV_NULL : CV_U(s->table_paddr);
+		cv[SC_FLAGS] = CV_FL(s->flags, pte_flag_names);
+		cols_row(c, cv);
 	}
-	json_close(j, ']');
+	cols_end(c);
 }
 
 static void tr_json_outcome(struct json *j, const struct vmscope_translate *tr)
 {
 	bool page = tr_has_page(tr);
 
-	json_u64(j, "page_size", tr->page_size);
+	json_u64(j, "page_size_bytes", tr->page_size);
 	if (page && !tr_hidden(tr)) {
 		json_hex(j, "pfn", tr->pfn);
 		json_hex(j, "paddr", tr->paddr);
@@ -140,7 +157,7 @@ static void tr_json_vma(struct json *j, const struct vmscope_translate *tr)
 	json_close(j, '}');
 }
 
-static void tr_json(const struct vmscope_translate *tr)
+static void tr_json(const struct vmscope_translate *tr, struct cols *c)
 {
 	struct json j;
 
@@ -153,7 +170,7 @@ static void tr_json(const struct vmscope_translate *tr)
 	if (tr->state == VMSCOPE_STATE_NOT_PRESENT)
 		json_str(&j, "why", tr_why_not_present(tr) ? "prot-none-vma" :
 			 "not-yet-faulted");
-	tr_json_walk(&j, tr);
+	tr_walk(c, &j, tr);
 	tr_json_outcome(&j, tr);
 	tr_json_vma(&j, tr);
 	json_bool(&j, "pfn_hidden", tr_hidden(tr));
@@ -191,32 +208,6 @@ static void tr_print_split(const struct vmscope_translate *tr)
 	printf("| 0x%03llx  |\n\n", tr->vaddr & 0xfff);
 }
 
-static void tr_print_step(const struct vmscope_translate *tr, uint32_t i)
-{
-	const struct vmscope_step *s = &tr->walk[i];
-	bool last = i + 1 == tr->nr_steps;
-	char flags[160];
-
-	flags_to_str(s->flags, pte_flag_names, flags, sizeof(flags));
-	printf("  %s[%3u]  0x%016llx  %s\n", level_name(s->level), s->index,
-	       s->entry, flags);
-	if (!(s->flags & VMSCOPE_PTE_PRESENT) && !last)
-		return;
-	if (last && !tr_has_page(tr))
-		return;
-	if (tr_hidden(tr))
-		printf("             -> %s\n", last ? "the page" :
-		       "the next table");
-	else if (last)
-		printf("             -> page frame at 0x%llx\n",
-		       s->entry & 0x000ffffffffff000ULL &
-		       ~(tr->page_size - 1));
-	else
-		printf("             -> %s table at 0x%llx\n",
-		       level_name(tr->walk[i + 1].level),
-		       tr->walk[i + 1].table_paddr);
-}
-
 static void tr_print_outcome(const struct vmscope_translate *tr)
 {
 	const char *why = tr->state == VMSCOPE_STATE_NOT_PRESENT ?
@@ -243,11 +234,14 @@ static void tr_print_outcome(const struct vmscope_translate *tr)
 	}
 }
 
-static void tr_print(const struct vmscope_translate *tr)
+static void tr_print(const struct vmscope_translate *tr, struct cols *c)
 {
 	char perms[5];
-	uint32_t i;
 
+	if (c->o->noheadings || c->o->raw) {
+		tr_walk(c, NULL, tr);
+		return;
+	}
 	printf("Translating 0x%llx in process %u (%u-level paging)\n\n",
 	       tr->vaddr, tr->pid, tr->levels);
 	if (tr->state == VMSCOPE_STATE_NO_VMA) {
@@ -256,10 +250,9 @@ static void tr_print(const struct vmscope_translate *tr)
 	}
 	tr_print_split(tr);
 	if (!tr_hidden(tr) && tr->nr_steps)
-		printf("  CR3 -> PGD table at 0x%llx\n",
+		printf("CR3 -> PGD table at 0x%llx\n\n",
 		       tr->walk[0].table_paddr);
-	for (i = 0; i < tr->nr_steps; i++)
-		tr_print_step(tr, i);
+	tr_walk(c, NULL, tr);
 	tr_print_outcome(tr);
 	perms_to_str(tr->vma.perms, perms);
 	printf("  VMA:   %llx-%llx %s %s\n", tr->vma.start, tr->vma.end, perms,
@@ -268,11 +261,14 @@ static void tr_print(const struct vmscope_translate *tr)
 
 static int translate_run(int argc, char **argv)
 {
-	bool json = json_option(argc, argv, "translate", translate_help, 2);
+	struct cols_opts co = { .cmd = "translate" };
 	struct vmscope_translate tr;
 	struct vmscope_info info;
+	struct cols c;
 	int fd;
 
+	cols_options(argc, argv, &co, translate_help, 2);
+	cols_init(&c, step_cols, ARRAY_SIZE(step_cols), &co);
 	memset(&tr, 0, sizeof(tr));
 	tr.size = sizeof(tr);
 	tr.pid = parse_pid(argv[optind]);
@@ -281,7 +277,7 @@ static int translate_run(int argc, char **argv)
 	fd = vmscope_open();
 	vmscope_get_info(fd, &info);
 	if (tr.vaddr >= info.task_size)
-		errx(2, "0x%llx is not a user-space address: user space ends "
+		errx(EXIT_USAGE, "0x%llx is not a user-space address: user space ends "
 		     "at 0x%llx%s", tr.vaddr, info.task_size,
 		     tr.vaddr >= info.kernel_start ? " (this is the kernel half)" :
 		     " (this is the non-canonical hole)");
@@ -289,10 +285,10 @@ static int translate_run(int argc, char **argv)
 			  "VMSCOPE_IOC_TRANSLATE");
 	close(fd);
 
-	if (json)
-		tr_json(&tr);
+	if (co.json)
+		tr_json(&tr, &c);
 	else
-		tr_print(&tr);
+		tr_print(&tr, &c);
 	return 0;
 }
 

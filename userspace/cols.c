@@ -108,6 +108,7 @@ static const char *type_unit(const struct col_desc *d)
 	case COL_ADDR:
 		return "address";
 	case COL_FLAGS:
+	case COL_U64S:
 		return "list";
 	case COL_BOOL:
 		return "boolean";
@@ -320,6 +321,27 @@ const char *cols_size(const struct cols_opts *o, uint64_t bytes, char *buf,
 	return buf;
 }
 
+/* "1 2 3", cut short (ending in "...") where @buf ends */
+static const char *u64s_to_str(const struct col_val *v, char *buf,
+			       size_t len)
+{
+	size_t used = 0;
+	uint32_t i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->n; i++) {
+		n = snprintf(buf + used, len - used, "%s%llu",
+			     i ? " " : "", v->us[i]);
+		if (n < 0 || (size_t)n >= len - used) {
+			snprintf(buf + (len > 4 ? len - 4 : 0), 4, "...");
+			break;
+		}
+		used += n;
+	}
+	return buf;
+}
+
 /* A cell as text. */
 static const char *cell_text(const struct cols *c, const struct col_desc *d,
 			     const struct col_val *v, char *buf, size_t len)
@@ -347,6 +369,8 @@ static const char *cell_text(const struct cols *c, const struct col_desc *d,
 		return v->b ? "yes" : "no";
 	case COL_FLAGS:
 		return flags_to_str(v->bits, v->names, buf, len);
+	case COL_U64S:
+		return u64s_to_str(v, buf, len);
 	}
 	return buf;
 }
@@ -354,6 +378,8 @@ static const char *cell_text(const struct cols *c, const struct col_desc *d,
 static void json_cell(struct json *j, const struct col_desc *d,
 		      const struct col_val *v)
 {
+	uint32_t i;
+
 	if (v->null) {
 		json_null(j, d->key);
 		if (d->alias)
@@ -384,6 +410,12 @@ static void json_cell(struct json *j, const struct col_desc *d,
 		break;
 	case COL_FLAGS:
 		json_flags(j, d->key, v->bits, v->names);
+		break;
+	case COL_U64S:
+		json_open(j, d->key, '[');
+		for (i = 0; i < v->n; i++)
+			json_u64(j, NULL, v->us[i]);
+		json_close(j, ']');
 		break;
 	}
 }
@@ -447,6 +479,16 @@ static int stream_width(const struct col_desc *d)
 	return d->whint >= 1 && d->whint > w ? (int)d->whint : w;
 }
 
+/* printf's width for column @i: right or left aligned, the last unpadded */
+static int stream_pad(const struct cols *c, size_t i)
+{
+	const struct col_desc *d = &c->desc[c->sel[i]];
+
+	if (d->flags & COL_RIGHT)
+		return stream_width(d);
+	return i + 1 == c->nsel ? 0 : -stream_width(d);
+}
+
 /**
  * cols_stream_begin() - rows printed as they come, not gathered in a table
  * @c: from cols_init()
@@ -473,9 +515,8 @@ static void stream_header(struct cols *c)
 		if (c->o->raw)
 			printf("%s%s", i ? " " : "", d->name);
 		else
-			printf("%s%*s", i ? " " : "",
-			       d->flags & COL_RIGHT ? stream_width(d) :
-			       -stream_width(d), d->name);
+			printf("%s%*s", i ? " " : "", stream_pad(c, i),
+			       d->name);
 	}
 	putchar('\n');
 	c->header_done = true;
@@ -509,8 +550,7 @@ void cols_stream_row(struct cols *c, const struct col_val *v)
 						 sizeof(buf)));
 			else
 				printf("%s%*s", i ? " " : "",
-				       d->flags & COL_RIGHT ? stream_width(d) :
-				       -stream_width(d),
+				       stream_pad(c, i),
 				       cell_text(c, d, &v[c->sel[i]], buf,
 						 sizeof(buf)));
 		}

@@ -34,6 +34,7 @@ enum col_type {
 	COL_ADDR,	/* an address: hex in tables, "0x..." in JSON */
 	COL_BOOL,	/* yes/no in tables, true/false in JSON */
 	COL_FLAGS,	/* named bits: "rw user" in tables, a list in JSON */
+	COL_U64S,	/* counts: "1 2 3" in tables, a list in JSON */
 };
 
 #define COL_DEFAULT	(1U << 0)	/* shown when -o is not given */
@@ -64,6 +65,8 @@ struct col_val {
 	};
 	uint32_t bits;		/* COL_FLAGS */
 	const struct flag_name *names;
+	const unsigned long long *us; /* COL_U64S: __u64 */
+	uint32_t n;
 };
 
 #define COLS_MAX	32
@@ -124,6 +127,7 @@ const char *cols_size(const struct cols_opts *o, uint64_t bytes, char *buf,
 #define CV_F(v)		((struct col_val){ .f = (v) })
 #define CV_B(v)		((struct col_val){ .b = (v) })
 #define CV_FL(v, n)	((struct col_val){ .bits = (v), .names = (n) })
+#define CV_US(v, nr)	((struct col_val){ .us = (v), .n = (nr) })
 #define CV_NULL		((struct col_val){ .null = true })
 
 #endif
