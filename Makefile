@@ -2,8 +2,13 @@
 #
 # vmscope: kernel module, CLI and selftests.
 #
-#   make                 module/vmscope.ko (against KDIR) and userspace/vmscope
-#   make install         modules_install + depmod, CLI to $(PREFIX)/bin
+#   make                 module/vmscope.ko (against KDIR), userspace/vmscope
+#                        and its man page
+#   make install         install-module and install-cli
+#   make install-module  modules_install + depmod (INSTALL_MOD_PATH)
+#   make install-cli     the CLI, vmscope(8) and bash completion under
+#                        $(DESTDIR)$(PREFIX)
+#   make deb             Debian packages vmscope and vmscope-dkms, in ..
 #   make check           static checks, then the selftests in four test VMs
 #   make check-debug     the selftests on a KASAN + lockdep kernel built here
 #   make demo            a guided tour of the CLI in a test VM
@@ -13,7 +18,11 @@
 # Everything downloaded or built for the VMs lives in $(VMSCOPE_CACHE).
 
 KDIR		?= /lib/modules/$(shell uname -r)/build
+VERSION		:= 0.1
 PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 DESTDIR		?=
 KERNEL		?= 6.12
 LEVELS		?= 4
@@ -27,6 +36,8 @@ module:
 
 cli:
 	$(MAKE) -C userspace
+	scripts/mkman.sh userspace/vmscope Documentation/man/vmscope.8.in \
+		$(VERSION) > userspace/vmscope.8
 
 # The selftest harness comes from Debian's linux-source package.  The tests
 # are built into $(VMSCOPE_CACHE)/tests, where the VM runner looks for them.
@@ -45,11 +56,30 @@ KDIR_ := $(patsubst %/,%,$(KDIR))
 KRELEASE ?= $(or $(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR_))),$(patsubst linux-headers-%,%,$(filter linux-headers-%,$(notdir $(KDIR_)))),$(shell cat $(KDIR_)/include/config/kernel.release 2>/dev/null))
 INSTALL_MOD_PATH ?=
 
-install: module cli
+install: install-module install-cli
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KRELEASE) \
 		INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KRELEASE)
-	install -D -m 0755 userspace/vmscope $(DESTDIR)$(PREFIX)/bin/vmscope
+
+install-cli: cli
+	install -D -m 0755 userspace/vmscope $(DESTDIR)$(BINDIR)/vmscope
+	install -D -m 0644 userspace/vmscope.8 $(DESTDIR)$(MANDIR)/man8/vmscope.8
+	install -D -m 0644 completion/vmscope \
+		$(DESTDIR)$(BASHCOMPDIR)/vmscope
+
+uninstall-cli:
+	rm -f $(DESTDIR)$(BINDIR)/vmscope $(DESTDIR)$(MANDIR)/man8/vmscope.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/vmscope
+
+# vmscope(8) against the program: options and columns (make check runs it)
+check-man: cli
+	scripts/check-man.sh userspace/vmscope userspace/vmscope.8
+
+# Debian packages vmscope and vmscope-dkms (debhelper, dh-dkms) in ..
+deb:
+	scripts/deb.sh
 
 # Build the module for both test kernels into $(VMSCOPE_CACHE)/build/VERSION.
 modules-all:
@@ -73,7 +103,8 @@ vm: modules-all cli selftests
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C userspace clean
-	rm -f selftests/vmscope_*_test
+	rm -f userspace/vmscope.8 selftests/vmscope_*_test
 
-.PHONY: all module cli selftests install modules-all check check-debug demo bench \
-	vm clean
+.PHONY: all module cli selftests install install-module install-cli \
+	uninstall-cli check-man deb modules-all check check-debug demo bench vm \
+	clean

@@ -341,7 +341,7 @@ static void exp_help(FILE *out)
 	      "  2  usage error\n"
 	      "  3  refuted\n"
 	      "  4  inconclusive or skipped\n", out);
-	cols_help_columns(out, list_cols, ARRAY_SIZE(list_cols));
+	cols_help_columns(out, NULL, list_cols, ARRAY_SIZE(list_cols));
 }
 
 static const struct flag_name needs_names[] = {
@@ -469,7 +469,8 @@ static int exp_main(int argc, char **argv)
 		return exp_list(argc - optind, argv + optind);
 	if (optind < argc && !strcmp(argv[optind], "run"))
 		return exp_run_main(argc - optind, argv + optind);
-	errx(EXIT_USAGE, "exp takes 'list' or 'run NAME|all'; try 'vmscope exp --help'");
+	errx(EXIT_USAGE,
+	     "exp takes 'list' or 'run NAME|all'; try 'vmscope exp --help'");
 }
 
 const struct vmscope_cmd vmscope_cmd_exp = {

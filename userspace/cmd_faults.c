@@ -79,9 +79,9 @@ static void faults_help(FILE *out)
 	      "JSON: {pid, min_flt, maj_flt, threads: [one object per thread],\n"
 	      "children {min_flt, maj_flt}, system {pgfault, pgmajfault}}.\n",
 	      out);
-	cols_help_columns(out, fault_cols, ARRAY_SIZE(fault_cols));
-	fputs("\nWith --watch:", out);
-	cols_help_columns(out, watch_cols, ARRAY_SIZE(watch_cols));
+	cols_help_columns(out, NULL, fault_cols, ARRAY_SIZE(fault_cols));
+	cols_help_columns(out, "Output columns with --watch",
+			  watch_cols, ARRAY_SIZE(watch_cols));
 }
 
 static void faults_get(int fd, uint32_t pid, struct fault_view *v)

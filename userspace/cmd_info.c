@@ -55,7 +55,7 @@ static void info_help(FILE *out)
 	      "(*) randomised by KASLR: shown only when the device was opened\n"
 	      "    with CAP_SYS_ADMIN, 'hidden' (null in JSON) otherwise.\n",
 	      out);
-	cols_help_columns(out, info_cols, ARRAY_SIZE(info_cols));
+	cols_help_columns(out, NULL, info_cols, ARRAY_SIZE(info_cols));
 }
 
 static const char *level_names(uint32_t levels)

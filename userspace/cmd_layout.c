@@ -97,7 +97,7 @@ static void layout_help(FILE *out)
 	      "brk, start_stack, arg_start, env_end, mmap_base}}.  Each _bytes\n"
 	      "size also has its _kb alias (KiB), deprecated, for one release.\n",
 	      out);
-	cols_help_columns(out, layout_cols, ARRAY_SIZE(layout_cols));
+	cols_help_columns(out, NULL, layout_cols, ARRAY_SIZE(layout_cols));
 }
 
 static void layout_fetch(int fd, uint32_t pid, struct layout *l)

@@ -70,7 +70,7 @@ static void oom_help(FILE *out)
 	      "JSON: {total_pages (RAM + swap the scores are relative to), tasks:\n"
 	      "[one object per process], victim (the PID chosen first, or null)}.\n",
 	      out);
-	cols_help_columns(out, oom_cols, ARRAY_SIZE(oom_cols));
+	cols_help_columns(out, NULL, oom_cols, ARRAY_SIZE(oom_cols));
 }
 
 static int by_points(const void *a, const void *b)

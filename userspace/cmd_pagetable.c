@@ -52,7 +52,7 @@ static void pagetable_help(FILE *out)
 	      "VmPTE counts PUD, PMD and PTE tables, and the PTE tables deposited\n"
 	      "under anonymous THPs for a later split; not the PGD and P4D.\n",
 	      out);
-	cols_help_columns(out, pt_cols, ARRAY_SIZE(pt_cols));
+	cols_help_columns(out, NULL, pt_cols, ARRAY_SIZE(pt_cols));
 }
 
 struct pt_view {

@@ -173,11 +173,12 @@ static void reclaim_help(FILE *out)
 	      "{path, current_bytes, min_bytes, low_bytes, high_bytes,\n"
 	      "max_bytes, swap_current_bytes, swap_max_bytes (null for \"max\"),\n"
 	      "events {low, high, max, oom, oom_kill}}}.\n", out);
-	cols_help_columns(out, zone_cols, ARRAY_SIZE(zone_cols));
-	fputs("\nThe LRU table (JSON: nodes):", out);
-	cols_help_columns(out, node_cols, ARRAY_SIZE(node_cols));
-	fputs("\nWith --watch (pages or events per second):", out);
-	cols_help_columns(out, watch_cols, ARRAY_SIZE(watch_cols));
+	cols_help_columns(out, NULL, zone_cols, ARRAY_SIZE(zone_cols));
+	cols_help_columns(out, "Columns of the LRU table (JSON: nodes)",
+			  node_cols, ARRAY_SIZE(node_cols));
+	cols_help_columns(out,
+			  "Output columns with --watch (per second)",
+			  watch_cols, ARRAY_SIZE(watch_cols));
 }
 
 static void reclaim_get(int fd, uint32_t pid, struct reclaim_view *v)

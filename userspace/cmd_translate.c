@@ -57,7 +57,7 @@ static void translate_help(FILE *out)
 	      "\n"
 	      "PFNs, physical addresses and swap locations are shown only to\n"
 	      "root (CAP_SYS_ADMIN), as in /proc/PID/pagemap.\n", out);
-	cols_help_columns(out, step_cols, ARRAY_SIZE(step_cols));
+	cols_help_columns(out, NULL, step_cols, ARRAY_SIZE(step_cols));
 }
 
 static bool tr_has_page(const struct vmscope_translate *tr)

@@ -113,9 +113,9 @@ static void walk_help(FILE *out)
 	      "not_present_pages, no_vma_pages, other_pages, huge_pages}}; with\n"
 	      "--pages, pages: [one object per page] instead of ranges.  PFNs are\n"
 	      "null without CAP_SYS_ADMIN.\n", out);
-	cols_help_columns(out, range_cols, ARRAY_SIZE(range_cols));
-	fputs("\nWith --pages:", out);
-	cols_help_columns(out, page_cols, ARRAY_SIZE(page_cols));
+	cols_help_columns(out, NULL, range_cols, ARRAY_SIZE(range_cols));
+	cols_help_columns(out, "Output columns with --pages",
+			  page_cols, ARRAY_SIZE(page_cols));
 }
 
 static bool walk_alike(const struct vmscope_page *a,

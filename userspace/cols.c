@@ -122,17 +122,20 @@ static const char *type_unit(const struct col_desc *d)
 /**
  * cols_help_columns() - the column list of --help
  * @out: where
+ * @title: "Available output columns", or the table's name
  * @d: the view's columns
  * @n: how many
  *
- * Default columns are marked with '*'; each line gives the JSON key.
+ * Default columns are marked with '*'; each line gives the JSON key and
+ * type.  scripts/mkman.sh reads these lines into the man page.
  */
-void cols_help_columns(FILE *out, const struct col_desc *d, size_t n)
+void cols_help_columns(FILE *out, const char *title,
+		       const struct col_desc *d, size_t n)
 {
 	size_t i;
 
-	fputs("\nAvailable output columns (* shown by default; JSON key, type):\n",
-	      out);
+	fprintf(out, "\n%s (* shown by default; JSON key, type):\n",
+		title ? title : "Available output columns");
 	for (i = 0; i < n; i++)
 		fprintf(out, " %c%-12s %s [%s, %s]\n",
 			d[i].flags & COL_DEFAULT ? '*' : ' ', d[i].name,
@@ -209,8 +212,10 @@ void cols_init(struct cols *c, const struct col_desc *d, size_t n,
  * Wrapping between words: chunks of at most the width the other columns
  * leave (userdata), a longer word alone.
  */
-static size_t wrap_chunksize(const struct libscols_column *cl __attribute__((unused)),
-			     const char *data, void *userdata __attribute__((unused)))
+#define UNUSED __attribute__((unused))
+
+static size_t wrap_chunksize(const struct libscols_column *cl UNUSED,
+			     const char *data, void *userdata UNUSED)
 {
 	size_t max = 0, len;
 
@@ -225,7 +230,7 @@ static size_t wrap_chunksize(const struct libscols_column *cl __attribute__((unu
 }
 
 static char *wrap_nextchunk(const struct libscols_column *cl,
-			    char *data, void *userdata __attribute__((unused)))
+			    char *data, void *userdata UNUSED)
 {
 	size_t width = scols_column_get_width(cl), used = 0, len;
 	char *p = data;

@@ -106,7 +106,8 @@ bool cols_getopt(struct cols_opts *o, int c, const char *arg);
 void cols_options(int argc, char **argv, struct cols_opts *o,
 		  void (*help)(FILE *out), int nargs);
 void cols_help_options(FILE *out);
-void cols_help_columns(FILE *out, const struct col_desc *d, size_t n);
+void cols_help_columns(FILE *out, const char *title,
+		       const struct col_desc *d, size_t n);
 
 void cols_init(struct cols *c, const struct col_desc *d, size_t n,
 	       const struct cols_opts *o);
