@@ -172,15 +172,12 @@ static double per_sec(uint64_t now, uint64_t then, double secs)
 }
 
 /* One line (or JSON object) of rates per interval, until interrupted. */
-static void faults_watch(int fd, uint32_t pid, double secs,
-			 const struct cols_opts *co, struct fault_view *a,
-			 struct fault_view *b)
+static void faults_watch(int fd, uint32_t pid, double secs, struct cols *c,
+			 struct fault_view *a, struct fault_view *b)
 {
 	struct col_val cv[ARRAY_SIZE(watch_cols)];
-	struct cols c;
 
-	cols_init(&c, watch_cols, ARRAY_SIZE(watch_cols), co);
-	cols_stream_begin(&c, true);
+	cols_stream_begin(c, true);
 	faults_get(fd, pid, a);
 	for (;;) {
 		usleep((useconds_t)(secs * 1e6));
@@ -193,7 +190,7 @@ static void faults_watch(int fd, uint32_t pid, double secs,
 					  secs));
 		cv[FW_SYS_MAJOR] = CV_F(per_sec(b->f.sys_pgmajfault,
 						a->f.sys_pgmajfault, secs));
-		cols_stream_row(&c, cv);
+		cols_stream_row(c, cv);
 		*a = *b;
 	}
 }
@@ -231,11 +228,14 @@ static int faults_run(int argc, char **argv)
 	if (argc - optind != 1)
 		errx(EXIT_USAGE, "faults takes one PID; try 'vmscope faults --help'");
 	pid = parse_pid(argv[optind]);
-	if (!watch)
+	/* an unknown column is a usage error before anything is read */
+	if (watch)
+		cols_init(&c, watch_cols, ARRAY_SIZE(watch_cols), &co);
+	else
 		cols_init(&c, fault_cols, ARRAY_SIZE(fault_cols), &co);
 	fd = vmscope_open();
 	if (watch)
-		faults_watch(fd, pid, watch, &co, &a, &b);
+		faults_watch(fd, pid, watch, &c, &a, &b);
 	faults_get(fd, pid, &a);
 	close(fd);
 	if (co.json)

@@ -114,14 +114,13 @@ static void oom_row(struct cols *c, const struct vmscope_oom_task *t,
 	cols_row(c, cv);
 }
 
-static void oom_show(const struct cols_opts *co, const struct vmscope_oom *oo,
+static void oom_show(struct cols *c, const struct vmscope_oom *oo,
 		     const struct vmscope_oom_task *t, uint32_t n)
 {
+	const struct cols_opts *co = c->o;
 	struct json j;
-	struct cols c;
 	uint32_t i;
 
-	cols_init(&c, oom_cols, ARRAY_SIZE(oom_cols), co);
 	if (co->json) {
 		json_init(&j, stdout);
 		json_open(&j, NULL, '{');
@@ -131,10 +130,10 @@ static void oom_show(const struct cols_opts *co, const struct vmscope_oom *oo,
 		       " pages of RAM and swap\n\n", (int)n,
 		       (uint64_t)oo->totalpages);
 	}
-	cols_begin(&c, &j, "tasks");
+	cols_begin(c, &j, "tasks");
 	for (i = 0; i < n; i++)
-		oom_row(&c, &t[i], i == 0);
-	cols_end(&c);
+		oom_row(c, &t[i], i == 0);
+	cols_end(c);
 	if (!co->json)
 		return;
 	if (n && !(t[0].flags & VMSCOPE_OOM_UNKILLABLE))
@@ -185,15 +184,17 @@ static int oom_run(int argc, char **argv)
 	struct cols_opts co = { .cmd = "oom" };
 	struct vmscope_oom_task *t;
 	struct vmscope_oom oo;
+	struct cols c;
 	uint32_t n;
 	int fd;
 
 	cols_options(argc, argv, &co, oom_help, 0);
+	cols_init(&c, oom_cols, ARRAY_SIZE(oom_cols), &co);
 	fd = vmscope_open();
 	t = oom_get(fd, &oo, &n);
 	close(fd);
 	qsort(t, n, sizeof(*t), by_points);
-	oom_show(&co, &oo, t, n);
+	oom_show(&c, &oo, t, n);
 	free(t);
 	return 0;
 }

@@ -540,19 +540,15 @@ static void watch_row(struct cols *c, const struct reclaim_view *a,
 	cols_stream_row(c, cv);
 }
 
-static void reclaim_watch(int fd, uint32_t pid, double secs,
-			  const struct cols_opts *co, struct reclaim_view *a,
-			  struct reclaim_view *b)
+static void reclaim_watch(int fd, uint32_t pid, double secs, struct cols *c,
+			  struct reclaim_view *a, struct reclaim_view *b)
 {
-	struct cols c;
-
-	cols_init(&c, watch_cols, ARRAY_SIZE(watch_cols), co);
-	cols_stream_begin(&c, true);
+	cols_stream_begin(c, true);
 	reclaim_get(fd, pid, a);
 	for (;;) {
 		usleep((useconds_t)(secs * 1e6));
 		reclaim_get(fd, pid, b);
-		watch_row(&c, a, b, secs);
+		watch_row(c, a, b, secs);
 		*a = *b;
 	}
 }
@@ -604,7 +600,7 @@ static int reclaim_run(int argc, char **argv)
 		err(1, "calloc");
 	fd = vmscope_open();
 	if (watch)
-		reclaim_watch(fd, pid, watch, &co, a, b);
+		reclaim_watch(fd, pid, watch, &c, a, b);
 	reclaim_get(fd, pid, a);
 	close(fd);
 	if (co.json)

@@ -90,8 +90,8 @@ void cols_options(int argc, char **argv, struct cols_opts *o,
 /* The lines of --help for the shared options (the man page repeats them). */
 void cols_help_options(FILE *out)
 {
-	fputs("  -o, --output LIST    the columns to show (+LIST: the default ones\n"
-	      "                       and LIST); with --json, the keys\n"
+	fputs("  -o, --output LIST    the columns to show, by name or JSON key\n"
+	      "                       (+LIST: the default ones and LIST)\n"
 	      "      --output-all     every column\n"
 	      "  -n, --noheadings     no header line\n"
 	      "  -r, --raw            columns separated by one space, not aligned\n"
@@ -142,14 +142,19 @@ void cols_help_columns(FILE *out, const char *title,
 			d[i].help, d[i].key, type_unit(&d[i]));
 }
 
+/* A column by its name (any case) or by its JSON key. */
 static size_t col_lookup(const struct cols *c, const char *name, size_t len)
 {
+	const struct col_desc *d;
 	size_t i;
 
-	for (i = 0; i < c->ndesc; i++)
-		if (strlen(c->desc[i].name) == len &&
-		    !strncasecmp(c->desc[i].name, name, len))
+	for (i = 0; i < c->ndesc; i++) {
+		d = &c->desc[i];
+		if ((strlen(d->name) == len &&
+		     !strncasecmp(d->name, name, len)) ||
+		    (strlen(d->key) == len && !strncmp(d->key, name, len)))
 			return i;
+	}
 	errx(2, "unknown column '%.*s'; 'vmscope %s --help' lists them",
 	     (int)len, name, c->o->cmd);
 }

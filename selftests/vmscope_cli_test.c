@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CLI's shared table options on every view, its JSON parsed by a
+ * parser (json_parse.h), its exit statuses and its write errors, on a
+ * child process whose shape is known and holds still: a 64-page anonymous
+ * mapping of which 16 pages (every other one) are touched.  The numbers
+ * are compared with the kernel's own view of the child (/proc/PID/pagemap,
+ * maps, status, oom_score) and of the system (meminfo, sysconf).
+ *
+ * The CLI is $VMSCOPE_CLI or vmscope on $PATH (/usr/bin/vmscope in the VM).
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "json_parse.h"
+#include "vmscope.h"
+
+#define OUT_MAX		(4 << 20)
+#define REGION_PAGES	64
+#define TOUCHED		16
+
+static const char *cli(void)
+{
+	const char *c = getenv("VMSCOPE_CLI");
+
+	return c ? c : "vmscope";
+}
+
+/*
+ * Run "vmscope ARGS" (a shell fragment: %d is expanded by the caller);
+ * stdout into @out, stderr into @err.  Returns the exit status, -1 if it
+ * did not exit.
+ */
+static int run(char *out, char *err, const char *fmt, ...)
+{
+	char args[512], cmd[1024], errpath[] = "/tmp/vmscope-cli-err.XXXXXX";
+	size_t n = 0;
+	va_list ap;
+	FILE *p;
+	int st, fd;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	fd = mkstemp(errpath);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "{ %s %s; } 2>%s", cli(), args, errpath);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n < OUT_MAX - 1) {
+		size_t got = fread(out + n, 1, OUT_MAX - 1 - n, p);
+
+		if (!got)
+			break;
+		n += got;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	if (err) {
+		FILE *f = fopen(errpath, "r");
+
+		n = f ? fread(err, 1, 4095, f) : 0;
+		err[n] = '\0';
+		if (f)
+			fclose(f);
+	}
+	unlink(errpath);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Lines of @s. */
+static int nlines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The first line of @s, in @buf. */
+static const char *first_line(const char *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)strcspn(s, "\n"), s);
+	return buf;
+}
+
+/* The column names `vmscope help CMD` lists first, space separated. */
+static void help_columns(const char *cmd, char *buf, size_t len, bool all)
+{
+	static char out[65536];
+	char *line, *save, name[32];
+	bool on = false;
+
+	buf[0] = '\0';
+	if (run(out, NULL, "help %s", cmd))
+		return;
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "(* shown by default; JSON key, type):")) {
+			if (on)
+				break;		/* only the first table */
+			on = true;
+			continue;
+		}
+		if (!on || line[0] != ' ' || (line[1] != '*' && line[1] != ' '))
+			continue;
+		if (!all && line[1] != '*')
+			continue;
+		sscanf(line + 2, "%31s", name);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			 buf[0] ? " " : "", name);
+	}
+}
+
+/* Single spaces between words, as the header of a table reads. */
+static void squeeze(char *s)
+{
+	char *d = s, *r;
+
+	for (r = s; *r; r++)
+		if (*r != ' ' || (d != s && d[-1] != ' '))
+			*d++ = *r;
+	while (d != s && d[-1] == ' ')
+		d--;
+	*d = '\0';
+}
+
+/* Present pages of [start, start + n pages) of @pid, by its pagemap. */
+static int pagemap_present(pid_t pid, uintptr_t start, int n)
+{
+	char path[64];
+	int fd, i, present = 0;
+	uint64_t e;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	for (i = 0; fd >= 0 && i < n; i++)
+		if (pread(fd, &e, 8, (start / 4096 + i) * 8) == 8 &&
+		    (e >> 63 & 1))
+			present++;
+	if (fd >= 0)
+		close(fd);
+	return present;
+}
+
+/* "KEY: N kB" of /proc/PID/FILE, or the number FILE holds if KEY is NULL */
+static long long proc_num(pid_t pid, const char *file, const char *key)
+{
+	char path[64], val[64];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	if (key)
+		return read_key(path, key, val, sizeof(val)) ? -1 :
+		       strtoll(val, NULL, 10);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%lld", &n) != 1)
+		n = -1;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The child: the shape, its address on the pipe, then nothing. */
+static void shape_child(int wfd)
+{
+	char *region = mmap(NULL, REGION_PAGES * 4096, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	if (region == MAP_FAILED)
+		_exit(1);
+	/* no THP: 4K pages whose count pagemap can tell */
+	madvise(region, REGION_PAGES * 4096, MADV_NOHUGEPAGE);
+	for (i = 0; i < TOUCHED; i++)
+		region[i * 4096 * 2] = 1;	/* every other page */
+	if (write(wfd, &region, sizeof(region)) != sizeof(region))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+FIXTURE(cli)
+{
+	char *out, *err;
+	char *region;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(cli)
+{
+	int pfd[2];
+
+	self->pid = 0;
+	if (access(VMSCOPE_DEVICE, F_OK))
+		SKIP(return, "vmscope module not loaded");
+	if (geteuid())
+		SKIP(return, "needs root");
+	self->out = malloc(OUT_MAX);
+	self->err = malloc(4096);
+	ASSERT_NE(NULL, self->out);
+	ASSERT_NE(NULL, self->err);
+	ASSERT_EQ(0, pipe(pfd));
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid) {
+		close(pfd[0]);
+		shape_child(pfd[1]);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(sizeof(self->region),
+		  read(pfd[0], &self->region, sizeof(self->region)));
+	close(pfd[0]);
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+}
+
+/* walk: ranges, totals and --pages against pagemap; -o, -b, -r, -n. */
+TEST_F(cli, walk_json_and_table_options)
+{
+	uintptr_t start = (uintptr_t)self->region;
+	uint64_t pages = 0, present = 0;
+	struct jv *doc, *ranges, *totals, *r;
+	char hdr[256], line[256];
+	int i, n, expect = pagemap_present(self->pid, start, REGION_PAGES);
+
+	ASSERT_EQ(TOUCHED, expect);	/* not vacuous: the shape is there */
+	ASSERT_EQ(0, run(self->out, NULL, "walk --json %d %lx +%d",
+			 self->pid, start, REGION_PAGES * 4096));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc) TH_LOG("%s", self->out);
+	ranges = jget(doc, "ranges");
+	totals = jget(doc, "totals");
+	ASSERT_TRUE(ranges && ranges->t == J_ARR && totals);
+	for (i = 0; i < ranges->n; i++) {
+		r = ranges->v[i];
+		pages += jget_u64(r, "pages", 0);
+		EXPECT_EQ(jget_u64(r, "pages", 0) * 4096,
+			  jget_u64(r, "size_bytes", 1));
+		if (!strcmp(jget_str(r, "state"), "present"))
+			present += jget_u64(r, "pages", 0);
+	}
+	EXPECT_EQ(REGION_PAGES, pages);
+	EXPECT_EQ(expect, present);
+	EXPECT_EQ(expect, jget_u64(totals, "present_pages", 0));
+	EXPECT_EQ(REGION_PAGES - expect,
+		  jget_u64(totals, "not_present_pages", 0));
+	/* every other page touched: 2 ranges per touched page */
+	EXPECT_EQ(2 * TOUCHED, ranges->n);
+
+	/* -o: exactly those keys, in JSON and in the table header */
+	ASSERT_EQ(0, run(self->out, NULL, "walk -J -o state,PAGES %d %lx +%d",
+			 self->pid, start, REGION_PAGES * 4096));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	r = jget(doc, "ranges")->v[0];
+	EXPECT_EQ(2, r->n);
+	EXPECT_STREQ("state", r->k[0]);
+	EXPECT_STREQ("pages", r->k[1]);
+	ASSERT_EQ(0, run(self->out, NULL, "walk -o STATE,PAGES %d %lx +%d",
+			 self->pid, start, REGION_PAGES * 4096));
+	first_line(self->out, hdr, sizeof(hdr));
+	squeeze(hdr);
+	EXPECT_STREQ("STATE PAGES", hdr);
+
+	/* -n -r -b: no header, one space, exact sizes: SIZE = PAGES * 4K */
+	ASSERT_EQ(0, run(self->out, NULL, "walk -n -r -b -o SIZE,PAGES %d %lx +%d",
+			 self->pid, start, REGION_PAGES * 4096));
+	EXPECT_EQ(2 * TOUCHED, nlines(self->out));
+	for (i = 0, n = 0; i < 2 * TOUCHED; i++) {
+		unsigned long long size, np;
+		const char *l = self->out;
+		int k;
+
+		for (k = 0; k < i; k++)
+			l = strchr(l, '\n') + 1;
+		first_line(l, line, sizeof(line));
+		ASSERT_EQ(2, sscanf(line, "%llu %llu", &size, &np)) TH_LOG("%s", line);
+		EXPECT_EQ(np * 4096, size);
+		n += np;
+	}
+	EXPECT_EQ(REGION_PAGES, n);
+
+	/* --pages: one object per page */
+	ASSERT_EQ(0, run(self->out, NULL, "walk --pages -J -o vaddr,state %d %lx +%d",
+			 self->pid, start, REGION_PAGES * 4096));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	ranges = jget(doc, "pages");
+	ASSERT_NE(NULL, ranges);
+	EXPECT_EQ(REGION_PAGES, ranges->n);
+	for (i = 0, n = 0; i < ranges->n; i++)
+		n += !strcmp(jget_str(ranges->v[i], "state"), "present");
+	EXPECT_EQ(expect, n);
+}
+
+/* layout: every VMA of /proc/self/maps, the region's RSS as smaps has it. */
+TEST_F(cli, layout_against_maps_and_smaps)
+{
+	char maps[65536], want[64], hdr[512], cols[512];
+	uintptr_t start = (uintptr_t)self->region;
+	struct jv *doc, *vmas, *v, *found = NULL;
+	ssize_t len;
+	int fd, n, i;
+
+	snprintf(want, sizeof(want), "/proc/%d/maps", self->pid);
+	fd = open(want, O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, maps, sizeof(maps) - 1);
+	close(fd);
+	ASSERT_LT(0, len);
+	maps[len] = '\0';
+	ASSERT_EQ(0, run(self->out, NULL, "layout --json %d", self->pid));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc) TH_LOG("%.500s", self->out);
+	vmas = jget(doc, "vmas");
+	ASSERT_NE(NULL, vmas);
+	EXPECT_EQ(nlines(maps), vmas->n);
+	snprintf(want, sizeof(want), "0x%lx", start);
+	for (i = 0; i < vmas->n; i++) {
+		v = vmas->v[i];
+		if (!strcmp(jget_str(v, "start"), want))
+			found = v;
+		/* the deprecated _kb alias says the same */
+		EXPECT_EQ(jget_u64(v, "rss_bytes", 0) >> 10,
+			  jget_u64(v, "rss_kb", 1));
+	}
+	ASSERT_NE(NULL, found);
+	EXPECT_EQ(REGION_PAGES * 4096, jget_u64(found, "size_bytes", 0));
+	EXPECT_EQ(TOUCHED * 4096, jget_u64(found, "rss_bytes", 0));
+	EXPECT_EQ(TOUCHED * 4096, jget_u64(found, "anon_bytes", 0));
+	EXPECT_EQ(jget_u64(jget(doc, "totals"), "vmas", 0), vmas->n);
+
+	/* -n -r -o START,END: the lines of maps, address for address */
+	ASSERT_EQ(0, run(self->out, NULL, "layout -n -r -o START,END %d",
+			 self->pid));
+	n = nlines(self->out);
+	EXPECT_EQ(nlines(maps), n);
+	snprintf(want, sizeof(want), "%012lx %012lx\n", start,
+		 start + REGION_PAGES * 4096);
+	EXPECT_NE(NULL, strstr(self->out, want)) TH_LOG("%s", self->out);
+
+	/* --output-all: every column help lists; +LIST: defaults and LIST */
+	help_columns("layout", cols, sizeof(cols), true);
+	ASSERT_NE(0, cols[0]);
+	ASSERT_EQ(0, run(self->out, NULL, "layout --output-all %d", self->pid));
+	first_line(self->out, hdr, sizeof(hdr));
+	squeeze(hdr);
+	EXPECT_STREQ(cols, hdr);
+	ASSERT_EQ(0, run(self->out, NULL, "layout -o START,SIZE -o +RSS %d",
+			 self->pid));
+	help_columns("layout", cols, sizeof(cols), false);
+	strcat(cols, " RSS");
+	first_line(self->out, hdr, sizeof(hdr));
+	squeeze(hdr);
+	EXPECT_STREQ(cols, hdr);
+
+	/* -b: the region's SIZE in bytes; without it, human (256K) */
+	ASSERT_EQ(0, run(self->out, NULL, "layout -b -n -r -o START,SIZE %d",
+			 self->pid));
+	snprintf(want, sizeof(want), "%012lx %d\n", start, REGION_PAGES * 4096);
+	EXPECT_NE(NULL, strstr(self->out, want));
+	ASSERT_EQ(0, run(self->out, NULL, "layout -n -r -o START,SIZE %d",
+			 self->pid));
+	snprintf(want, sizeof(want), "%012lx 256K\n", start);
+	EXPECT_NE(NULL, strstr(self->out, want));
+}
+
+/* pagetable, faults, translate, info: JSON against status, stat, sysconf */
+TEST_F(cli, process_views_against_proc)
+{
+	uintptr_t start = (uintptr_t)self->region;
+	struct jv *doc;
+	char hdr[256];
+
+	ASSERT_EQ(0, run(self->out, NULL, "pagetable -J %d", self->pid));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(proc_num(self->pid, "status", "VmPTE") * 1024,
+		  jget_u64(doc, "vmpte_bytes", 0));
+	EXPECT_EQ(6, jget(doc, "per_level")->n);
+	ASSERT_EQ(0, run(self->out, NULL, "pagetable -n -r -o LEVEL %d",
+			 self->pid));
+	EXPECT_STREQ("PGD\nP4D\nPUD\nPMD\nPTE\ndeposited\n", self->out);
+
+	ASSERT_EQ(0, run(self->out, NULL, "faults -J -o tid,MINOR %d",
+			 self->pid));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(1, jget(doc, "threads")->n);
+	EXPECT_EQ(self->pid, jget_u64(jget(doc, "threads")->v[0], "tid", 0));
+	EXPECT_EQ(2, jget(doc, "threads")->v[0]->n);
+	ASSERT_EQ(0, run(self->out, NULL, "faults -o SCOPE %d", self->pid));
+	EXPECT_NE(NULL, strstr(self->out, "SCOPE\nprocess\nthread\nchildren\nsystem\n"))
+		TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, run(self->out, NULL, "translate -J %d %lx", self->pid,
+			 start));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_STREQ("present", jget_str(doc, "state"));
+	EXPECT_EQ(jget_u64(doc, "levels", 0), jget(doc, "walk")->n);
+	EXPECT_EQ(4096, jget_u64(doc, "page_size_bytes", 0));
+	ASSERT_EQ(0, run(self->out, NULL, "translate -n -r -o LEVEL %d %lx",
+			 self->pid, start + 4096));
+	EXPECT_EQ(jget_u64(doc, "levels", 0), nlines(self->out));
+
+	ASSERT_EQ(0, run(self->out, NULL, "info --json"));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(sysconf(_SC_PAGESIZE), jget_u64(doc, "page_size_bytes", 0));
+	ASSERT_EQ(0, run(self->out, NULL, "info -r -n -o FIELD,VALUE"));
+	EXPECT_EQ(13, nlines(self->out));
+	EXPECT_NE(NULL, strstr(self->out, "page_size 4.0K\n"));
+	ASSERT_EQ(0, run(self->out, NULL, "info -r -n -b -o FIELD,VALUE"));
+	EXPECT_NE(NULL, strstr(self->out, "page_size 4096\n"));
+	ASSERT_EQ(0, run(self->out, NULL, "info -o MEANING"));
+	EXPECT_STREQ("MEANING", first_line(self->out, hdr, sizeof(hdr)));
+}
+
+/* oom and reclaim: system views against oom_score, status and meminfo */
+TEST_F(cli, system_views_against_proc)
+{
+	struct jv *doc, *tasks, *zones;
+	long long score, rss_kb;	/* status: not vacuous */
+	int i, found = 0;
+
+	score = proc_num(self->pid, "oom_score", NULL);
+	rss_kb = proc_num(self->pid, "status", "RssAnon") +
+		 proc_num(self->pid, "status", "RssFile") +
+		 proc_num(self->pid, "status", "RssShmem");
+	ASSERT_LE(TOUCHED * 4, rss_kb);	/* not vacuous */
+	ASSERT_LE(0, score);
+	ASSERT_EQ(0, run(self->out, NULL, "oom --json"));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	tasks = jget(doc, "tasks");
+	ASSERT_NE(NULL, tasks);
+	for (i = 0; i < tasks->n; i++) {
+		if (jget_u64(tasks->v[i], "pid", 0) != (uint64_t)self->pid)
+			continue;
+		found++;
+		EXPECT_EQ(score, jget_u64(tasks->v[i], "oom_score", 9999));
+		EXPECT_LE(TOUCHED, jget_u64(tasks->v[i], "rss_pages", 0));
+	}
+	EXPECT_EQ(1, found);
+	/* a process or two may come or go between the runs */
+	ASSERT_EQ(0, run(self->out, NULL, "oom -n -r -o PID"));
+	EXPECT_LE(tasks->n - 2, nlines(self->out));
+	EXPECT_GE(tasks->n + 2, nlines(self->out));
+
+	ASSERT_EQ(0, run(self->out, NULL, "reclaim --json"));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	zones = jget(doc, "zones");
+	ASSERT_TRUE(zones && zones->n > 0);
+	for (i = 0; i < zones->n; i++)
+		EXPECT_NE(NULL, jget(zones->v[i], "free_pages"));
+	EXPECT_EQ(swap_total_pages(),
+		  jget_u64(jget(doc, "swap"), "total_pages", 1));
+	ASSERT_EQ(0, run(self->out, NULL, "reclaim -J -o zone,nr_free_blocks"));
+	doc = json_parse(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(2, jget(doc, "zones")->v[0]->n);
+	EXPECT_EQ(J_ARR, jget(jget(doc, "zones")->v[0], "nr_free_blocks")->t);
+}
+
+/* --watch: JSON lines, each a whole document, through the same writer */
+TEST_F(cli, watch_json_lines)
+{
+	static const char *const views[] = { "faults -w 0.05 -J %d",
+					      "reclaim -w 0.05 -J" };
+	char line[4096], args[128];
+	unsigned int v;
+	int lines;
+
+	for (v = 0; v < 2; v++) {
+		FILE *p;
+
+		snprintf(args, sizeof(args), views[v], self->pid);
+		snprintf(line, sizeof(line), "%s %s | head -n 3", cli(), args);
+		p = popen(line, "r");
+		ASSERT_NE(NULL, p);
+		for (lines = 0; fgets(line, sizeof(line), p); lines++) {
+			struct jv *doc = json_parse(line);
+
+			ASSERT_NE(NULL, doc) TH_LOG("%s", line);
+			EXPECT_EQ(J_OBJ, doc->t);
+			EXPECT_NE(NULL, jget(doc, "interval_s"));
+		}
+		pclose(p);
+		EXPECT_EQ(3, lines);
+	}
+}
+
+/* Exit statuses and write errors, the same for every view. */
+TEST_F(cli, exit_status_and_write_errors)
+{
+	static const char *const views[] = {
+		"info", "translate %d 0x10000", "walk %d 0x10000 +4K",
+		"pagetable %d", "layout %d", "faults %d", "oom", "reclaim",
+		"exp list",
+	};
+	char args[128], cmd[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		snprintf(args, sizeof(args), views[i], self->pid);
+		/* usage errors: 2, before anything is read */
+		snprintf(cmd, sizeof(cmd), "%s -o NO-SUCH-COLUMN", args);
+		EXPECT_EQ(2, run(self->out, self->err, "%s", cmd)) TH_LOG("%s", cmd);
+		EXPECT_NE(NULL, strstr(self->err, "unknown column"));
+		snprintf(cmd, sizeof(cmd), "%s --no-such-option", args);
+		EXPECT_EQ(2, run(self->out, NULL, "%s", cmd)) TH_LOG("%s", cmd);
+		/* JSON and table to a full device: 1, with a message */
+		snprintf(cmd, sizeof(cmd), "%s --json >/dev/full", args);
+		EXPECT_EQ(1, run(self->out, self->err, "%s", cmd)) TH_LOG("%s", cmd);
+		EXPECT_NE(NULL, strstr(self->err, "write error")) TH_LOG("%s", cmd);
+		snprintf(cmd, sizeof(cmd), "%s >/dev/full", args);
+		EXPECT_EQ(1, run(self->out, self->err, "%s", cmd)) TH_LOG("%s", cmd);
+		/* a reader that goes away: quiet, SIGPIPE or not */
+		snprintf(cmd, sizeof(cmd), "%s | head -n 1 >/dev/null", args);
+		run(self->out, self->err, "%s", cmd);
+		EXPECT_STREQ("", self->err) TH_LOG("%s", cmd);
+		snprintf(cmd, sizeof(cmd),
+			 "%s --output-all | (trap '' PIPE; head -c 1 >/dev/null)",
+			 args);
+		run(self->out, self->err, "%s", cmd);
+		EXPECT_STREQ("", self->err) TH_LOG("%s", cmd);
+	}
+	/* failures: 1 */
+	EXPECT_EQ(1, run(self->out, self->err, "layout 4000000"));
+	EXPECT_NE(NULL, strstr(self->err, "no process"));
+	/* experiments: 2 for an unknown one */
+	EXPECT_EQ(2, run(self->out, NULL, "exp run no-such-experiment"));
+}
+
+TEST_HARNESS_MAIN
