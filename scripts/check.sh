@@ -5,8 +5,13 @@
 #   1. installs missing Debian packages (compilers, sparse, headers, QEMU);
 #   2. static checks: the module for both test kernels under W=1 and sparse,
 #      checkpatch --strict, the CLI and selftests under -Werror, shellcheck;
+#      the CLI's host tests (no module needed) and vmscope(8) against it;
+#      `make deb`, lintian, and the packages installed in a bookworm chroot
+#      where DKMS builds the module for both kernels;
 #   3. the selftests in every VM configuration (6.1 and 6.12 kernels, 4- and
-#      5-level paging), with the kernel log checked for warnings.
+#      5-level paging), with the kernel log checked for warnings; the
+#      configuration $VMSCOPE_DKMS_CONFIG (default 6.12:4) loads the module
+#      DKMS built in the chroot.
 # Ends with one line "N passed, N failed" summed over all of it and exits
 # non-zero if anything failed.
 #
@@ -21,6 +26,7 @@ cd "$TOP" || exit 1
 . "$SCRIPT_DIR/deps.sh"
 export VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
 CONFIGS=${VMSCOPE_CONFIGS:-6.1:4 6.1:5 6.12:4 6.12:5}
+DKMS_CONFIG=${VMSCOPE_DKMS_CONFIG:-6.12:4}
 LOGDIR=$VMSCOPE_CACHE/check
 passed=0
 failed=0
@@ -83,6 +89,19 @@ cli_werror()
 	make -C userspace clean && CFLAGS="-O2 -g -Werror" make -C userspace
 }
 
+# The user's CFLAGS replace the optimisation, not the include paths.
+cli_cflags()
+{
+	local tmp ok=0
+
+	tmp=$(mktemp -d) || return 1
+	git ls-files -z | xargs -0 cp --parents -t "$tmp" &&
+		make -C "$tmp" cli CFLAGS=-O1 && "$tmp/userspace/vmscope" --help ||
+		ok=1
+	rm -rf "$tmp"
+	return "$ok"
+}
+
 selftests_werror()
 {
 	rm -rf "$VMSCOPE_CACHE/tests"
@@ -121,19 +140,39 @@ packaging()
 
 shell_scripts()
 {
-	shellcheck -x scripts/*.sh selftests/*.sh .ci/run
+	shellcheck -x scripts/*.sh selftests/*.sh .ci/run &&
+		shellcheck -s bash completion/vmscope
+}
+
+# the CLI on the host: usage errors, help, exp list, /dev/full, man page
+cli_host()
+{
+	scripts/cli-host-test.sh userspace/vmscope
+}
+
+# make deb + lintian, then the packages in a clean bookworm chroot
+debian_packages()
+{
+	local debdir
+
+	debdir=$(scripts/deb.sh | tail -n1) && scripts/deb-chroot.sh "$debdir"
 }
 
 # vm KERNEL LEVELS - the selftests in one VM configuration
 vm()
 {
-	local ver res p f s
+	local ver res p f s ko
 	ver=$(scripts/kernels.sh resolve "$1") || return 1
 	res=$LOGDIR/vm-$ver-$2.result
 	rm -f "$res"
 	echo "# VM: $ver, $2-level paging"
+	ko=$VMSCOPE_CACHE/build/$ver/vmscope.ko
+	if [[ $1:$2 == "$DKMS_CONFIG" ]]; then
+		ko=$VMSCOPE_CACHE/deb/dkms/$ver/vmscope.ko
+		echo "# the module DKMS built in the chroot: $ko"
+	fi
 	selftests/vmtest.sh -q -k "$ver" -l "$2" -r "$res" \
-		-m "$VMSCOPE_CACHE/build/$ver/vmscope.ko" -T "$VMSCOPE_CACHE/tests" |
+		-m "$ko" -T "$VMSCOPE_CACHE/tests" |
 		sed 's/^/#   /'
 	if [[ ! -s $res ]]; then
 		failed=$((failed + 1))
@@ -157,7 +196,8 @@ main()
 	mkdir -p "$LOGDIR"
 	if ! need_pkgs make gcc libc6-dev pkg-config libsmartcols-dev sparse \
 		shellcheck perl linux-source-6.12 qemu-system-x86 busybox-static \
-		cpio kmod xz-utils zstd dkms; then
+		cpio kmod xz-utils zstd dkms python3 debhelper dh-dkms lintian \
+		fakeroot debootstrap; then
 		echo "0 passed, 1 failed"
 		return 1
 	fi
@@ -170,11 +210,16 @@ main()
 	check "checkpatch --strict: module and uapi header" checkpatch
 	check "kernel-doc: module and uapi header" kerneldoc
 	check "CLI builds with -Werror" cli_werror
+	check "CLI builds with make CFLAGS=-O1" cli_cflags
 	check "selftests build with -Werror" selftests_werror
 	check "shellcheck: scripts" shell_scripts
+	check "CLI host tests: usage, help, exp list, /dev/full, man page, completion" \
+		cli_host
 	for k in 6.1 6.12; do
 		check "make install and DKMS build for $k" packaging "$k"
 	done
+	check "make deb, lintian, install/purge in a bookworm chroot, DKMS for both kernels" \
+		debian_packages
 
 	for cfg in $CONFIGS; do
 		vm "${cfg%:*}" "${cfg#*:}"
