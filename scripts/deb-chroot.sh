@@ -103,6 +103,11 @@ fail=0
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; fail=1; }
 
+# the kernels' module indexes, as on a system that has them installed:
+# depmod (which DKMS runs) must find them there, not make them
+for ver in "$v61" "$v612"; do
+	in_root depmod -a "$ver" 2>/dev/null
+done
 files >"$run/before"
 cp "$debdir"/vmscope_*.deb "$debdir"/vmscope-dkms_*.deb "$root/tmp/"
 if in_root sh -c 'dpkg -i /tmp/vmscope-dkms_*.deb /tmp/vmscope_*.deb' \
