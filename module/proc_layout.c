@@ -135,8 +135,12 @@ static int vmscope_lf_show(struct seq_file *m, void *v)
 	struct vmscope_layout_vma *r = &lf->rec;
 	char perms[5] = "----";
 
+	/* columns aligned for 47-bit user addresses, as the header */
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "# start-end perms segment rss_kb anon_kb file_kb shmem_kb swap_kb huge_kb name\n");
+		seq_printf(m, "%-25s %-5s %-12s %8s %8s %8s %8s %8s %8s %s\n",
+			   "# start-end", "perms", "segment", "rss_kb",
+			   "anon_kb", "file_kb", "shmem_kb", "swap_kb",
+			   "huge_kb", "name");
 		return 0;
 	}
 	if (r->vma.perms & VMSCOPE_VMA_READ)
@@ -146,7 +150,7 @@ static int vmscope_lf_show(struct seq_file *m, void *v)
 	if (r->vma.perms & VMSCOPE_VMA_EXEC)
 		perms[2] = 'x';
 	perms[3] = r->vma.perms & VMSCOPE_VMA_SHARED ? 's' : 'p';
-	seq_printf(m, "%08llx-%08llx %s %-12s %llu %llu %llu %llu %llu %llu ",
+	seq_printf(m, "%012llx-%012llx %-5s %-12s %8llu %8llu %8llu %8llu %8llu %8llu ",
 		   r->vma.start, r->vma.end, perms,
 		   vmscope_seg_names[r->segment],
 		   (r->rss_anon + r->rss_file + r->rss_shmem) >> 10,
