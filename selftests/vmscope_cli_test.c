@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pty.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -510,6 +512,79 @@ TEST_F(cli, watch_json_lines)
 		pclose(p);
 		EXPECT_EQ(3, lines);
 	}
+}
+
+/* `vmscope info` on an 80-column terminal (a pty): @out, NUL terminated */
+static int info_on_a_terminal(char *out, size_t len)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	size_t n = 0;
+	ssize_t got;
+	int fd, st;
+	pid_t pid;
+
+	pid = forkpty(&fd, NULL, NULL, &ws);
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		unsetenv("COLUMNS");
+		execlp(cli(), cli(), "info", (char *)NULL);
+		_exit(127);
+	}
+	while (n < len - 1 && (got = read(fd, out + n, len - 1 - n)) > 0)
+		n += got;	/* EIO once the child has gone */
+	out[n] = '\0';
+	close(fd);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * info's MEANING column wraps on an 80-column terminal between words,
+ * never inside one: every word of it is one of the words of the meanings.
+ */
+TEST_F(cli, info_wraps_between_words)
+{
+	char words[8192], *line, *save, *w, *save2;
+	int col = -1, lines = 0, wrapped = 0;
+
+	ASSERT_EQ(0, run(self->out, NULL, "info -n -r -o MEANING"));
+	/* raw: one meaning a line, its spaces as \x20 */
+	snprintf(words, sizeof(words), " %s ", self->out);
+	for (w = words; (w = strstr(w, "\\x20")); )
+		memmove(w + 1, w + 4, strlen(w + 4) + 1), *w = ' ';
+	for (w = words; *w; w++)
+		if (*w == '\n')
+			*w = ' ';
+	ASSERT_EQ(0, info_on_a_terminal(self->out, OUT_MAX));
+	for (line = strtok_r(self->out, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save)) {
+		if (col < 0) {
+			char *m = strstr(line, "MEANING");
+
+			ASSERT_NE(NULL, m) TH_LOG("%s", line);
+			col = m - line;
+			continue;
+		}
+		if (!strncmp(line, "The ", 4))
+			break;			/* the picture below the table */
+		EXPECT_GE(80, strlen(line)) TH_LOG("%s", line);
+		lines++;
+		wrapped += line[0] == ' ';
+		if ((int)strlen(line) <= col)
+			continue;
+		for (w = strtok_r(line + col, " ", &save2); w;
+		     w = strtok_r(NULL, " ", &save2)) {
+			char pat[128];
+
+			snprintf(pat, sizeof(pat), " %s ", w);
+			EXPECT_NE(NULL, strstr(words, pat))
+				TH_LOG("'%s' is not a whole word", w);
+		}
+	}
+	EXPECT_LE(13, lines);
+	/* not vacuous: 80 columns are too few for the longest meanings */
+	EXPECT_LT(0, wrapped);
 }
 
 /* Exit statuses and write errors, the same for every view. */
