@@ -155,14 +155,14 @@ static size_t col_lookup(const struct cols *c, const char *name, size_t len)
 		    (strlen(d->key) == len && !strncmp(d->key, name, len)))
 			return i;
 	}
-	errx(2, "unknown column '%.*s'; 'vmscope %s --help' lists them",
+	errx(EXIT_USAGE, "unknown column '%.*s'; 'vmscope %s --help' lists them",
 	     (int)len, name, c->o->cmd);
 }
 
 static void col_add(struct cols *c, size_t id)
 {
 	if (c->nsel == COLS_MAX)
-		errx(2, "too many columns");
+		errx(EXIT_USAGE, "too many columns");
 	c->sel[c->nsel++] = id;
 }
 
@@ -176,12 +176,12 @@ static void cols_parse(struct cols *c, const char *list)
 	else
 		c->nsel = 0;
 	if (!*p)
-		errx(2, "-o needs a list of columns; 'vmscope %s --help' "
+		errx(EXIT_USAGE, "-o needs a list of columns; 'vmscope %s --help' "
 		     "lists them", c->o->cmd);
 	for (; *p; p = *end ? end + 1 : end) {
 		end = p + strcspn(p, ",");
 		if (end == p)
-			errx(2, "empty column name in '%s'", list);
+			errx(EXIT_USAGE, "empty column name in '%s'", list);
 		col_add(c, col_lookup(c, p, end - p));
 	}
 }

@@ -181,7 +181,7 @@ uint32_t parse_pid(const char *s)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || !*s || *end || !v || v > INT32_MAX)
-		errx(2, "'%s' is not a process ID", s);
+		errx(EXIT_USAGE, "'%s' is not a process ID", s);
 	return v;
 }
 
@@ -200,7 +200,7 @@ uint64_t parse_addr(const char *s, const char *what)
 	errno = 0;
 	v = strtoull(s, &end, 16);
 	if (errno || !*s || *end || *s == '-')
-		errx(2, "%s '%s' is not a hexadecimal address", what, s);
+		errx(EXIT_USAGE, "%s '%s' is not a hexadecimal address", what, s);
 	return v;
 }
 
@@ -221,13 +221,13 @@ uint64_t parse_size(const char *s, const char *what)
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno || end == s || *s == '-')
-		errx(2, "%s '%s' is not a size", what, s);
+		errx(EXIT_USAGE, "%s '%s' is not a size", what, s);
 	if (*end) {
 		p = strchr(suffixes, *end);
 		if (!p || end[1])
-			errx(2, "%s '%s': use a suffix K, M, G or T", what, s);
+			errx(EXIT_USAGE, "%s '%s': use a suffix K, M, G or T", what, s);
 		if (v > (UINT64_MAX >> (10 * (p - suffixes + 1))))
-			errx(2, "%s '%s' is too large", what, s);
+			errx(EXIT_USAGE, "%s '%s' is too large", what, s);
 		v <<= 10 * (p - suffixes + 1);
 	}
 	return v;
@@ -266,11 +266,11 @@ bool json_option(int argc, char **argv, const char *usage_hint,
 			help(stdout);
 			exit(0);
 		default:
-			errx(2, "try 'vmscope %s --help'", usage_hint);
+			errx(EXIT_USAGE, "try 'vmscope %s --help'", usage_hint);
 		}
 	}
 	if (argc - optind != nargs)
-		errx(2, "%s takes %d argument%s; try 'vmscope %s --help'",
+		errx(EXIT_USAGE, "%s takes %d argument%s; try 'vmscope %s --help'",
 		     usage_hint, nargs, nargs == 1 ? "" : "s", usage_hint);
 	return json;
 }
@@ -315,6 +315,6 @@ double parse_watch(const char *s)
 	double secs = strtod(s, &end);
 
 	if (end == s || *end || !(secs >= 0.01 && secs <= 3600))
-		errx(2, "--watch takes seconds, from 0.01 to 3600");
+		errx(EXIT_USAGE, "--watch takes seconds, from 0.01 to 3600");
 	return secs;
 }

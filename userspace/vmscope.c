@@ -40,10 +40,14 @@ static void usage(FILE *out)
 	      "Commands:\n", out);
 	for (i = 0; i < NR_CMDS; i++)
 		fprintf(out, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
-	fputs("  help CMD   the options and output fields of CMD\n"
+	fputs("  help CMD   the options and output columns of CMD\n"
 	      "\n"
-	      "Every command takes --json and --help.\n"
-	      "The module must be loaded; by default only root may use it.\n",
+	      "Every command takes -J/--json and -h/--help; every table also\n"
+	      "-o/--output LIST, --output-all, -n/--noheadings, -r/--raw and\n"
+	      "-b/--bytes.  Exit status: 0 success, 1 failure, 2 usage error\n"
+	      "('vmscope exp run': 3 refuted, 4 inconclusive or skipped).\n"
+	      "The module must be loaded; by default only root may use it.\n"
+	      "See vmscope(8).\n",
 	      out);
 }
 
@@ -54,7 +58,7 @@ static const struct vmscope_cmd *find_cmd(const char *name)
 	for (i = 0; i < NR_CMDS; i++)
 		if (!strcmp(cmds[i]->name, name))
 			return cmds[i];
-	errx(2, "unknown command '%s'; try 'vmscope --help'", name);
+	errx(EXIT_USAGE, "unknown command '%s'; try 'vmscope --help'", name);
 }
 
 int main(int argc, char **argv)
@@ -64,7 +68,7 @@ int main(int argc, char **argv)
 	atexit(close_stdout);
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
