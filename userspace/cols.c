@@ -214,8 +214,10 @@ void cols_init(struct cols *c, const struct col_desc *d, size_t n,
 }
 
 /*
- * Wrapping between words: chunks of at most the width the other columns
- * leave (userdata), a longer word alone.
+ * Wrapping between words (libsmartcols alone wraps anywhere): a cell is
+ * cut into chunks as wide as the column libsmartcols chose, at spaces; a
+ * word longer than that is a chunk of its own.  The column is never
+ * narrower than its longest word (wrap_chunksize).
  */
 #define UNUSED __attribute__((unused))
 
