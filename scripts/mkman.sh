@@ -4,7 +4,9 @@
 # mkman.sh VMSCOPE TEMPLATE VERSION - write vmscope(8) to stdout: TEMPLATE
 # (Documentation/man/vmscope.8.in) with each line '.\" @COLUMNS CMD@'
 # replaced by the output columns `VMSCOPE help CMD` lists, so that the
-# page and the program's column descriptions cannot disagree.
+# page and the program's column descriptions cannot disagree, and the line
+# '.\" @OTHER-COMMANDS@' by a section for each command of `VMSCOPE --help`
+# that the template has none for: its `help CMD` text as it is.
 
 set -euo pipefail
 
@@ -36,8 +38,25 @@ columns()
 	{ incols = 0 }'
 }
 
+# other_commands - a section for each command the template does not have
+other_commands()
+{
+	local cmd
+
+	for cmd in $("$cli" --help | awk '/^Commands:/ { on = 1; next }
+		on && /^  [a-z]/ { print $1 } /^$/ { on = 0 }' | grep -vx help); do
+		grep -q "^\.SS \"vmscope ${cmd}[ \\\"]" "$template" && continue
+		printf '.SS "vmscope %s"\n.nf\n' "$cmd"
+		"$cli" help "$cmd" | sed -e 's/\\/\\e/g' -e 's/-/\\-/g' \
+			-e "s/^[.']/\\\\\&&/"
+		printf '.fi\n'
+	done
+}
+
 while IFS= read -r line; do
-	if [[ $line =~ ^\.\\\"\ @COLUMNS\ ([a-z]+)@$ ]]; then
+	if [[ $line == '.\" @OTHER-COMMANDS@' ]]; then
+		other_commands
+	elif [[ $line =~ ^\.\\\"\ @COLUMNS\ ([a-z]+)@$ ]]; then
 		columns "${BASH_REMATCH[1]}" | sed -e 's/\\/\\e/g' -e 's/-/\\-/g'
 	elif [[ $line == .\\\"* ]]; then
 		continue	# the template's own comments
