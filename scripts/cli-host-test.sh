@@ -93,6 +93,12 @@ t "exp list -r: one space, spaces escaped" \
 t "exp list -o NO-SUCH: 2" status 2 exp list -o NO-SUCH
 t "exp list -o '': 2" status 2 exp list -o ''
 t "exp run no-such: 2" status 2 exp run no-such-experiment
+t "exp run no-such --json: 2, for the name" \
+	sh -c "'$CLI' exp run no-such --json 2>&1 | grep -q \"no experiment 'no-such'\""
+t "exp run NAME --json KEY=VALUE: options after the name" \
+	sh -c "! '$CLI' exp run malloc-threshold --json small=1 2>&1 | grep -q unexpected"
+t "exp run NAME --bogus: 2" status 2 exp run malloc-threshold --bogus
+t "exp run NAME not-key-value: 2" status 2 exp run malloc-threshold oops
 t "exp run: 2" status 2 exp run
 t "exp list --json >/dev/full: 1, 'write error'" \
 	sh -c "! '$CLI' exp list --json >/dev/full 2>'$tmp/e' && grep -q 'write error' '$tmp/e'"

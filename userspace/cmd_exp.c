@@ -359,7 +359,7 @@ static int exp_list(int argc, char **argv)
 	struct cols c;
 	int i;
 
-	optind = 1;
+	optind = 0;	/* a new scan: glibc re-reads the ordering */
 	cols_options(argc, argv, &co, exp_help, 0);
 	cols_init(&c, list_cols, ARRAY_SIZE(list_cols), &co);
 	if (co.json)
@@ -424,7 +424,7 @@ static int exp_run_main(int argc, char **argv)
 	bool json = false;
 	int c, i, n = 0;
 
-	optind = 1;
+	optind = 0;	/* a new scan: glibc re-reads the ordering */
 	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
