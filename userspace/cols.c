@@ -374,8 +374,9 @@ static const char *cell_text(const struct cols *c, const struct col_desc *d,
 		break;
 	case COL_SIZE:
 		return cols_size(c->o, v->u, buf, len);
-	case COL_ADDR:
-		snprintf(buf, len, "%012" PRIx64, v->u);
+	case COL_ADDR:		/* as many digits as the width hint */
+		snprintf(buf, len, "%0*" PRIx64,
+			 d->whint >= 1 ? (int)d->whint : 12, v->u);
 		break;
 	case COL_BOOL:
 		return v->b ? "yes" : "no";

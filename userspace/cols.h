@@ -31,7 +31,7 @@ enum col_type {
 	COL_I64,	/* a signed count */
 	COL_F64,	/* a rate or share, two decimals */
 	COL_SIZE,	/* bytes: 4.0K in tables (exact with -b), exact in JSON */
-	COL_ADDR,	/* an address: hex in tables, "0x..." in JSON */
+	COL_ADDR,	/* an address: hex (whint digits) in tables, "0x..." in JSON */
 	COL_BOOL,	/* yes/no in tables, true/false in JSON */
 	COL_FLAGS,	/* named bits: "rw user" in tables, a list in JSON */
 	COL_U64S,	/* counts: "1 2 3" in tables, a list in JSON */
