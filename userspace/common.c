@@ -19,13 +19,12 @@
  * write_error() - stdout could not be written: say so and exit 1
  *
  * A reader that went away (EPIPE: `vmscope layout PID | head -1` with
- * SIGPIPE ignored) is not an error worth a message, as in util-linux.
+ * SIGPIPE ignored) ends the program quietly, as in util-linux.
  */
 void write_error(void)
 {
-	if (errno == EPIPE)
-		_exit(EXIT_SUCCESS);
-	warn("write error");
+	if (errno != EPIPE)
+		warn("write error");
 	_exit(EXIT_FAILURE);
 }
 
@@ -33,7 +32,8 @@ void write_error(void)
  * close_stdout() - at exit: flush and close stdout, exit 1 if that failed
  *
  * Registered with atexit() (util-linux's close_stdout): output to a full
- * disk or /dev/full is an error, not a silent loss.
+ * disk or /dev/full is an error, not a silent loss.  A reader that went
+ * away (EPIPE) is not: the exit status stays what it was.
  */
 void close_stdout(void)
 {
@@ -42,7 +42,10 @@ void close_stdout(void)
 	if (prev_fail || close_fail) {
 		if (!close_fail && errno != EPIPE)
 			errno = EIO;	/* an earlier write failed */
-		write_error();
+		if (errno != EPIPE) {
+			warn("write error");
+			_exit(EXIT_FAILURE);
+		}
 	}
 	if (fclose(stderr))
 		_exit(EXIT_FAILURE);

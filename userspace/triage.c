@@ -484,20 +484,11 @@ const char *tri_user(uint32_t uid, char *buf, size_t len)
 	return buf;
 }
 
-static void close_stdout(void)
-{
-	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
-		/* _exit: exit() from an atexit handler is undefined */
-		fprintf(stderr, "vmscope: write error on standard output: %s "
-			"(was it closed? see 'Exit status' in --help)\n",
-			strerror(errno ? errno : EIO));
-		_exit(1);
-	}
-}
-
 /*
- * Write errors on stdout (closed, a reader gone) end the program with
- * status 1 and a message, not with a signal or in silence.
+ * Write errors on stdout end the program with status 1: a closed stdout
+ * here, with a message; a full one at exit, by close_stdout() (common.c,
+ * registered by main()); a reader gone (SIGPIPE ignored, so that top can
+ * stop) where the write fails, quietly.
  */
 void tri_close_stdout(void)
 {
@@ -505,5 +496,4 @@ void tri_close_stdout(void)
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
 		errx(1, "standard output is closed; give the output "
 		     "somewhere to go (a file, a pipe or /dev/null)");
-	atexit(close_stdout);
 }
