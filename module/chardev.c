@@ -101,6 +101,21 @@ static int vmscope_op_faultlog(const struct vmscope_access *acc, void *karg)
 	return vmscope_faultlog(acc, karg);
 }
 
+static int vmscope_op_filecache(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_filecache(acc, karg);
+}
+
+static int vmscope_op_census(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_census(acc, karg);
+}
+
+static int vmscope_op_memory(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_memory(acc, karg);
+}
+
 /**
  * struct vmscope_ioctl - one ioctl: its argument and the core operation
  * @cmd: VMSCOPE_IOC_*
@@ -136,6 +151,12 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 	  VMSCOPE_RECLAIM_SIZE_VER1, vmscope_op_reclaim },
 	{ VMSCOPE_IOC_FAULTLOG, sizeof(struct vmscope_faultlog),
 	  VMSCOPE_FAULTLOG_SIZE_VER1, vmscope_op_faultlog },
+	{ VMSCOPE_IOC_FILECACHE, sizeof(struct vmscope_filecache),
+	  VMSCOPE_FILECACHE_SIZE_VER1, vmscope_op_filecache },
+	{ VMSCOPE_IOC_CENSUS, sizeof(struct vmscope_census),
+	  VMSCOPE_CENSUS_SIZE_VER1, vmscope_op_census },
+	{ VMSCOPE_IOC_MEMORY, sizeof(struct vmscope_memory),
+	  VMSCOPE_MEMORY_SIZE_VER1, vmscope_op_memory },
 };
 
 union vmscope_ioctl_arg {
@@ -148,6 +169,9 @@ union vmscope_ioctl_arg {
 	struct vmscope_oom oom;
 	struct vmscope_reclaim reclaim;
 	struct vmscope_faultlog faultlog;
+	struct vmscope_filecache filecache;
+	struct vmscope_census census;
+	struct vmscope_memory memory;
 };
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,

@@ -29,6 +29,8 @@ extern const struct vmscope_cmd vmscope_cmd_faults;
 extern const struct vmscope_cmd vmscope_cmd_oom;
 extern const struct vmscope_cmd vmscope_cmd_reclaim;
 extern const struct vmscope_cmd vmscope_cmd_exp;
+extern const struct vmscope_cmd vmscope_cmd_memory;
+extern const struct vmscope_cmd vmscope_cmd_cache;
 
 int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);

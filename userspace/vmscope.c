@@ -17,6 +17,8 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_faults,
 	&vmscope_cmd_oom,
 	&vmscope_cmd_reclaim,
+	&vmscope_cmd_memory,
+	&vmscope_cmd_cache,
 	&vmscope_cmd_exp,
 };
 
