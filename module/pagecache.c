@@ -307,22 +307,19 @@ static bool vmscope_census_full(struct vmscope_census_ctx *ctx, u64 pos)
 }
 
 /*
- * Visit the inodes of @sb from list position @ctx->req->pos on.
- * Called by iterate_supers_type() with sb->s_umount held shared, which
- * keeps the superblock alive; an unmount waits for the end of this
- * bounded batch.
+ * Visit the inodes of @sb from list position @ctx->req->pos on, with
+ * sb->s_umount held shared, which keeps the superblock alive; an unmount
+ * waits for the end of this bounded batch.
  */
-static void vmscope_census_sb(struct super_block *sb, void *arg)
+static void vmscope_census_walk(struct super_block *sb,
+				struct vmscope_census_ctx *ctx)
 {
-	struct vmscope_census_ctx *ctx = arg;
 	struct vmscope_census *req = ctx->req;
 	struct inode *inode, *toput_inode = NULL;
 	bool bdev = sb == blockdev_superblock;
 	bool stopped = false;
 	u64 pos = 0;
 
-	if (ctx->seen++ != req->sb_index)
-		return;
 	ctx->found = true;
 	req->dev = new_encode_dev(sb->s_dev);
 
@@ -366,17 +363,62 @@ static void vmscope_census_sb(struct super_block *sb, void *arg)
 		req->out_flags |= VMSCOPE_CENSUS_SB_DONE;
 }
 
-/* Find the file system type, walk its superblock, copy the records out. */
-static int vmscope_census_run(struct vmscope_census_ctx *ctx)
+/* iterate_supers_type() calls this with sb->s_umount held shared. */
+static void vmscope_census_sb(struct super_block *sb, void *arg)
 {
-	struct vmscope_census *req = ctx->req;
+	struct vmscope_census_ctx *ctx = arg;
+
+	if (ctx->seen++ == ctx->req->sb_index)
+		vmscope_census_walk(sb, ctx);
+}
+
+/* Superblock @sb_index of the file system type @fstype. */
+static int vmscope_census_type(struct vmscope_census_ctx *ctx)
+{
 	struct file_system_type *type;
 
-	type = get_fs_type(req->fstype);
+	type = get_fs_type(ctx->req->fstype);
 	if (!type)
 		return -ENODEV;
 	iterate_supers_type(type, vmscope_census_sb, ctx);
 	module_put(type->owner);	/* put_filesystem(), not exported */
+	return 0;
+}
+
+/*
+ * The superblock of an open file: its mount, held by the file, keeps it
+ * active; s_umount is taken as iterate_supers_type() takes it.
+ */
+static int vmscope_census_fd(struct vmscope_census_ctx *ctx)
+{
+	struct super_block *sb;
+	struct file *file;
+
+	if (ctx->req->sb_index || ctx->req->fstype[0])
+		return -EINVAL;
+	file = fget(ctx->req->fd);
+	if (!file)
+		return -EBADF;
+	sb = file_inode(file)->i_sb;
+	down_read(&sb->s_umount);
+	vmscope_census_walk(sb, ctx);
+	up_read(&sb->s_umount);
+	fput(file);
+	return 0;
+}
+
+/* Walk the superblock asked for and copy the records out. */
+static int vmscope_census_run(struct vmscope_census_ctx *ctx)
+{
+	struct vmscope_census *req = ctx->req;
+	int err;
+
+	if (req->flags & VMSCOPE_CENSUS_BY_FD)
+		err = vmscope_census_fd(ctx);
+	else
+		err = vmscope_census_type(ctx);
+	if (err)
+		return err;
 	if (!ctx->found) {
 		req->out_flags |= VMSCOPE_CENSUS_NO_SB;
 		return 0;
@@ -406,8 +448,9 @@ static int vmscope_census_run(struct vmscope_census_ctx *ctx)
  * s_umount shared (through iterate_supers_type()) and its inode list lock
  * briefly.  Sleeps.
  * Return: 0, -EPERM without CAP_SYS_ADMIN, -EINVAL for flags, a count
- * out of range or an unterminated @fstype, -ENODEV for an unknown file
- * system type, -ENOMEM, -EFAULT.
+ * out of range, an unterminated or missing @fstype or one given with
+ * VMSCOPE_CENSUS_BY_FD, -ENODEV for an unknown file system type, -EBADF
+ * for a descriptor that is not open, -ENOMEM, -EFAULT.
  */
 int vmscope_census(const struct vmscope_access *acc,
 		   struct vmscope_census *req)
@@ -419,9 +462,10 @@ int vmscope_census(const struct vmscope_access *acc,
 	BUILD_BUG_ON(sizeof(struct vmscope_census_file) != 312);
 	if (!acc->sys_admin)
 		return -EPERM;
-	if (req->flags || !req->buf_count ||
-	    req->buf_count > VMSCOPE_CENSUS_MAX_RECORDS ||
-	    !memchr(req->fstype, 0, sizeof(req->fstype)) || !req->fstype[0])
+	if ((req->flags & ~VMSCOPE_CENSUS_VALID_FLAGS) || req->__reserved ||
+	    !req->buf_count || req->buf_count > VMSCOPE_CENSUS_MAX_RECORDS ||
+	    !memchr(req->fstype, 0, sizeof(req->fstype)) ||
+	    (!req->fstype[0] && !(req->flags & VMSCOPE_CENSUS_BY_FD)))
 		return -EINVAL;
 	req->nr_records = 0;
 	req->out_flags = 0;

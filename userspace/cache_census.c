@@ -8,12 +8,14 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "common.h"
@@ -101,8 +103,11 @@ static void census_add(struct cache_list *l, const struct vmscope_census_file *r
 	l->v[l->n++] = f;
 }
 
-/* One superblock, batch by batch.  Returns 1 when there is none. */
-static int census_sb(int dev, const char *fstype, uint32_t index,
+/*
+ * One superblock, batch by batch: superblock @index of @fstype, or with
+ * @fd >= 0 the one @fd is open on.  Returns 1 when there is none.
+ */
+static int census_sb(int dev, const char *fstype, uint32_t index, int fd,
 		     struct vmscope_census_file *buf, struct cache_list *l,
 		     struct cache_census *c)
 {
@@ -114,8 +119,13 @@ static int census_sb(int dev, const char *fstype, uint32_t index,
 	do {
 		memset(&req, 0, sizeof(req));
 		req.size = sizeof(req);
-		snprintf(req.fstype, sizeof(req.fstype), "%s", fstype);
-		req.sb_index = index;
+		if (fd >= 0) {
+			req.flags = VMSCOPE_CENSUS_BY_FD;
+			req.fd = fd;
+		} else {
+			snprintf(req.fstype, sizeof(req.fstype), "%s", fstype);
+			req.sb_index = index;
+		}
 		req.pos = pos;
 		req.buf = (uintptr_t)buf;
 		req.buf_count = CENSUS_BATCH;
@@ -167,6 +177,38 @@ static void census_dedup(struct cache_list *l)
 	l->n = n;
 }
 
+/*
+ * Mounts of types /proc/filesystems does not list (the initramfs's
+ * rootfs): walked through a descriptor open on their root.
+ */
+static void census_unlisted(int dev, const char *types,
+			    struct vmscope_census_file *buf,
+			    struct cache_list *l, struct cache_census *c)
+{
+	char line[4096], mnt[4096], fstype[256], key[260];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *dash;
+	int fd;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*u %*u %*u:%*u %*s %4095s", mnt) != 1 ||
+		    sscanf(dash, " - %255s", fstype) != 1)
+			continue;
+		snprintf(key, sizeof(key), "\n%s\n", fstype);
+		if (strstr(types, key))
+			continue;
+		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		census_sb(dev, fstype, 0, fd, buf, l, c);
+		close(fd);
+	}
+	fclose(f);
+}
+
 /**
  * cache_census_run() - every inode with page cache, on every superblock
  * @dev: /dev/vmscope
@@ -179,7 +221,7 @@ int cache_census_run(int dev, struct cache_list *l, struct cache_census *c)
 {
 	struct vmscope_census_file *buf;
 	struct vmscope_memory mem;
-	char line[256], *name;
+	char line[256], *name, types[8192] = "\n";
 	uint32_t index;
 	size_t i;
 	FILE *f;
@@ -194,10 +236,16 @@ int cache_census_run(int dev, struct cache_list *l, struct cache_census *c)
 		name = strchr(line, '\t');
 		if (!name || !*++name)
 			continue;
-		for (index = 0; !census_sb(dev, name, index, buf, l, c); index++)
+		if (strlen(types) + strlen(name) + 2 < sizeof(types)) {
+			strcat(types, name);
+			strcat(types, "\n");
+		}
+		for (index = 0; !census_sb(dev, name, index, -1, buf, l, c);
+		     index++)
 			;
 	}
 	fclose(f);
+	census_unlisted(dev, types, buf, l, c);
 	free(buf);
 	census_dedup(l);
 	for (i = 0; i < l->n; i++)

@@ -157,7 +157,8 @@ static void memory_print(const struct vmscope_memory *m)
 	}
 	printf("\nDetails (not parts):");
 	for (i = VMSCOPE_MEM_CACHED + 1; i < VMSCOPE_MEM_MEMAVAILABLE; i++)
-		printf("%s%s %s", i % 4 ? ", " : "\n  ", mem_names[i],
+		printf("%s%s %s", (i - VMSCOPE_MEM_CACHED) % 4 == 1 ?
+		       "\n  " : ", ", mem_names[i],
 		       size_to_human(kb(m, i) << 10, h, sizeof(h)));
 	putchar('\n');
 

@@ -1013,6 +1013,10 @@ struct vmscope_census_file {
 	char path[VMSCOPE_CENSUS_PATH_LEN];
 };
 
+/* vmscope_census.flags */
+#define VMSCOPE_CENSUS_BY_FD	(1U << 0)	/* walk @fd's file system */
+#define VMSCOPE_CENSUS_VALID_FLAGS	VMSCOPE_CENSUS_BY_FD
+
 /* vmscope_census.out_flags */
 #define VMSCOPE_CENSUS_SB_DONE	(1U << 0)	/* the superblock's inodes are all seen */
 #define VMSCOPE_CENSUS_NO_SB	(1U << 1)	/* no superblock @sb_index: the type is done */
@@ -1025,11 +1029,12 @@ struct vmscope_census_file {
  * struct vmscope_census - inodes with page cache on one superblock
  *	(CAP_SYS_ADMIN only)
  * @size: in: sizeof(struct vmscope_census).
- * @flags: in: zero.
+ * @flags: in: VMSCOPE_CENSUS_BY_FD or zero.
  * @fstype: in: the file system type, as /proc/filesystems names it
- *	("ext2", "tmpfs", "bdev" for the block devices), NUL terminated.
+ *	("ext2", "tmpfs", "bdev" for the block devices), NUL terminated;
+ *	empty with VMSCOPE_CENSUS_BY_FD.
  * @sb_index: in: which superblock of that type (0, 1, ... in the
- *	kernel's list order).
+ *	kernel's list order); 0 with VMSCOPE_CENSUS_BY_FD.
  * @nr_records: out: records written to @buf.
  * @pos: in: inodes of the superblock's list already visited (0 to
  *	start); out: where to resume.
@@ -1040,6 +1045,10 @@ struct vmscope_census_file {
  * @visited: out: inodes this call visited (at most
  *	VMSCOPE_CENSUS_MAX_VISIT: one call holds the superblock a bounded
  *	time, so an unmount waits at most that long).
+ * @fd: in: with VMSCOPE_CENSUS_BY_FD, a file descriptor open on any file
+ *	of the file system to walk (for a type /proc/filesystems does not
+ *	list, such as the initramfs's rootfs).
+ * @__reserved: in: zero.
  */
 struct vmscope_census {
 	__u32 size;			/* in */
@@ -1053,9 +1062,11 @@ struct vmscope_census {
 	__u32 out_flags;		/* out */
 	__u64 dev;			/* out */
 	__u64 visited;			/* out */
+	__u32 fd;			/* in */
+	__u32 __reserved;		/* in: zero */
 };
 
-#define VMSCOPE_CENSUS_SIZE_VER1	88
+#define VMSCOPE_CENSUS_SIZE_VER1	96
 
 /*
  * The parts of RAM VMSCOPE_IOC_MEMORY reports, in pages, each named after
