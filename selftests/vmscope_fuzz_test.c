@@ -62,12 +62,15 @@ static uint64_t pick(const uint64_t *v, size_t n)
 /* The ioctls, by _IOC_NR() from VMSCOPE_IOC_INFO's, then all others. */
 enum {
 	IOC_INFO, IOC_TRANSLATE, IOC_WALK, IOC_PTSTATS, IOC_LAYOUT,
-	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG, IOC_OTHER, NR_IOC
+	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG,
+	/* not contiguous with the others: by number in ioc_index() */
+	IOC_FILECACHE, IOC_CENSUS, IOC_MEMORY,
+	IOC_OTHER, NR_IOC
 };
 
 static const char *const ioc_names[NR_IOC] = {
 	"INFO", "TRANSLATE", "WALK", "PTSTATS", "LAYOUT", "FAULTS", "OOM",
-	"RECLAIM", "FAULTLOG", "other",
+	"RECLAIM", "FAULTLOG", "FILECACHE", "CENSUS", "MEMORY", "other",
 };
 
 #define ERR(e)		(1ULL << (e))
@@ -87,6 +90,9 @@ static const uint64_t ioc_errors[NR_IOC] = {
 	[IOC_OOM]	= ERR_ARG,	/* -EPERM too, without the capabilities */
 	[IOC_RECLAIM]	= ERR_ARG | ERR_TARGET,
 	[IOC_FAULTLOG]	= ERR_ARG,
+	[IOC_FILECACHE]	= ERR_ARG | ERR(EBADF) | ERR(EINTR),
+	[IOC_CENSUS]	= ERR_ARG | ERR(EBADF) | ERR(ENODEV) | ERR(EPERM),
+	[IOC_MEMORY]	= ERR_ARG,
 	[IOC_OTHER]	= ERR(ENOTTY),
 };
 
@@ -95,7 +101,8 @@ static const char *const errno_names[64] = {
 	[EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH",
 	[EINTR] = "EINTR", [E2BIG] = "E2BIG", [ENOMEM] = "ENOMEM",
 	[EACCES] = "EACCES", [EFAULT] = "EFAULT", [EINVAL] = "EINVAL",
-	[ENOTTY] = "ENOTTY", [ERANGE] = "ERANGE",
+	[ENOTTY] = "ENOTTY", [ERANGE] = "ERANGE", [EBADF] = "EBADF",
+	[ENODEV] = "ENODEV",
 };
 
 /* The /proc/vmscope files of the same operations. */
@@ -123,6 +130,7 @@ static const uint64_t pf_read_errors[NR_PF] = {
 
 struct fuzz {
 	int fd;
+	int file_fd;		/* a regular file, for the page-cache ioctls */
 	uint64_t task_size, kernel_addr;
 	uint64_t totalram;	/* totalpages of an OOM request without swap */
 	uint64_t swap_pages;	/* SwapTotal */
@@ -262,7 +270,15 @@ static int ioc_index(unsigned long cmd)
 		      _IOC_NR(VMSCOPE_IOC_INFO) == IOC_FAULTLOG,
 		      "ioctl numbers");
 	if (_IOC_TYPE(cmd) != VMSCOPE_IOC_MAGIC ||
-	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) || i >= IOC_OTHER)
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return IOC_OTHER;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FILECACHE))
+		return IOC_FILECACHE;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_CENSUS))
+		return IOC_CENSUS;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_MEMORY))
+		return IOC_MEMORY;
+	if (i > IOC_FAULTLOG)
 		return IOC_OTHER;
 	return i;
 }
@@ -286,6 +302,9 @@ union arg {
 	struct vmscope_oom oo;
 	struct vmscope_reclaim rc;
 	struct vmscope_faultlog lg;
+	struct vmscope_filecache fc;
+	struct vmscope_census cs;
+	struct vmscope_memory mem;
 	char bytes[8192];
 };
 
@@ -373,13 +392,68 @@ static unsigned long make_reclaim(struct fuzz *f, struct vmscope_reclaim *rc)
 static const unsigned int ioc_share[IOC_OTHER] = {
 	[IOC_INFO] = 2, [IOC_TRANSLATE] = 2, [IOC_WALK] = 2, [IOC_PTSTATS] = 2,
 	[IOC_LAYOUT] = 2, [IOC_FAULTS] = 2, [IOC_OOM] = 1, [IOC_RECLAIM] = 2,
-	[IOC_FAULTLOG] = 1,
+	[IOC_FAULTLOG] = 1, [IOC_FILECACHE] = 1, [IOC_CENSUS] = 1,
+	[IOC_MEMORY] = 1,
 };
+
+/* A descriptor for the page-cache ioctls: a file, a pipe, a bad one. */
+static uint32_t some_fd(struct fuzz *f)
+{
+	const uint32_t v[] = { f->file_fd, f->file_fd, f->fd, 0, 100000,
+			       UINT32_MAX };
+
+	return v[rnd() % ARRAY_SIZE(v)];
+}
+
+static unsigned long make_filecache(struct fuzz *f, struct vmscope_filecache *fc)
+{
+	fc->size = sizeof(*fc);
+	fc->fd = some_fd(f);
+	fc->start = PICK(0, 0, 1, 7, 1ULL << 40, UINT64_MAX);
+	fc->end = PICK(0, 0, 8, 1000, 1ULL << 20, UINT64_MAX);
+	if (rnd() % 2) {
+		fc->map = some_buf(f);
+		fc->map_bytes = PICK(0, 1, 8, 4096, BUF_BYTES, UINT32_MAX);
+	}
+	if (rnd() % 8 == 0)
+		fc->__reserved = rnd();
+	mutate_head(&fc->size, &fc->flags, sizeof(*fc));
+	return VMSCOPE_IOC_FILECACHE;
+}
+
+static unsigned long make_census(struct fuzz *f, struct vmscope_census *cs)
+{
+	static const char *const types[] = { "tmpfs", "proc", "bdev", "sysfs",
+					      "", "no-such-fs", "ext2" };
+
+	cs->size = sizeof(*cs);
+	snprintf(cs->fstype, sizeof(cs->fstype), "%s",
+		 types[rnd() % ARRAY_SIZE(types)]);
+	if (rnd() % 16 == 0)
+		memset(cs->fstype, 'x', sizeof(cs->fstype));
+	cs->sb_index = PICK(0, 0, 1, 2, 100, UINT32_MAX);
+	cs->pos = PICK(0, 0, 10, 1000, UINT64_MAX);
+	cs->buf = some_buf(f);
+	cs->buf_count = some_records(VMSCOPE_CENSUS_MAX_RECORDS);
+	if (rnd() % 4 == 0) {
+		cs->flags = VMSCOPE_CENSUS_BY_FD;
+		cs->fd = some_fd(f);
+	}
+	if (rnd() % 8 == 0)
+		cs->__reserved = rnd();
+	mutate_head(&cs->size, &cs->flags, sizeof(*cs));
+	return VMSCOPE_IOC_CENSUS;
+}
 
 static unsigned long make_request(struct fuzz *f, union arg *a)
 {
-	unsigned int r = rnd() % 16, ioc = 0;
+	unsigned int r, ioc = 0, total = 0;
 	unsigned long cmd;
+
+	for (ioc = 0; ioc < IOC_OTHER; ioc++)
+		total += ioc_share[ioc];
+	r = rnd() % total;
+	ioc = 0;
 
 	while (r >= ioc_share[ioc])
 		r -= ioc_share[ioc++];
@@ -439,6 +513,19 @@ static unsigned long make_request(struct fuzz *f, union arg *a)
 		mutate_head(&a->lg.size, &a->lg.flags, sizeof(a->lg));
 		mutate_tail(a, a->lg.size, sizeof(a->lg));
 		return VMSCOPE_IOC_FAULTLOG;
+	case IOC_FILECACHE:
+		cmd = make_filecache(f, &a->fc);
+		mutate_tail(a, a->fc.size, sizeof(a->fc));
+		return cmd;
+	case IOC_CENSUS:
+		cmd = make_census(f, &a->cs);
+		mutate_tail(a, a->cs.size, sizeof(a->cs));
+		return cmd;
+	case IOC_MEMORY:
+		a->mem.size = sizeof(a->mem);
+		mutate_head(&a->mem.size, &a->mem.flags, sizeof(a->mem));
+		mutate_tail(a, a->mem.size, sizeof(a->mem));
+		return VMSCOPE_IOC_MEMORY;
 	default:
 		cmd = make_reclaim(f, &a->rc);
 		mutate_tail(a, a->rc.size, sizeof(a->rc));
@@ -626,6 +713,17 @@ static bool sane(const struct fuzz *f, unsigned long cmd,
 	case IOC_FAULTLOG:
 		return a->lg.size < VMSCOPE_FAULTLOG_SIZE_VER1 ||
 		       (!a->lg.nr_records && !a->lg.total && !a->lg.pages);
+	case IOC_FILECACHE:	/* counted pages lie in [start, next) */
+		return a->fc.size < VMSCOPE_FILECACHE_SIZE_VER1 ||
+		       (a->fc.next >= a->fc.start &&
+			a->fc.cached_pages <= a->fc.next - a->fc.start &&
+			a->fc.dirty_pages <= a->fc.cached_pages);
+	case IOC_CENSUS:
+		return a->cs.size < VMSCOPE_CENSUS_SIZE_VER1 ||
+		       a->cs.nr_records <= a->cs.buf_count;
+	case IOC_MEMORY:
+		return a->mem.size < VMSCOPE_MEMORY_SIZE_VER1 ||
+		       a->mem.nr == VMSCOPE_MEM_NR;
 	default:
 		return true;
 	}
@@ -687,6 +785,7 @@ FIXTURE_SETUP(fuzz)
 
 	memset(f, 0, sizeof(*f));
 	f->fd = vmscope_open_dev();
+	f->file_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (f->fd == -ENOENT && !getenv("VMSCOPE_KO"))
 		SKIP(return, "vmscope module not loaded");
 	ASSERT_LE(0, f->fd);
