@@ -7,7 +7,8 @@
  * thread in the target.  Results are ratios: the machine's speed cancels.
  * Then `vmscope layout --json` against /proc/PID/smaps for a process with
  * many VMAs, and `vmscope oom --json` against reading /proc/PID/oom_score
- * and /proc/PID/status of every process, with 2,000 sleeping children.
+ * and /proc/PID/status of every process, with 2,000 sleeping children;
+ * and `vmscope cache` against fincore(1) over 10,000 files (bench_cache.c).
  *
  * Run by `make bench` in the test VM; prints a table, or JSON with --json.
  */
@@ -31,6 +32,8 @@
 #include <unistd.h>
 
 #include <linux/vmscope.h>
+
+#include "bench_cache.h"
 
 #define PAGE		4096UL
 #define BUF_PAGES	65536UL
@@ -453,6 +456,7 @@ struct oom_result {
 };
 
 static struct oom_result oom;
+static struct cache_result cache;
 
 #define OOM_TARGET	0.2	/* issue 5: at most a fifth of the time */
 
@@ -503,10 +507,12 @@ static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 	printf("  \"oom\": {\"processes\": %d, \"vmscope_oom_json_s\": %.4f, "
 	       "\"proc_read_s\": %.4f, \"proc_read_cmd_s\": %.4f, "
 	       "\"ratio\": %.2f, \"ratio_cmd\": %.2f, \"target\": %.2f, "
-	       "\"target_met\": %s}\n}\n", oom.procs, oom.vmscope, oom.proc,
+	       "\"target_met\": %s},\n", oom.procs, oom.vmscope, oom.proc,
 	       oom.proc_cmd, oom.vmscope / oom.proc,
 	       oom.vmscope / oom.proc_cmd, OOM_TARGET,
 	       oom.vmscope / oom.proc <= OOM_TARGET ? "true" : "false");
+	bench_cache_print(&cache, 1);
+	printf("}\n");
 }
 
 static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
@@ -535,6 +541,7 @@ static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
 	       oom.proc_cmd, oom.vmscope / oom.proc,
 	       oom.vmscope / oom.proc_cmd, OOM_TARGET,
 	       oom.vmscope / oom.proc <= OOM_TARGET ? "met" : "not met");
+	bench_cache_print(&cache, 0);
 }
 
 int main(int argc, char **argv)
@@ -554,6 +561,11 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--proc-oom"))
 		return proc_oom_main();
+	if (argc == 2 && !strcmp(argv[1], "--cache-only")) {
+		bench_cache(&cache);
+		bench_cache_print(&cache, 0);
+		return 0;
+	}
 	if (argc > 1 && !json)
 		errx(2, "usage: vmscope-bench [--json]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
@@ -588,6 +600,7 @@ int main(int argc, char **argv)
 	free(buf);
 	bench_layout(LAYOUT_VMAS, &layout_s, &smaps_s);
 	bench_oom(&oom);
+	bench_cache(&cache);
 	if (json)
 		print_json(cs, 2, lat);
 	else
