@@ -430,6 +430,9 @@ static int pc_dirty_limits(uint64_t background, uint64_t limit)
 					  val);
 }
 
+/* the small dirty_bytes of the throttled run: 32 pages */
+#define WB_SMALL	(128 * 1024UL)
+
 struct wb_run {
 	uint64_t dirty_after_write;	/* the file's dirty pages, at once */
 	uint64_t dirty_later;		/* and after up to 3 s */
@@ -535,10 +538,12 @@ static void writeback(struct exp_ctx *x)
 	    wb_write(x, dir, pages, &pre))
 		goto fail;
 	exp_step(x, "dirty_background_bytes %lu KiB: the same", limit * PAGE / 2 / 1024);
-	if (pc_dirty_limits(limit * PAGE / 2, limit * PAGE) ||
+	/* small enough that the flusher cannot keep the writer under it */
+	if (pc_dirty_limits(WB_SMALL / 4, WB_SMALL) ||
 	    wb_write(x, dir, pages, &throttled))
 		goto fail;
-	exp_step(x, "dirty_bytes %lu KiB too: the same", limit * PAGE / 1024);
+	exp_step(x, "dirty_bytes %lu KiB, dirty_background_bytes %lu KiB: the same",
+		 WB_SMALL / 1024, WB_SMALL / 4 / 1024);
 	exp_measure(x, "lazy_dirty_later", lazy.dirty_later, "pages",
 		    "below the background threshold: the file's dirty pages 3 s after writing");
 	exp_measure(x, "lazy_max_dirty", lazy.max_dirty, "pages",
