@@ -17,6 +17,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -408,26 +409,34 @@ static long long pc_file_num(const char *path)
  * first (writing a *_bytes file zeroes its ratio, and a ratio restored
  * last zeroes the bytes again), as the reclaim experiment does.
  */
-static int pc_dirty_limits(uint64_t background, uint64_t limit)
+static int pc_dirty_limits(struct exp_ctx *x, uint64_t background,
+			   uint64_t limit)
 {
 	static const char *const ratios[] = {
 		VM_SYSCTL("dirty_ratio"), VM_SYSCTL("dirty_background_ratio"),
 	};
-	char val[32];
+	static struct exp_ctx *recorded;
+	char val[32], bg[32];
 	size_t i;
 	int err;
 
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)limit);
+	snprintf(bg, sizeof(bg), "%llu", (unsigned long long)background);
+	/* once per run: the cleanup has room for 16 settings */
+	if (recorded == x)
+		return pc_write(VM_SYSCTL("dirty_bytes"), val) ?:
+		       pc_write(VM_SYSCTL("dirty_background_bytes"), bg);
 	for (i = 0; i < 2; i++) {
-		snprintf(val, sizeof(val), "%lld", pc_file_num(ratios[i]));
-		err = exp_sysctl_set(ratios[i], val);
+		char ratio[32];
+
+		snprintf(ratio, sizeof(ratio), "%lld", pc_file_num(ratios[i]));
+		err = exp_sysctl_set(ratios[i], ratio);
 		if (err)
 			return err;
 	}
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)limit);
-	err = exp_sysctl_set(VM_SYSCTL("dirty_bytes"), val);
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)background);
-	return err ? err : exp_sysctl_set(VM_SYSCTL("dirty_background_bytes"),
-					  val);
+	recorded = x;
+	return exp_sysctl_set(VM_SYSCTL("dirty_bytes"), val) ?:
+	       exp_sysctl_set(VM_SYSCTL("dirty_background_bytes"), bg);
 }
 
 /* the small dirty_bytes of the throttled run: 32 pages */
@@ -516,8 +525,82 @@ fail:
 	return -1;
 }
 
+#define WB_CG_LIMIT	"16M"
+#define WB_CG_PAGES	(32 * MiB / PAGE)
+
+struct wb_reclaim {
+	double seconds;		/* to write WB_CG_PAGES in the cgroup */
+	double scanned;		/* pgscan_file meanwhile */
+	double stolen;		/* pgsteal_file meanwhile */
+};
+
+static double pc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Write twice the limit of a memory cgroup: reclaim meets dirty pages. */
+static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
+{
+	__u64 v0[VMSCOPE_STAT_NR], v1[VMSCOPE_STAT_NR];
+	char cg[160], path[4096];
+	double t;
+	int st;
+	pid_t pid;
+
+	if (exp_cgroup_make(cg, sizeof(cg), WB_CG_LIMIT, "0"))
+		return -1;
+	snprintf(path, sizeof(path), "%s/vmscope-exp-wbr.%d", dir, getpid());
+	exp_vmstat(x->fd, v0);
+	t = pc_now();
+	pid = fork();
+	if (!pid) {
+		static char buf[64 * 1024];
+		uint64_t done;
+		int fd;
+
+		memset(buf, 'r', sizeof(buf));
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (exp_cgroup_enter(cg) || fd < 0)
+			_exit(1);
+		for (done = 0; done < WB_CG_PAGES * PAGE; done += sizeof(buf))
+			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+				_exit(1);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st))
+		return -1;
+	r->seconds = pc_now() - t;
+	exp_vmstat(x->fd, v1);
+	unlink(path);
+	r->scanned = (double)(v1[VMSCOPE_STAT_PGSCAN_FILE] -
+			      v0[VMSCOPE_STAT_PGSCAN_FILE]);
+	r->stolen = (double)(v1[VMSCOPE_STAT_PGSTEAL_FILE] -
+			     v0[VMSCOPE_STAT_PGSTEAL_FILE]);
+	return 0;
+}
+
+static void wb_reclaim_report(struct exp_ctx *x, const char *name,
+			      const struct wb_reclaim *r)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "%s_reclaim_s", name);
+	exp_measure(x, key, r->seconds, "s",
+		    "time to write 32 MiB in a cgroup with memory.max 16M");
+	snprintf(key, sizeof(key), "%s_reclaim_scanned", name);
+	exp_measure(x, key, r->scanned, "pages", "pgscan_file meanwhile");
+	snprintf(key, sizeof(key), "%s_reclaim_stolen", name);
+	exp_measure(x, key, r->stolen, "pages", "pgsteal_file meanwhile");
+}
+
 static void writeback(struct exp_ctx *x)
 {
+	struct wb_reclaim cold = { 0 }, cleaned = { 0 };
 	const long pages = exp_arg(x, "pages", 2048);	/* 8 MiB */
 	struct wb_run lazy, pre, throttled;
 	const char *dir = pc_disk_dir(x);
@@ -529,21 +612,30 @@ static void writeback(struct exp_ctx *x)
 		return exp_skip(x, "pages= from 1024 to 4096 please");
 	if (exp_sysctl_set(BDP_EVENT, "1"))
 		return exp_skip(x, "no tracefs at " TRACING ": the throttling is seen in the writeback:balance_dirty_pages event");
-	if (pc_dirty_limits(pages * PAGE * 4, pages * PAGE * 8) ||
+	if (pc_dirty_limits(x, pages * PAGE * 4, pages * PAGE * 8) ||
 	    wb_write(x, dir, pages, &lazy))
 		goto fail;
 	exp_step(x, "dirty_background_bytes %lu MiB, dirty_bytes %lu MiB: wrote %ld pages without fsync, watched them 3 s",
 		 pages * PAGE * 4 / MiB, pages * PAGE * 8 / MiB, pages);
-	if (pc_dirty_limits(limit * PAGE / 2, pages * PAGE * 8) ||
+	if (pc_dirty_limits(x, limit * PAGE / 2, pages * PAGE * 8) ||
 	    wb_write(x, dir, pages, &pre))
 		goto fail;
 	exp_step(x, "dirty_background_bytes %lu KiB: the same", limit * PAGE / 2 / 1024);
 	/* small enough that the flusher cannot keep the writer under it */
-	if (pc_dirty_limits(WB_SMALL / 4, WB_SMALL) ||
+	if (pc_dirty_limits(x, WB_SMALL / 4, WB_SMALL) ||
 	    wb_write(x, dir, pages, &throttled))
 		goto fail;
 	exp_step(x, "dirty_bytes %lu KiB, dirty_background_bytes %lu KiB: the same",
 		 WB_SMALL / 1024, WB_SMALL / 4 / 1024);
+	if (exp_have_memcg()) {
+		if (pc_dirty_limits(x, limit * PAGE / 2, pages * PAGE * 8) ||
+		    wb_reclaim(x, dir, &cleaned) ||
+		    pc_dirty_limits(x, pages * PAGE * 4, pages * PAGE * 8) ||
+		    wb_reclaim(x, dir, &cold))
+			goto fail;
+		exp_step(x, "in a cgroup with memory.max %s, wrote 32 MiB with pre-cleaning (dirty_background_bytes 512 KiB), then without (%lu MiB)",
+			 WB_CG_LIMIT, pages * PAGE * 4 / MiB);
+	}
 	exp_measure(x, "lazy_dirty_later", lazy.dirty_later, "pages",
 		    "below the background threshold: the file's dirty pages 3 s after writing");
 	exp_measure(x, "lazy_max_dirty", lazy.max_dirty, "pages",
@@ -560,6 +652,11 @@ static void writeback(struct exp_ctx *x)
 		    "under dirty_bytes: Dirty + Writeback at most while writing");
 	exp_measure(x, "throttled_throttled", throttled.sleeps, "events",
 		    "writeback:balance_dirty_pages events of the writer (held back)");
+	if (cold.seconds > 0) {
+		/* measured, not checked: a time depends on the machine */
+		wb_reclaim_report(x, "cleaned", &cleaned);
+		wb_reclaim_report(x, "dirty", &cold);
+	}
 	exp_expect(x, lazy.dirty_later >= (uint64_t)pages * 9 / 10,
 		   "under the background threshold the dirty pages stay dirty (until dirty_expire_centisecs)");
 	/* the flusher stops once under the background threshold (128 pages) */
