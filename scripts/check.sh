@@ -132,7 +132,8 @@ vm()
 	res=$LOGDIR/vm-$ver-$2.result
 	rm -f "$res"
 	echo "# VM: $ver, $2-level paging"
-	selftests/vmtest.sh -q -k "$ver" -l "$2" -r "$res" \
+	# fincore(1) (util-linux) is the page-cache test's oracle
+	selftests/vmtest.sh -q -k "$ver" -l "$2" -r "$res" -a /usr/bin/fincore \
 		-m "$VMSCOPE_CACHE/build/$ver/vmscope.ko" -T "$VMSCOPE_CACHE/tests" |
 		sed 's/^/#   /'
 	if [[ ! -s $res ]]; then
