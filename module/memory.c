@@ -95,7 +95,7 @@ int vmscope_memory(const struct vmscope_access *acc,
 	int i;
 
 	BUILD_BUG_ON(sizeof(*mem) != VMSCOPE_MEMORY_SIZE_VER1);
-	BUILD_BUG_ON(VMSCOPE_MEM_NR > ARRAY_SIZE(mem->pages));
+	BUILD_BUG_ON(ARRAY_SIZE(mem->pages) < VMSCOPE_MEM_NR);
 	if (mem->flags)
 		return -EINVAL;
 	memset(mem->pages, 0, sizeof(mem->pages));

@@ -268,8 +268,8 @@ static void vmscope_census_inode(struct inode *inode, bool bdev,
 	rec->size_pages = DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE);
 	rec->cached_pages = READ_ONCE(mapping->nrpages);
 	rec->dirty_pages = vmscope_cache_marked(mapping, PAGECACHE_TAG_DIRTY);
-	rec->writeback_pages = vmscope_cache_marked(mapping,
-						   PAGECACHE_TAG_WRITEBACK);
+	rec->writeback_pages =
+		vmscope_cache_marked(mapping, PAGECACHE_TAG_WRITEBACK);
 	if (bdev) {
 		rec->flags = VMSCOPE_CENSUS_BLOCKDEV | VMSCOPE_CENSUS_NOPATH;
 		rec->dev = new_encode_dev(inode->i_rdev);
