@@ -357,7 +357,8 @@ static void vmscope_census_walk(struct super_block *sb,
 	spin_unlock(&sb->s_inode_list_lock);
 	iput(toput_inode);
 
-	req->visited = pos - req->pos;
+	/* a position past the end of the list visits nothing */
+	req->visited = pos > req->pos ? pos - req->pos : 0;
 	req->pos = pos;
 	if (!stopped)
 		req->out_flags |= VMSCOPE_CENSUS_SB_DONE;
