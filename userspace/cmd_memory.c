@@ -14,6 +14,23 @@
 #include "json.h"
 
 #define BAR_WIDTH	64
+#define MAX_ZONES	64
+
+/* MemFree, zone by zone (VMSCOPE_IOC_RECLAIM's zones). */
+static struct vmscope_zone zones[MAX_ZONES];
+static uint32_t nr_zones;
+
+static void get_zones(int fd)
+{
+	struct vmscope_reclaim rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.size = sizeof(rc);
+	rc.zones = (uintptr_t)zones;
+	rc.zones_count = MAX_ZONES;
+	vmscope_ioctl(fd, VMSCOPE_IOC_RECLAIM, &rc, "VMSCOPE_IOC_RECLAIM");
+	nr_zones = rc.nr_zones < MAX_ZONES ? rc.nr_zones : MAX_ZONES;
+}
 
 static const char *const mem_names[] = VMSCOPE_MEM_NAMES;
 
@@ -53,7 +70,7 @@ static void memory_help(FILE *out)
 	      "\n"
 	      "Columns: PART (a /proc/meminfo field) SIZE PERCENT WHAT\n"
 	      "JSON keys: page_size, total_kb, parts (name -> kB, adding up to\n"
-	      "total_kb), details (name -> kB: MemTotal, Cached, the LRU lists,\n"
+	      "total_kb), zones (node, zone, free_kb: MemFree by zone), details (name -> kB: MemTotal, Cached, the LRU lists,\n"
 	      "Mlocked, Mapped, Dirty, Writeback, MemAvailable), free (total,\n"
 	      "used, free, shared, buff_cache, available in kB, as free(1)).\n",
 	      out);
@@ -102,6 +119,17 @@ static void memory_json(const struct vmscope_memory *m)
 		if (i < VMSCOPE_MEM_NR_DIRTIED)
 			json_u64(&j, mem_names[i], kb(m, i));
 	json_close(&j, '}');
+	json_open(&j, "zones", '[');
+	for (i = 0; i < nr_zones; i++) {
+		if (!(zones[i].flags & VMSCOPE_ZONE_POPULATED))
+			continue;
+		json_open_flat(&j, NULL, '{');
+		json_u64(&j, "node", zones[i].node);
+		json_str(&j, "zone", zones[i].name);
+		json_u64(&j, "free_kb", zones[i].free * (m->page_size / 1024));
+		json_close(&j, '}');
+	}
+	json_close(&j, ']');
 	json_open(&j, "free", '{');
 	json_u64(&j, "total", f.total);
 	json_u64(&j, "used", f.used);
@@ -155,6 +183,12 @@ static void memory_print(const struct vmscope_memory *m)
 		       total ? 100.0 * m->pages[i] / total : 0.0,
 		       mem_parts[i].what);
 	}
+	printf("\nMemFree by zone:");
+	for (i = 0; i < (int)nr_zones; i++)
+		if (zones[i].flags & VMSCOPE_ZONE_POPULATED)
+			printf(" %s %s", zones[i].name,
+			       size_to_human(zones[i].free * m->page_size, h,
+					     sizeof(h)));
 	printf("\nDetails (not parts):");
 	for (i = VMSCOPE_MEM_CACHED + 1; i < VMSCOPE_MEM_MEMAVAILABLE; i++)
 		printf("%s%s %s", (i - VMSCOPE_MEM_CACHED) % 4 == 1 ?
@@ -190,6 +224,7 @@ static int memory_run(int argc, char **argv)
 	memset(&m, 0, sizeof(m));
 	m.size = sizeof(m);
 	vmscope_ioctl(fd, VMSCOPE_IOC_MEMORY, &m, "VMSCOPE_IOC_MEMORY");
+	get_zones(fd);
 	if (json)
 		memory_json(&m);
 	else
