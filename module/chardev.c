@@ -18,48 +18,98 @@
 #include "vmscope.h"
 
 /**
- * vmscope_arg_in() - read a size-prefixed ioctl argument
- * @karg: kernel copy, completely overwritten
- * @ksize: size of @karg
- * @minsize: smallest size ever published for this argument
- * @uarg: user pointer to the argument
- * @usize: returns the caller's size
- *
- * Return: 0, -EFAULT, -EINVAL for a size below @minsize, -E2BIG for a size
- * above PAGE_SIZE or for non-zero bytes beyond @ksize.
+ * struct vmscope_field - one input field of an ioctl argument
+ * @off: its offset in the structure
+ * @len: its size
  */
-static int vmscope_arg_in(void *karg, size_t ksize, size_t minsize,
-			  const void __user *uarg, u32 *usize)
-{
+struct vmscope_field {
+	u16 off;
+	u16 len;
+};
+
+/* (member... : one member, named variadic so that it may appear twice) */
+#define VMSCOPE_IN(type, member...) \
+	{ offsetof(type, member), sizeof_field(type, member) }
+#define VMSCOPE_NO_RESERVED	0
+
+/**
+ * struct vmscope_ioctl - one ioctl: its contract and its core operation
+ * @cmd: VMSCOPE_IOC_*
+ * @ksize: size of the argument structure this module knows
+ * @minsize: its first published size, *_SIZE_VER1
+ * @valid_flags: the request's *_VALID_FLAGS (the flags field follows size)
+ * @reserved: offset of its __u32 __reserved field that must be zero, or
+ *	VMSCOPE_NO_RESERVED
+ * @in: the fields the caller fills in besides size and flags; they are
+ *	kept, every other byte of the argument is zeroed before @op runs
+ * @nr_in: entries of @in
+ * @op: the operation; the argument holds the caller's input, is
+ *	overwritten with the output, and is copied back even on error (so
+ *	a bulk walk reports how far it got)
+ */
+struct vmscope_ioctl {
+	unsigned int cmd;
+	u32 ksize;
+	u32 minsize;
+	u32 valid_flags;
+	u32 reserved;
+	const struct vmscope_field *in;
+	unsigned int nr_in;
+	int (*op)(const struct vmscope_access *acc, void *karg);
+};
+
+/* The first two fields of every argument. */
+struct vmscope_arg_head {
 	u32 size;
+	u32 flags;
+};
+
+/*
+ * Read a size-prefixed argument into @karg (ksize bytes), check its flags
+ * and reserved field, keep its inputs and zero the rest.  Returns 0,
+ * -EFAULT, -EINVAL for a size below the first published one, for unknown
+ * flags or a non-zero reserved field, -E2BIG for a size above PAGE_SIZE or
+ * non-zero bytes beyond ksize.
+ */
+static int vmscope_arg_in(const struct vmscope_ioctl *ioc, void *karg,
+			  void *in, const void __user *uarg, u32 *usize)
+{
+	struct vmscope_arg_head *head = in;
+	unsigned int i;
+	u32 size;
+	int err;
 
 	if (get_user(size, (const u32 __user *)uarg))
 		return -EFAULT;
-	if (size < minsize)
+	if (size < ioc->minsize)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
 	*usize = size;
-	return copy_struct_from_user(karg, ksize, uarg, size);
+	err = copy_struct_from_user(in, ioc->ksize, uarg, size);
+	if (err)
+		return err;
+	if (head->flags & ~ioc->valid_flags)
+		return -EINVAL;
+	if (ioc->reserved && *(u32 *)(in + ioc->reserved))
+		return -EINVAL;
+	memset(karg, 0, ioc->ksize);
+	memcpy(karg, in, sizeof(*head));
+	for (i = 0; i < ioc->nr_in; i++)
+		memcpy(karg + ioc->in[i].off, in + ioc->in[i].off,
+		       ioc->in[i].len);
+	return 0;
 }
 
 static int vmscope_op_info(const struct vmscope_access *acc, void *karg)
 {
-	struct vmscope_info *info = karg;
-
-	if (info->flags)
-		return -EINVAL;
-	vmscope_info_fill(info, acc);
+	vmscope_info_fill(karg, acc);
 	return 0;
 }
 
 static int vmscope_op_translate(const struct vmscope_access *acc, void *karg)
 {
-	struct vmscope_translate *tr = karg;
-
-	if (tr->flags)
-		return -EINVAL;
-	return vmscope_translate(acc, tr);
+	return vmscope_translate(acc, karg);
 }
 
 static int vmscope_op_walk(const struct vmscope_access *acc, void *karg)
@@ -69,11 +119,7 @@ static int vmscope_op_walk(const struct vmscope_access *acc, void *karg)
 
 static int vmscope_op_ptstats(const struct vmscope_access *acc, void *karg)
 {
-	struct vmscope_ptstats *st = karg;
-
-	if (st->flags)
-		return -EINVAL;
-	return vmscope_ptstats(acc, st);
+	return vmscope_ptstats(acc, karg);
 }
 
 static int vmscope_op_layout(const struct vmscope_access *acc, void *karg)
@@ -116,81 +162,188 @@ static int vmscope_op_memory(const struct vmscope_access *acc, void *karg)
 	return vmscope_memory(acc, karg);
 }
 
-/**
- * struct vmscope_ioctl - one ioctl: its argument and the core operation
- * @cmd: VMSCOPE_IOC_*
- * @ksize: size of the argument structure this module knows
- * @minsize: first published size of it
- * @op: the operation; the argument holds the caller's input, is
- *	overwritten with the output, and is copied back even on error (so
- *	a bulk walk reports how far it got)
- */
-struct vmscope_ioctl {
-	unsigned int cmd;
-	u32 ksize;
-	u32 minsize;
-	int (*op)(const struct vmscope_access *acc, void *karg);
+/* The inputs of each request, besides size and flags. */
+static const struct vmscope_field vmscope_info_in[] = {
+	VMSCOPE_IN(struct vmscope_info, flags),		/* nothing else */
 };
+
+static const struct vmscope_field vmscope_translate_in[] = {
+	VMSCOPE_IN(struct vmscope_translate, pid),
+	VMSCOPE_IN(struct vmscope_translate, vaddr),
+};
+
+static const struct vmscope_field vmscope_walk_in[] = {
+	VMSCOPE_IN(struct vmscope_walk, pid),
+	VMSCOPE_IN(struct vmscope_walk, rec_size),
+	VMSCOPE_IN(struct vmscope_walk, start),
+	VMSCOPE_IN(struct vmscope_walk, end),
+	VMSCOPE_IN(struct vmscope_walk, buf),
+	VMSCOPE_IN(struct vmscope_walk, buf_count),
+};
+
+static const struct vmscope_field vmscope_ptstats_in[] = {
+	VMSCOPE_IN(struct vmscope_ptstats, pid),
+};
+
+static const struct vmscope_field vmscope_layout_in[] = {
+	VMSCOPE_IN(struct vmscope_layout, pid),
+	VMSCOPE_IN(struct vmscope_layout, rec_size),
+	VMSCOPE_IN(struct vmscope_layout, start),
+	VMSCOPE_IN(struct vmscope_layout, buf),
+	VMSCOPE_IN(struct vmscope_layout, buf_count),
+};
+
+static const struct vmscope_field vmscope_faults_in[] = {
+	VMSCOPE_IN(struct vmscope_faults, pid),
+	VMSCOPE_IN(struct vmscope_faults, buf),
+	VMSCOPE_IN(struct vmscope_faults, buf_count),
+};
+
+static const struct vmscope_field vmscope_oom_in[] = {
+	VMSCOPE_IN(struct vmscope_oom, swap_total),
+	VMSCOPE_IN(struct vmscope_oom, buf),
+	VMSCOPE_IN(struct vmscope_oom, buf_count),
+};
+
+static const struct vmscope_field vmscope_reclaim_in[] = {
+	VMSCOPE_IN(struct vmscope_reclaim, pid),
+	VMSCOPE_IN(struct vmscope_reclaim, stats),
+	VMSCOPE_IN(struct vmscope_reclaim, stats_count),
+	VMSCOPE_IN(struct vmscope_reclaim, zones),
+	VMSCOPE_IN(struct vmscope_reclaim, zones_count),
+	VMSCOPE_IN(struct vmscope_reclaim, nodes),
+	VMSCOPE_IN(struct vmscope_reclaim, nodes_count),
+};
+
+static const struct vmscope_field vmscope_faultlog_in[] = {
+	VMSCOPE_IN(struct vmscope_faultlog, buf),
+	VMSCOPE_IN(struct vmscope_faultlog, buf_count),
+};
+
+static const struct vmscope_field vmscope_filecache_in[] = {
+	VMSCOPE_IN(struct vmscope_filecache, fd),
+	VMSCOPE_IN(struct vmscope_filecache, start),
+	VMSCOPE_IN(struct vmscope_filecache, end),
+	VMSCOPE_IN(struct vmscope_filecache, map),
+	VMSCOPE_IN(struct vmscope_filecache, map_bytes),
+};
+
+static const struct vmscope_field vmscope_census_in[] = {
+	VMSCOPE_IN(struct vmscope_census, fstype),
+	VMSCOPE_IN(struct vmscope_census, sb_index),
+	VMSCOPE_IN(struct vmscope_census, pos),
+	VMSCOPE_IN(struct vmscope_census, buf),
+	VMSCOPE_IN(struct vmscope_census, buf_count),
+	VMSCOPE_IN(struct vmscope_census, fd),
+};
+
+static const struct vmscope_field vmscope_memory_in[] = {
+	VMSCOPE_IN(struct vmscope_memory, flags),	/* nothing else */
+};
+
+/*
+ * One entry per ioctl: VMSCOPE_IOCTL(NAME, name, struct, offset of its
+ * reserved field or VMSCOPE_NO_RESERVED), with VMSCOPE_IOC_NAME,
+ * VMSCOPE_NAME_SIZE_VER1, VMSCOPE_NAME_VALID_FLAGS, vmscope_name_in[] and
+ * vmscope_op_name().  Every argument is pinned below to its first
+ * published size and to "size, flags" at its head.
+ */
+#define VMSCOPE_IOCTL(NAME, name, type, rsv)				\
+	{								\
+		.cmd = VMSCOPE_IOC_##NAME,				\
+		.ksize = sizeof(type),					\
+		.minsize = VMSCOPE_##NAME##_SIZE_VER1,			\
+		.valid_flags = VMSCOPE_##NAME##_VALID_FLAGS,		\
+		.reserved = rsv,					\
+		.in = vmscope_##name##_in,				\
+		.nr_in = ARRAY_SIZE(vmscope_##name##_in),		\
+		.op = vmscope_op_##name,				\
+	}
+
+#define VMSCOPE_RSV(type)	offsetof(type, __reserved)
 
 static const struct vmscope_ioctl vmscope_ioctls[] = {
-	{ VMSCOPE_IOC_INFO, sizeof(struct vmscope_info),
-	  VMSCOPE_INFO_SIZE_VER1, vmscope_op_info },
-	{ VMSCOPE_IOC_TRANSLATE, sizeof(struct vmscope_translate),
-	  VMSCOPE_TRANSLATE_SIZE_VER1, vmscope_op_translate },
-	{ VMSCOPE_IOC_WALK, sizeof(struct vmscope_walk),
-	  VMSCOPE_WALK_SIZE_VER1, vmscope_op_walk },
-	{ VMSCOPE_IOC_PTSTATS, sizeof(struct vmscope_ptstats),
-	  VMSCOPE_PTSTATS_SIZE_VER1, vmscope_op_ptstats },
-	{ VMSCOPE_IOC_LAYOUT, sizeof(struct vmscope_layout),
-	  VMSCOPE_LAYOUT_SIZE_VER1, vmscope_op_layout },
-	{ VMSCOPE_IOC_FAULTS, sizeof(struct vmscope_faults),
-	  VMSCOPE_FAULTS_SIZE_VER1, vmscope_op_faults },
-	{ VMSCOPE_IOC_OOM, sizeof(struct vmscope_oom),
-	  VMSCOPE_OOM_SIZE_VER1, vmscope_op_oom },
-	{ VMSCOPE_IOC_RECLAIM, sizeof(struct vmscope_reclaim),
-	  VMSCOPE_RECLAIM_SIZE_VER1, vmscope_op_reclaim },
-	{ VMSCOPE_IOC_FAULTLOG, sizeof(struct vmscope_faultlog),
-	  VMSCOPE_FAULTLOG_SIZE_VER1, vmscope_op_faultlog },
-	{ VMSCOPE_IOC_FILECACHE, sizeof(struct vmscope_filecache),
-	  VMSCOPE_FILECACHE_SIZE_VER1, vmscope_op_filecache },
-	{ VMSCOPE_IOC_CENSUS, sizeof(struct vmscope_census),
-	  VMSCOPE_CENSUS_SIZE_VER1, vmscope_op_census },
-	{ VMSCOPE_IOC_MEMORY, sizeof(struct vmscope_memory),
-	  VMSCOPE_MEMORY_SIZE_VER1, vmscope_op_memory },
+	VMSCOPE_IOCTL(INFO, info, struct vmscope_info, VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(TRANSLATE, translate, struct vmscope_translate,
+		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(WALK, walk, struct vmscope_walk,
+		      VMSCOPE_RSV(struct vmscope_walk)),
+	VMSCOPE_IOCTL(PTSTATS, ptstats, struct vmscope_ptstats,
+		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(LAYOUT, layout, struct vmscope_layout,
+		      VMSCOPE_RSV(struct vmscope_layout)),
+	VMSCOPE_IOCTL(FAULTS, faults, struct vmscope_faults,
+		      VMSCOPE_RSV(struct vmscope_faults)),
+	VMSCOPE_IOCTL(OOM, oom, struct vmscope_oom, VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(RECLAIM, reclaim, struct vmscope_reclaim,
+		      VMSCOPE_RSV(struct vmscope_reclaim)),
+	VMSCOPE_IOCTL(FAULTLOG, faultlog, struct vmscope_faultlog,
+		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(FILECACHE, filecache, struct vmscope_filecache,
+		      VMSCOPE_RSV(struct vmscope_filecache)),
+	VMSCOPE_IOCTL(CENSUS, census, struct vmscope_census,
+		      VMSCOPE_RSV(struct vmscope_census)),
+	VMSCOPE_IOCTL(MEMORY, memory, struct vmscope_memory,
+		      VMSCOPE_NO_RESERVED),
 };
 
-union vmscope_ioctl_arg {
-	struct vmscope_info info;
-	struct vmscope_translate translate;
-	struct vmscope_walk walk;
-	struct vmscope_ptstats ptstats;
-	struct vmscope_layout layout;
-	struct vmscope_faults faults;
-	struct vmscope_oom oom;
-	struct vmscope_reclaim reclaim;
-	struct vmscope_faultlog faultlog;
-	struct vmscope_filecache filecache;
-	struct vmscope_census census;
-	struct vmscope_memory memory;
-};
+/* Every *_SIZE_VER1 is the end of the structure's last field. */
+#define VMSCOPE_PIN(type, last, ver1)					\
+	static_assert(offsetofend(type, last) == (ver1))
+#define VMSCOPE_PIN_HEAD(type)						\
+	static_assert(offsetof(type, size) == 0 &&			\
+		      offsetof(type, flags) == sizeof(u32) &&		\
+		      sizeof(type) % sizeof(u64) == 0)
+
+VMSCOPE_PIN(struct vmscope_info, release, VMSCOPE_INFO_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_translate, vma, VMSCOPE_TRANSLATE_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_page, level, VMSCOPE_PAGE_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_walk, __reserved, VMSCOPE_WALK_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_ptstats, pgtables_bytes,
+	    VMSCOPE_PTSTATS_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_layout_vma, huge, VMSCOPE_LAYOUT_VMA_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_layout, nr_threads, VMSCOPE_LAYOUT_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_faults, __reserved, VMSCOPE_FAULTS_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_oom, nr_tasks, VMSCOPE_OOM_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_reclaim, memcg, VMSCOPE_RECLAIM_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_faultlog, pages, VMSCOPE_FAULTLOG_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_filecache, next, VMSCOPE_FILECACHE_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_census, __reserved, VMSCOPE_CENSUS_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_memory, pages, VMSCOPE_MEMORY_SIZE_VER1);
+VMSCOPE_PIN_HEAD(struct vmscope_info);
+VMSCOPE_PIN_HEAD(struct vmscope_translate);
+VMSCOPE_PIN_HEAD(struct vmscope_walk);
+VMSCOPE_PIN_HEAD(struct vmscope_ptstats);
+VMSCOPE_PIN_HEAD(struct vmscope_layout);
+VMSCOPE_PIN_HEAD(struct vmscope_faults);
+VMSCOPE_PIN_HEAD(struct vmscope_oom);
+VMSCOPE_PIN_HEAD(struct vmscope_reclaim);
+VMSCOPE_PIN_HEAD(struct vmscope_faultlog);
+VMSCOPE_PIN_HEAD(struct vmscope_filecache);
+VMSCOPE_PIN_HEAD(struct vmscope_census);
+VMSCOPE_PIN_HEAD(struct vmscope_memory);
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,
 			     const struct vmscope_ioctl *ioc,
 			     void __user *uarg)
 {
-	union vmscope_ioctl_arg *karg;
+	void *karg;
 	u32 usize;
 	int err;
 
-	karg = kzalloc(sizeof(*karg), GFP_KERNEL);
+	/*
+	 * Two copies (sizes are multiples of 8): what the operation sees and
+	 * fills, then the caller's input as it came.
+	 */
+	karg = kcalloc(2, ioc->ksize, GFP_KERNEL_ACCOUNT);
 	if (!karg)
 		return -ENOMEM;
-	err = vmscope_arg_in(karg, ioc->ksize, ioc->minsize, uarg, &usize);
+	err = vmscope_arg_in(ioc, karg, karg + ioc->ksize, uarg, &usize);
 	if (err)
 		goto out_free;
 
 	err = ioc->op(acc, karg);
-	/* The operation set the size it knows; report what is filled in. */
+	/* The size this module knows, and what is filled in of it. */
 	*(u32 *)karg = min(usize, ioc->ksize);
 	if (copy_to_user(uarg, karg, min(usize, ioc->ksize)))
 		err = -EFAULT;

@@ -362,10 +362,42 @@ void vmscope_fault_log_free(struct vmscope_fault_log *log)
 	kfree(log);
 }
 
+struct vmscope_faultlog_arg {
+	const struct vmscope_access *acc;
+	struct vmscope_faultlog *fl;
+};
+
+/* The records and counters, under the log's lock; PFNs for admins only. */
+static u32 vmscope_faultlog_fill(void *buf, u32 max, void *arg)
+{
+	struct vmscope_faultlog_arg *fa = arg;
+	struct vmscope_fault_log *log = fa->acc->fault_log;
+	struct vmscope_fault_record *out = buf;
+	struct vmscope_faultlog *fl = fa->fl;
+	u32 n, i, nr;
+
+	mutex_lock(&log->lock);
+	nr = log->nr;
+	n = min(max, nr);
+	if (n)
+		memcpy(out, log->rec, n * sizeof(*out));
+	fl->total = log->total;
+	fl->dropped = log->dropped;
+	fl->pages = log->npages;
+	if (fl->flags & VMSCOPE_FAULTLOG_CLEAR)
+		log->nr = 0;
+	mutex_unlock(&log->lock);
+	if (!fa->acc->sys_admin)
+		for (i = 0; i < n; i++)
+			out[i].pfn = 0;
+	return nr;
+}
+
 /**
  * vmscope_faultlog() - read the fault handler's records
  * @acc: the caller's open-file access record
- * @fl: in: flags, buf, buf_count; the rest is overwritten
+ * @fl: in: flags, buf, buf_count; the outputs zeroed (the ioctl contract,
+ *	chardev.c)
  *
  * The records are copied out after the lock is dropped, so @buf may lie
  * in a mapping of this very file.
@@ -376,42 +408,13 @@ void vmscope_fault_log_free(struct vmscope_fault_log *log)
 int vmscope_faultlog(const struct vmscope_access *acc,
 		     struct vmscope_faultlog *fl)
 {
-	struct vmscope_fault_log *log = acc->fault_log;
-	u32 max = fl->buf_count, flags = fl->flags, n = 0, i;
-	struct vmscope_fault_record *out = NULL;
-	u64 buf = fl->buf;
-	int err = 0;
+	struct vmscope_faultlog_arg fa = { .acc = acc, .fl = fl };
 
-	if ((flags & ~VMSCOPE_FAULTLOG_CLEAR) || max > VMSCOPE_FAULTLOG_MAX)
+	if (fl->buf_count > VMSCOPE_FAULTLOG_MAX)
 		return -EINVAL;
-	memset(fl, 0, sizeof(*fl));
-	fl->size = sizeof(*fl);
-	fl->flags = flags;
-	fl->buf = buf;
-	fl->buf_count = max;
-	if (!log)
+	if (!acc->fault_log)
 		return 0;
-	if (max) {
-		out = kvcalloc(max, sizeof(*out), GFP_KERNEL_ACCOUNT);
-		if (!out)
-			return -ENOMEM;
-	}
-	mutex_lock(&log->lock);
-	n = min(max, log->nr);
-	if (n)
-		memcpy(out, log->rec, n * sizeof(*out));
-	fl->nr_records = log->nr;
-	fl->total = log->total;
-	fl->dropped = log->dropped;
-	fl->pages = log->npages;
-	if (flags & VMSCOPE_FAULTLOG_CLEAR)
-		log->nr = 0;
-	mutex_unlock(&log->lock);
-	if (!acc->sys_admin)
-		for (i = 0; i < n; i++)
-			out[i].pfn = 0;
-	if (n && copy_to_user(u64_to_user_ptr(buf), out, n * sizeof(*out)))
-		err = -EFAULT;
-	kvfree(out);
-	return err;
+	return vmscope_array_out(fl->buf, fl->buf_count,
+				 sizeof(struct vmscope_fault_record),
+				 vmscope_faultlog_fill, &fa, &fl->nr_records);
 }

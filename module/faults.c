@@ -74,10 +74,23 @@ static int vmscope_faults_get(const struct vmscope_access *acc,
 	return 0;
 }
 
+struct vmscope_faults_arg {
+	struct task_struct *task;
+	struct vmscope_faults *fl;
+};
+
+static u32 vmscope_faults_fill(void *out, u32 max, void *arg)
+{
+	struct vmscope_faults_arg *fa = arg;
+
+	vmscope_faults_count(fa->task, fa->fl, out, max);
+	return fa->fl->nr_threads;
+}
+
 /**
  * vmscope_faults() - page-fault counters of a process and of the system
  * @acc: the caller's open-file access record
- * @fl: in: pid, buf, buf_count; every other field is overwritten
+ * @fl: in: pid, buf, buf_count; the outputs zeroed (the ioctl contract)
  *
  * Context: process context; takes rcu_read_lock() to visit the threads.
  * Return: 0, -EINVAL for a bad request, -EFAULT if @buf cannot be
@@ -86,37 +99,23 @@ static int vmscope_faults_get(const struct vmscope_access *acc,
 int vmscope_faults(const struct vmscope_access *acc,
 		   struct vmscope_faults *fl)
 {
-	u32 nr = fl->pid, max = fl->buf_count;
-	struct vmscope_fault_thread *out = NULL;
-	u64 buf = fl->buf;
-	struct pid *pid;
+	struct vmscope_faults_arg fa = { .fl = fl };
+	struct mm_struct *mm;
+	u32 total;
 	int err;
 
-	if (fl->flags || fl->__reserved || max > VMSCOPE_FAULTS_MAX_THREADS)
+	if (fl->buf_count > VMSCOPE_FAULTS_MAX_THREADS)
 		return -EINVAL;
-	memset(fl, 0, sizeof(*fl));
-	fl->size = sizeof(*fl);
-	fl->pid = nr;
-	fl->buf = buf;
-	fl->buf_count = max;
-
-	pid = nr && nr <= PID_MAX_LIMIT ? find_get_pid(nr) : NULL;
-	if (!pid)
-		return -ESRCH;
-	if (max) {
-		out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
-		err = -ENOMEM;
-		if (!out)
-			goto out_put;
-	}
-	err = vmscope_faults_get(acc, pid, fl, out, max);
-	if (!err && max &&
-	    copy_to_user(u64_to_user_ptr(buf), out,
-			 min(max, fl->nr_threads) * sizeof(*out)))
-		err = -EFAULT;
-	kvfree(out);
-out_put:
-	put_pid(pid);
+	mm = vmscope_target(acc, fl->pid, &fa.task);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	mmput(mm);
+	err = vmscope_array_out(fl->buf, fl->buf_count,
+				sizeof(struct vmscope_fault_thread),
+				vmscope_faults_fill, &fa, &total);
+	put_task_struct(fa.task);
+	fl->sys_pgfault = vmscope_vm_event(PGFAULT);
+	fl->sys_pgmajfault = vmscope_vm_event(PGMAJFAULT);
 	return err;
 }
 

@@ -7,6 +7,7 @@
 
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
 #include <asm/processor.h>
@@ -55,4 +56,45 @@ void vmscope_info_fill(struct vmscope_info *info,
 	if (acc->sys_admin)
 		vmscope_info_kernel_layout(info);
 	strscpy(info->release, utsname()->release, sizeof(info->release));
+}
+
+static void vmscope_seq_addr(struct seq_file *m, const char *key, u64 addr,
+			     bool shown)
+{
+	if (shown)
+		seq_printf(m, "%-16s0x%016llx\n", key, addr);
+	else
+		seq_printf(m, "%-16shidden\n", key);
+}
+
+/**
+ * vmscope_info_show() - the text of /proc/vmscope/info
+ * @m: the seq_file
+ * @acc: what the file may see
+ *
+ * Context: process context.
+ * Return: 0.
+ */
+int vmscope_info_show(struct seq_file *m, const struct vmscope_access *acc)
+{
+	struct vmscope_info info;
+	bool layout;
+
+	vmscope_info_fill(&info, acc);
+	layout = info.out_flags & VMSCOPE_INFO_KERNEL_LAYOUT;
+
+	seq_printf(m, "%-16s%u\n", "abi_version:", info.abi_version);
+	seq_printf(m, "%-16s%s\n", "release:", info.release);
+	seq_printf(m, "%-16s%u\n", "levels:", info.levels);
+	seq_printf(m, "%-16s%lu\n", "page_size:", 1UL << info.page_shift);
+	seq_printf(m, "%-16s%u\n", "va_bits:", info.va_bits);
+	seq_printf(m, "%-16s%u\n", "phys_bits:", info.phys_bits);
+	seq_printf(m, "%-16s%u\n", "ptrs_per_table:", info.ptrs_per_table);
+	vmscope_seq_addr(m, "task_size:", info.task_size, true);
+	vmscope_seq_addr(m, "mmap_window:", info.mmap_window, true);
+	vmscope_seq_addr(m, "kernel_start:", info.kernel_start, true);
+	vmscope_seq_addr(m, "page_offset:", info.page_offset, layout);
+	vmscope_seq_addr(m, "vmalloc_start:", info.vmalloc_start, layout);
+	vmscope_seq_addr(m, "vmemmap_start:", info.vmemmap_start, layout);
+	return 0;
 }

@@ -20,14 +20,12 @@
 
 #include "decode.h"
 
-/* VMAs described per mmap_lock hold, and entries looked at for them. */
+/* VMAs copied out per batch. */
 #define VMSCOPE_LAYOUT_BATCH	16
-#define VMSCOPE_LAYOUT_BUDGET	(8 * PTRS_PER_PTE)
 
 /* What one walk of a VMA counts, in pages. */
 struct vmscope_rss {
 	u64 anon, file, shmem, swap, huge;
-	unsigned int seen;	/* entries looked at */
 };
 
 static __always_inline void vmscope_rss_page(struct vmscope_rss *rss,
@@ -60,10 +58,30 @@ static __always_inline void vmscope_rss_page(struct vmscope_rss *rss,
 		rss->huge += pages;
 }
 
+/*
+ * One VMA measured in chunks of VMSCOPE_WALK_BUDGET entries, mmap_lock
+ * dropped between them (as smaps_rollup may), so that a huge VMA does not
+ * stall the target's mmap() and munmap() for the whole walk.  What
+ * changes meanwhile is counted as found, before or after.
+ */
 struct vmscope_rss_walk {
+	struct vmscope_chunked cw;
+	struct vmscope_pt_walk w;
 	struct vmscope_rss rss;
 	struct vm_area_struct *vma;
+	struct vmscope_layout_vma *out;
+	unsigned long addr;	/* where the next chunk starts */
+	unsigned long end;	/* end of the VMA described */
+	bool started;
 };
+
+/* Spend @n entries; at the budget's end the next chunk starts at @next. */
+static int vmscope_rss_spend(struct vmscope_rss_walk *rw, unsigned int n,
+			     unsigned long next)
+{
+	rw->addr = next;
+	return vmscope_chunk_spend(&rw->cw, n);
+}
 
 static int vmscope_rss_leaf(struct vmscope_pt_walk *w, int level,
 			    unsigned long addr, unsigned long next, u64 val)
@@ -74,8 +92,13 @@ static int vmscope_rss_leaf(struct vmscope_pt_walk *w, int level,
 	vmscope_decode_leaf(level, val, &leaf);
 	vmscope_rss_page(&rw->rss, rw->vma, level, &leaf,
 			 (next - addr) >> PAGE_SHIFT);
-	rw->rss.seen++;
-	return 0;
+	return vmscope_rss_spend(rw, 1, next);
+}
+
+static int vmscope_rss_hole(struct vmscope_pt_walk *w, int level,
+			    unsigned long addr, unsigned long next, u64 val)
+{
+	return vmscope_rss_spend(w->private, 1, next);
 }
 
 static int vmscope_rss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
@@ -84,8 +107,9 @@ static int vmscope_rss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 	struct vmscope_rss_walk *rw = w->private;
 	struct vm_area_struct *vma = rw->vma;
 	struct vmscope_leaf leaf;
+	unsigned long a;
 
-	for (; addr < end; addr += PAGE_SIZE, pte++) {
+	for (a = addr; a < end; a += PAGE_SIZE, pte++) {
 		pte_t ptent = ptep_get(pte);
 
 		if (pte_none(ptent))
@@ -93,33 +117,86 @@ static int vmscope_rss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 		vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent), &leaf);
 		vmscope_rss_page(&rw->rss, vma, VMSCOPE_LEVEL_PTE, &leaf, 1);
 	}
-	rw->rss.seen += PTRS_PER_PTE;
-	return 0;
+	return vmscope_rss_spend(rw, (end - addr) >> PAGE_SHIFT, end);
 }
 
 static const struct vmscope_walk_ops vmscope_rss_ops = {
 	.leaf	= vmscope_rss_leaf,
+	.hole	= vmscope_rss_hole,
 	.ptes	= vmscope_rss_ptes,
 };
 
-/* Measure one VMA; returns how many entries that took. */
-static unsigned int vmscope_vma_measure(struct vm_area_struct *vma,
-					struct vmscope_layout_vma *out)
-{
-	struct vmscope_rss_walk rw = { .vma = vma };
-	struct vmscope_pt_walk w = {
-		.mm = vma->vm_mm,
-		.ops = &vmscope_rss_ops,
-		.private = &rw,
-	};
+static void vmscope_describe(struct vm_area_struct *vma,
+			     struct vmscope_layout_vma *out);
 
-	vmscope_walk_vma(&w, vma, vma->vm_start, vma->vm_end);
+/*
+ * One chunk: at the first, find and describe the VMA; then walk on from
+ * where the last chunk stopped, inside what is left of the VMA's range
+ * (if it was split meanwhile, its pieces; if unmapped, nothing).
+ */
+static int vmscope_rss_gather(struct vmscope_chunked *cw)
+{
+	struct vmscope_rss_walk *rw =
+		container_of(cw, struct vmscope_rss_walk, cw);
+	struct vm_area_struct *vma = find_vma(cw->mm, rw->addr);
+	int ret;
+
+	if (!rw->started) {
+		if (!vma)
+			return -ENOENT;
+		vmscope_describe(vma, rw->out);
+		rw->started = true;
+		rw->addr = vma->vm_start;
+		rw->end = vma->vm_end;
+	}
+	while (vma && vma->vm_start < rw->end) {
+		rw->vma = vma;
+		ret = vmscope_walk_vma(&rw->w, vma, max(rw->addr, vma->vm_start),
+				       min(vma->vm_end, rw->end));
+		if (ret)
+			return ret < 0 ? ret : rw->addr < rw->end;
+		rw->addr = min(vma->vm_end, rw->end);
+		vma = find_vma(cw->mm, rw->addr);
+	}
+	return 0;
+}
+
+/**
+ * vmscope_layout_one() - the first VMA that ends above an address,
+ * classified and measured
+ * @mm: the address space, referenced
+ * @addr: in: where to look; out: the end of the VMA described
+ * @out: filled in completely
+ *
+ * Context: process context; takes mmap_lock of @mm for read a chunk of
+ * VMSCOPE_WALK_BUDGET entries at a time (vmscope_walk_chunked()).
+ * Return: 0, -ENOENT when there is no VMA above @addr, -EINTR.
+ */
+int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
+		       struct vmscope_layout_vma *out)
+{
+	struct vmscope_rss_walk rw = {
+		.cw.mm = mm,
+		.cw.budget = VMSCOPE_WALK_BUDGET,
+		.cw.gather = vmscope_rss_gather,
+		.w.mm = mm,
+		.w.ops = &vmscope_rss_ops,
+		.out = out,
+		.addr = *addr,
+	};
+	int err;
+
+	rw.w.private = &rw;
+	err = vmscope_walk_chunked(&rw.cw);
+	if (err)
+		return err;
 	out->rss_anon = rw.rss.anon << PAGE_SHIFT;
 	out->rss_file = rw.rss.file << PAGE_SHIFT;
 	out->rss_shmem = rw.rss.shmem << PAGE_SHIFT;
 	out->swap = rw.rss.swap << PAGE_SHIFT;
 	out->huge = rw.rss.huge << PAGE_SHIFT;
-	return rw.rss.seen + 1;
+	*addr = rw.end;
+	return 0;
 }
 
 static bool vmscope_vma_overlaps(const struct vm_area_struct *vma,
@@ -266,66 +343,19 @@ static void vmscope_layout_mm(struct mm_struct *mm, struct task_struct *task,
 	lo->nr_threads = get_nr_threads(task);
 }
 
-/**
- * vmscope_layout_describe() - one VMA, classified and measured
- * @vma: the VMA
- * @out: filled in completely
- *
- * Context: mmap_lock of the VMA's mm held for read.
- * Return: the entries its page-table walk looked at.
- */
-unsigned int vmscope_layout_describe(struct vm_area_struct *vma,
-				     struct vmscope_layout_vma *out)
+/* One VMA as maps shows it, and its segment; its sizes zero. */
+static void vmscope_describe(struct vm_area_struct *vma,
+			     struct vmscope_layout_vma *out)
 {
 	memset(out, 0, sizeof(*out));
 	vmscope_vma_describe(vma, &out->vma);
 	out->segment = vmscope_segment(vma);
-	return vmscope_vma_measure(vma, out);
-}
-
-/* Up to @max VMAs from @addr under one mmap_lock hold. */
-static unsigned int vmscope_layout_batch(struct mm_struct *mm,
-					 unsigned long *addr,
-					 struct vmscope_layout_vma *recs,
-					 unsigned int max, bool *done)
-{
-	unsigned int n = 0, spent = 0;
-	struct vm_area_struct *vma;
-
-	while (n < max && spent < VMSCOPE_LAYOUT_BUDGET) {
-		vma = find_vma(mm, *addr);
-		if (!vma) {
-			*done = true;
-			break;
-		}
-		spent += vmscope_layout_describe(vma, &recs[n++]);
-		*addr = vma->vm_end;
-		cond_resched();
-	}
-	return n;
-}
-
-static int vmscope_layout_copy(void __user *dst, u32 rec_size,
-			       const struct vmscope_layout_vma *recs,
-			       unsigned int n)
-{
-	const size_t rsz = sizeof(*recs);
-	unsigned int i;
-
-	for (i = 0; i < n; i++, dst += rec_size) {
-		if (copy_to_user(dst, &recs[i], rsz) ||
-		    clear_user(dst + rsz, rec_size - rsz))
-			return -EFAULT;
-	}
-	return 0;
 }
 
 static int vmscope_layout_check(const struct vmscope_layout *lo)
 {
 	u64 bytes;
 
-	if (lo->flags || lo->__reserved)
-		return -EINVAL;
 	if (lo->rec_size < VMSCOPE_LAYOUT_VMA_SIZE_VER1 ||
 	    lo->rec_size > PAGE_SIZE || lo->rec_size % 8 || !lo->buf_count ||
 	    check_mul_overflow(lo->buf_count, (u64)lo->rec_size, &bytes))
@@ -337,38 +367,55 @@ static int vmscope_layout_check(const struct vmscope_layout *lo)
 	return 0;
 }
 
+/* The mm's facts, under mmap_lock, as the first thing of a call. */
+static int vmscope_layout_facts(struct mm_struct *mm, struct task_struct *task,
+				struct vmscope_layout *lo)
+{
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vmscope_layout_mm(mm, task, lo);
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/* VMA after VMA, copied out a batch at a time. */
 static int vmscope_layout_loop(struct mm_struct *mm, struct task_struct *task,
 			       struct vmscope_layout *lo,
 			       struct vmscope_layout_vma *recs)
 {
 	unsigned long addr = lo->start;
-	bool done = false;
-	unsigned int n;
-	int err = 0;
+	unsigned int n = 0;
+	int err;
 
-	while (!done && lo->count < lo->buf_count) {
-		if (fatal_signal_pending(current) ||
-		    mmap_read_lock_killable(mm))
-			return -EINTR;
-		if (!lo->count)
-			vmscope_layout_mm(mm, task, lo);
-		n = vmscope_layout_batch(mm, &addr, recs,
-					 min_t(u64, VMSCOPE_LAYOUT_BATCH,
-					       lo->buf_count - lo->count),
-					 &done);
-		mmap_read_unlock(mm);
-		err = vmscope_layout_copy(u64_to_user_ptr(lo->buf) +
-					  lo->count * lo->rec_size,
-					  lo->rec_size, recs, n);
+	err = vmscope_layout_facts(mm, task, lo);
+	while (!err && lo->count + n < lo->buf_count) {
+		err = vmscope_layout_one(mm, &addr, &recs[n]);
 		if (err)
 			break;
+		if (++n < VMSCOPE_LAYOUT_BATCH)
+			continue;
+		err = vmscope_records_copy(u64_to_user_ptr(lo->buf) +
+					   lo->count * lo->rec_size,
+					   lo->rec_size, recs, sizeof(*recs), n);
+		if (!err) {
+			lo->count += n;
+			lo->next = addr;
+			n = 0;
+		}
+	}
+	if (err == -ENOENT)
+		lo->out_flags |= VMSCOPE_LAYOUT_DONE;
+	if ((!err || err == -ENOENT) && n) {
+		if (vmscope_records_copy(u64_to_user_ptr(lo->buf) +
+					 lo->count * lo->rec_size,
+					 lo->rec_size, recs, sizeof(*recs), n)) {
+			lo->out_flags &= ~VMSCOPE_LAYOUT_DONE;
+			return -EFAULT;
+		}
 		lo->count += n;
 		lo->next = addr;
-		cond_resched();
 	}
-	if (done && !err)
-		lo->out_flags |= VMSCOPE_LAYOUT_DONE;
-	return err;
+	return err == -ENOENT ? 0 : err;
 }
 
 /**
@@ -377,9 +424,9 @@ static int vmscope_layout_loop(struct mm_struct *mm, struct task_struct *task,
  * @lo: the request (see struct vmscope_layout); the outputs are set, also
  *	after an error, to what was written
  *
- * Context: process context; takes the target's mmap_lock for read for up
- * to VMSCOPE_LAYOUT_BATCH VMAs at a time (walking their page tables, as
- * /proc/PID/smaps does), never while writing to user memory.
+ * Context: process context; takes the target's mmap_lock for read for
+ * no more than VMSCOPE_WALK_BUDGET entries at a time, also inside one VMA
+ * (vmscope_layout_one()), never while writing to user memory.
  * Return: 0, -EINVAL or -EFAULT for a bad request, -EFAULT when the array
  * cannot be written, -EINTR if killed, -ENOMEM, or an error of
  * vmscope_target().

@@ -85,7 +85,7 @@ static void vmscope_memory_lru(struct vmscope_memory *mem)
  * folios off every list for a moment.
  *
  * Context: any process context.
- * Return: 0, or -EINVAL for flags.
+ * Return: 0 (flags are checked by the dispatcher).
  */
 int vmscope_memory(const struct vmscope_access *acc,
 		   struct vmscope_memory *mem)
@@ -94,11 +94,7 @@ int vmscope_memory(const struct vmscope_access *acc,
 	u64 sum = 0;
 	int i;
 
-	BUILD_BUG_ON(sizeof(*mem) != VMSCOPE_MEMORY_SIZE_VER1);
 	BUILD_BUG_ON(ARRAY_SIZE(mem->pages) < VMSCOPE_MEM_NR);
-	if (mem->flags)
-		return -EINVAL;
-	memset(mem->pages, 0, sizeof(mem->pages));
 	si_meminfo(&si);
 	mem->page_size = PAGE_SIZE;
 	mem->nr = VMSCOPE_MEM_NR;

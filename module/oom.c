@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/string_helpers.h>
 #include <linux/uaccess.h>
 
 #include "vmscope.h"
@@ -93,10 +94,16 @@ static u32 vmscope_oom_collect(struct vmscope_oom_task *out, u32 max,
 	return n;
 }
 
+static u32 vmscope_oom_fill(void *out, u32 max, void *arg)
+{
+	return vmscope_oom_collect(out, max, *(u64 *)arg);
+}
+
 /**
  * vmscope_oom() - the OOM killer's view of every process
  * @acc: the caller's open-file access record
- * @oo: in: swap_total, buf, buf_count; every other field is overwritten
+ * @oo: in: swap_total, buf, buf_count; the outputs zeroed (the ioctl
+ *	contract, chardev.c)
  *
  * Context: process context; visits the processes under rcu_read_lock(),
  * taking each one's task_lock() as oom_badness() does.
@@ -105,32 +112,16 @@ static u32 vmscope_oom_collect(struct vmscope_oom_task *out, u32 max,
  */
 int vmscope_oom(const struct vmscope_access *acc, struct vmscope_oom *oo)
 {
-	u64 swap = oo->swap_total, buf = oo->buf;
-	u32 max = oo->buf_count;
-	struct vmscope_oom_task *out;
-	int err = 0;
-
 	if (!acc->sys_admin && !acc->sys_ptrace)
 		return -EPERM;
-	if (oo->flags || !max || max > VMSCOPE_OOM_MAX_TASKS ||
-	    swap > VMSCOPE_OOM_MAX_SWAP)
+	if (!oo->buf_count || oo->buf_count > VMSCOPE_OOM_MAX_TASKS ||
+	    oo->swap_total > VMSCOPE_OOM_MAX_SWAP)
 		return -EINVAL;
-	memset(oo, 0, sizeof(*oo));
-	oo->size = sizeof(*oo);
-	oo->swap_total = swap;
-	oo->totalpages = totalram_pages() + swap;
-	oo->buf = buf;
-	oo->buf_count = max;
-
-	out = kvcalloc(max, sizeof(*out), GFP_KERNEL);
-	if (!out)
-		return -ENOMEM;
-	oo->nr_tasks = vmscope_oom_collect(out, max, oo->totalpages);
-	if (copy_to_user(u64_to_user_ptr(buf), out,
-			 min(oo->nr_tasks, max) * sizeof(*out)))
-		err = -EFAULT;
-	kvfree(out);
-	return err;
+	oo->totalpages = totalram_pages() + oo->swap_total;
+	return vmscope_array_out(oo->buf, oo->buf_count,
+				 sizeof(struct vmscope_oom_task),
+				 vmscope_oom_fill, &oo->totalpages,
+				 &oo->nr_tasks);
 }
 
 /* Most points first; those the OOM killer never chooses last. */
@@ -184,9 +175,12 @@ static void vmscope_oom_show_task(struct seq_file *m,
 		what = "kthread";
 	else if (o->flags & VMSCOPE_OOM_UNKILLABLE)
 		what = "unkillable";
-	seq_printf(m, "%u %u %lld %d %llu %llu %llu %s %s\n", o->pid,
+	seq_printf(m, "%u %u %lld %d %llu %llu %llu %s ", o->pid,
 		   o->oom_score, o->points, o->oom_score_adj, o->rss, o->swap,
-		   o->pgtables, what, o->comm);
+		   o->pgtables, what);
+	/* as the Name: of /proc/PID/status (proc_task_name()) */
+	seq_escape_str(m, o->comm, ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\");
+	seq_putc(m, '\n');
 }
 
 /**

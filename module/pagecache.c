@@ -198,8 +198,9 @@ static int vmscope_filecache_count(struct address_space *mapping,
  * @fc: the request; see struct vmscope_filecache
  *
  * Context: process context, no locks held; sleeps.
- * Return: 0, -EINVAL for flags, a reserved field, a map without bytes or
- * a file that is neither regular nor a block device, -EBADF for a
+ * Return: 0, -EINVAL for a map without bytes or a file that is neither
+ * regular nor a block device (flags and the reserved field are checked
+ * by the dispatcher), -EBADF for a
  * descriptor that is not open, -EFAULT for a bad map, -ENOMEM, -EINTR on
  * a fatal signal (the fields say how far the count got).
  */
@@ -211,8 +212,7 @@ int vmscope_filecache(const struct vmscope_access *acc,
 	u64 size_pages;
 	int err;
 
-	BUILD_BUG_ON(sizeof(*fc) != VMSCOPE_FILECACHE_SIZE_VER1);
-	if (fc->flags || fc->__reserved || (fc->map && !fc->map_bytes))
+	if (fc->map && !fc->map_bytes)
 		return -EINVAL;
 	file = fget(fc->fd);
 	if (!file)
@@ -448,8 +448,8 @@ static int vmscope_census_run(struct vmscope_census_ctx *ctx)
  * Context: process context, no locks held; takes each superblock's
  * s_umount shared (through iterate_supers_type()) and its inode list lock
  * briefly.  Sleeps.
- * Return: 0, -EPERM without CAP_SYS_ADMIN, -EINVAL for flags, a count
- * out of range, an unterminated or missing @fstype or one given with
+ * Return: 0, -EPERM without CAP_SYS_ADMIN, -EINVAL for a count out of
+ * range, an unterminated or missing @fstype or one given with
  * VMSCOPE_CENSUS_BY_FD, -ENODEV for an unknown file system type, -EBADF
  * for a descriptor that is not open, -ENOMEM, -EFAULT.
  */
@@ -459,19 +459,13 @@ int vmscope_census(const struct vmscope_access *acc,
 	struct vmscope_census_ctx ctx = { .req = req };
 	int err;
 
-	BUILD_BUG_ON(sizeof(*req) != VMSCOPE_CENSUS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct vmscope_census_file) != 312);
 	if (!acc->sys_admin)
 		return -EPERM;
-	if ((req->flags & ~VMSCOPE_CENSUS_VALID_FLAGS) || req->__reserved ||
-	    !req->buf_count || req->buf_count > VMSCOPE_CENSUS_MAX_RECORDS ||
+	if (!req->buf_count || req->buf_count > VMSCOPE_CENSUS_MAX_RECORDS ||
 	    !memchr(req->fstype, 0, sizeof(req->fstype)) ||
 	    (!req->fstype[0] && !(req->flags & VMSCOPE_CENSUS_BY_FD)))
 		return -EINVAL;
-	req->nr_records = 0;
-	req->out_flags = 0;
-	req->visited = 0;
-	req->dev = 0;
 	ctx.max = req->buf_count;
 	ctx.recs = kvcalloc(ctx.max, sizeof(*ctx.recs), GFP_KERNEL_ACCOUNT);
 	ctx.scratch = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);

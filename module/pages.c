@@ -3,10 +3,10 @@
  * The bulk walk: one record per base page over a range of a process, like
  * /proc/PID/pagemap but with the state, level, flags and page facts.
  *
- * Shaped like pagemap_read(): records are gathered into a kernel buffer
- * under mmap_lock, looking at no more than one PTE table's worth of
- * entries; the lock is dropped, the buffer is copied to user space, and
- * the walk goes on after cond_resched().
+ * Shaped like pagemap_read(), through the chunked walk driver (walk.c):
+ * records are gathered into a kernel buffer under mmap_lock, looking at
+ * no more than VMSCOPE_WALK_BUDGET entries; the lock is dropped, the
+ * buffer is copied to user space, and the walk goes on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,13 +29,15 @@
  * the PTE level counting once however many pages it stands for.
  */
 #define VMSCOPE_WALK_BATCH	4096
-#define VMSCOPE_WALK_BUDGET	PTRS_PER_PTE
 /* Empty runs shorter than this stay records in a batch of records. */
 #define VMSCOPE_RUN_MIN		32
 /* and one run is at most this long, so that each batch is short work */
 #define VMSCOPE_RUN_MAX		65536
 
 struct vmscope_pages_ctx {
+	struct vmscope_chunked cw;
+	struct vmscope_walk *req;
+	u64 done;		/* records written to the caller's array */
 	struct vm_area_struct *vma;
 	struct vmscope_page *recs;
 	unsigned int nr;	/* records in @recs */
@@ -43,7 +45,6 @@ struct vmscope_pages_ctx {
 	u64 run;		/* pages in the empty run, if that is the batch */
 	u64 run_max;		/* room in the caller's array */
 	u8 run_state;
-	unsigned int budget;
 	unsigned long addr;	/* the next address to describe */
 	bool show_pfn;
 };
@@ -56,9 +57,7 @@ static bool vmscope_pages_in_run(const struct vmscope_pages_ctx *ctx)
 /* Spend one entry of the budget; >0 when the batch must end. */
 static int vmscope_pages_spend(struct vmscope_pages_ctx *ctx)
 {
-	if (ctx->budget)
-		ctx->budget--;
-	return ctx->budget ? 0 : 1;
+	return vmscope_chunk_spend(&ctx->cw, 1);
 }
 
 /* Empty pages as records: all zero but for the state. */
@@ -184,7 +183,7 @@ static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
 					  unsigned long end)
 {
 	struct vmscope_page *rec = ctx->recs + ctx->nr;
-	unsigned long n, room = min(ctx->max - ctx->nr, ctx->budget);
+	unsigned long n, room = min(ctx->max - ctx->nr, ctx->cw.left);
 	struct vm_area_struct *vma = ctx->vma;
 	bool show_pfn = ctx->show_pfn;
 	struct vmscope_leaf leaf;
@@ -200,7 +199,7 @@ static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
 				  rec);
 	}
 	ctx->nr += n;
-	ctx->budget -= n;
+	ctx->cw.left -= n;
 	ctx->addr += n << PAGE_SHIFT;
 	return n;
 }
@@ -214,7 +213,7 @@ static int vmscope_pages_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 	int err;
 
 	while (addr < end) {
-		if (!ctx->budget || ctx->nr == ctx->max)
+		if (!ctx->cw.left || ctx->nr == ctx->max)
 			return 1;
 		if (pte_none(ptep_get(pte))) {
 			n = vmscope_none_run(pte, addr, end);
@@ -275,7 +274,6 @@ static int vmscope_pages_batch(struct mm_struct *mm,
 static int vmscope_pages_copy(void __user *dst, u32 rec_size,
 			      const struct vmscope_pages_ctx *ctx)
 {
-	const size_t rsz = sizeof(*ctx->recs);
 	u64 i;
 
 	if (vmscope_pages_in_run(ctx)) {
@@ -288,22 +286,14 @@ static int vmscope_pages_copy(void __user *dst, u32 rec_size,
 				return -EFAULT;
 		return 0;
 	}
-	if (rec_size == rsz)
-		return copy_to_user(dst, ctx->recs, ctx->nr * rsz) ? -EFAULT : 0;
-	for (i = 0; i < ctx->nr; i++, dst += rec_size) {
-		if (copy_to_user(dst, &ctx->recs[i], rsz) ||
-		    clear_user(dst + rsz, rec_size - rsz))
-			return -EFAULT;
-	}
-	return 0;
+	return vmscope_records_copy(dst, rec_size, ctx->recs,
+				    sizeof(*ctx->recs), ctx->nr);
 }
 
 static int vmscope_walk_check(const struct vmscope_walk *req)
 {
 	u64 bytes;
 
-	if (req->flags || req->__reserved)
-		return -EINVAL;
 	if (req->rec_size < VMSCOPE_PAGE_SIZE_VER1 ||
 	    req->rec_size > PAGE_SIZE || req->rec_size % 8)
 		return -EINVAL;
@@ -318,43 +308,36 @@ static int vmscope_walk_check(const struct vmscope_walk *req)
 	return 0;
 }
 
-/* Walk batch after batch until the range or the caller's array is done. */
-static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
-			     struct vmscope_pages_ctx *ctx)
+/* One batch, under mmap_lock: >0 while the range goes on. */
+static int vmscope_pages_gather(struct vmscope_chunked *cw)
 {
-	u64 done = 0;
-	int err = 0;
+	struct vmscope_pages_ctx *ctx =
+		container_of(cw, struct vmscope_pages_ctx, cw);
+	struct vmscope_walk *req = ctx->req;
+	int err;
 
-	ctx->addr = req->start;
-	while (ctx->addr < req->end && done < req->buf_count) {
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			break;
-		}
-		ctx->nr = 0;
-		ctx->run = 0;
-		ctx->budget = VMSCOPE_WALK_BUDGET;
-		ctx->run_max = min_t(u64, VMSCOPE_RUN_MAX,
-				     req->buf_count - done);
-		ctx->max = min_t(u64, VMSCOPE_WALK_BATCH, ctx->run_max);
-		err = mmap_read_lock_killable(mm);
-		if (err)
-			break;
-		err = vmscope_pages_batch(mm, ctx, req->end);
-		mmap_read_unlock(mm);
-		if (err < 0)
-			break;
-		err = vmscope_pages_copy(u64_to_user_ptr(req->buf) +
-					 done * req->rec_size,
-					 req->rec_size, ctx);
-		if (err)
-			break;
-		done += ctx->run + ctx->nr;
-		cond_resched();
-	}
-	req->next = req->start + done * PAGE_SIZE;
-	req->count = done;
-	return err;
+	ctx->nr = 0;
+	ctx->run = 0;
+	ctx->run_max = min_t(u64, VMSCOPE_RUN_MAX, req->buf_count - ctx->done);
+	ctx->max = min_t(u64, VMSCOPE_WALK_BATCH, ctx->run_max);
+	err = vmscope_pages_batch(cw->mm, ctx, req->end);
+	return err < 0 ? err : ctx->addr < req->end;
+}
+
+/* The batch to the caller's array: >0 when the array is full. */
+static int vmscope_pages_flush(struct vmscope_chunked *cw)
+{
+	struct vmscope_pages_ctx *ctx =
+		container_of(cw, struct vmscope_pages_ctx, cw);
+	struct vmscope_walk *req = ctx->req;
+	int err;
+
+	err = vmscope_pages_copy(u64_to_user_ptr(req->buf) +
+				 ctx->done * req->rec_size, req->rec_size, ctx);
+	if (err)
+		return err;
+	ctx->done += ctx->run + ctx->nr;
+	return ctx->done >= req->buf_count;
 }
 
 /**
@@ -373,8 +356,14 @@ static int vmscope_walk_loop(struct mm_struct *mm, struct vmscope_walk *req,
 int vmscope_walk_pages(const struct vmscope_access *acc,
 		       struct vmscope_walk *req)
 {
-	struct vmscope_pages_ctx ctx = { .show_pfn = acc->sys_admin };
-	struct mm_struct *mm;
+	struct vmscope_pages_ctx ctx = {
+		.cw.budget = VMSCOPE_WALK_BUDGET,
+		.cw.gather = vmscope_pages_gather,
+		.cw.flush = vmscope_pages_flush,
+		.req = req,
+		.addr = req->start,
+		.show_pfn = acc->sys_admin,
+	};
 	int err;
 
 	req->next = req->start;
@@ -384,16 +373,15 @@ int vmscope_walk_pages(const struct vmscope_access *acc,
 	if (err)
 		return err;
 
-	mm = vmscope_target_mm(acc, req->pid);
-	if (IS_ERR(mm))
-		return PTR_ERR(mm);
+	ctx.cw.mm = vmscope_target_mm(acc, req->pid);
+	if (IS_ERR(ctx.cw.mm))
+		return PTR_ERR(ctx.cw.mm);
 	ctx.recs = kvmalloc_array(VMSCOPE_WALK_BATCH, sizeof(*ctx.recs),
-				  GFP_KERNEL);
-	if (ctx.recs)
-		err = vmscope_walk_loop(mm, req, &ctx);
-	else
-		err = -ENOMEM;
+				  GFP_KERNEL_ACCOUNT);
+	err = ctx.recs ? vmscope_walk_chunked(&ctx.cw) : -ENOMEM;
+	req->next = req->start + ctx.done * PAGE_SIZE;
+	req->count = ctx.done;
 	kvfree(ctx.recs);
-	mmput(mm);
+	mmput(ctx.cw.mm);
 	return err;
 }

@@ -7,9 +7,9 @@
  * by writing its PID to the open file before reading it.  The choice
  * belongs to that open file alone, so concurrent users cannot disturb one
  * another, and what the file may see was decided when it was opened.
- * Like /proc/PID/maps it takes the target's mmap_lock for each read()
- * chunk and pins only the mm_struct (mmgrab) in between, never the
- * address space.
+ * Each VMA is measured by vmscope_layout_one(), which takes the target's
+ * mmap_lock for a budget of entries at a time; between read() calls only
+ * the mm_struct is pinned (mmgrab), never the address space.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,16 +30,16 @@
  * @acc: what the opener may see
  * @pid: the process: the opener's own, or the one a write chose
  * @mm: the target's mm_struct, pinned with mmgrab() after the first read
- * @locked: @mm's address space is held (mmget) and its mmap_lock taken
+ * @held: @mm's address space is held (mmget) for this read()
  * @next_addr: where the next VMA to show is looked for
  * @next_pos: the seq_file position that @next_addr belongs to
- * @rec: scratch for the VMA being shown
+ * @rec: the VMA being shown
  */
 struct vmscope_layout_file {
 	struct vmscope_access *acc;
 	struct pid *pid;
 	struct mm_struct *mm;
-	bool locked;
+	bool held;
 	unsigned long next_addr;
 	loff_t next_pos;
 	struct vmscope_layout_vma rec;
@@ -61,22 +61,34 @@ static int vmscope_lf_target(struct vmscope_layout_file *lf)
 	return 0;
 }
 
-/* The VMA shown at position @pos (1-based; 0 is the header), or NULL. */
-static struct vm_area_struct *vmscope_lf_vma(struct vmscope_layout_file *lf,
-					     loff_t pos)
+/*
+ * Measure the VMA at position @pos (1-based; 0 is the header) into
+ * lf->rec: NULL after the last, an ERR_PTR if interrupted.
+ */
+static void *vmscope_lf_vma(struct vmscope_layout_file *lf, loff_t pos)
 {
-	struct vm_area_struct *vma = NULL;
+	struct vm_area_struct *vma;
+	int err = 0;
 
 	if (pos != lf->next_pos) {	/* not sequential: count again */
+		if (mmap_read_lock_killable(lf->mm))
+			return ERR_PTR(-EINTR);
 		lf->next_addr = 0;
 		for (lf->next_pos = 1; lf->next_pos < pos; lf->next_pos++) {
 			vma = find_vma(lf->mm, lf->next_addr);
 			if (!vma)
-				return NULL;
+				break;
 			lf->next_addr = vma->vm_end;
 		}
+		mmap_read_unlock(lf->mm);
+		if (lf->next_pos < pos)
+			return NULL;
 	}
-	return find_vma(lf->mm, lf->next_addr);
+	err = vmscope_layout_one(lf->mm, &lf->next_addr, &lf->rec);
+	if (err)
+		return err == -ENOENT ? NULL : ERR_PTR(err);
+	lf->next_pos = pos + 1;
+	return &lf->rec;
 }
 
 static void *vmscope_lf_start(struct seq_file *m, loff_t *pos)
@@ -88,11 +100,7 @@ static void *vmscope_lf_start(struct seq_file *m, loff_t *pos)
 		return ERR_PTR(err);
 	if (!mmget_not_zero(lf->mm))
 		return NULL;
-	if (mmap_read_lock_killable(lf->mm)) {
-		mmput(lf->mm);
-		return ERR_PTR(-EINTR);
-	}
-	lf->locked = true;
+	lf->held = true;
 	if (!*pos) {
 		lf->next_addr = 0;
 		lf->next_pos = 1;
@@ -105,23 +113,17 @@ static void *vmscope_lf_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	struct vmscope_layout_file *lf = m->private;
 
-	if (v != SEQ_START_TOKEN) {
-		lf->next_addr = ((struct vm_area_struct *)v)->vm_end;
-		lf->next_pos = *pos + 1;
-	}
 	++*pos;
-	cond_resched();		/* each VMA is a page-table walk */
-	return find_vma(lf->mm, lf->next_addr);
+	return vmscope_lf_vma(lf, *pos);
 }
 
 static void vmscope_lf_stop(struct seq_file *m, void *v)
 {
 	struct vmscope_layout_file *lf = m->private;
 
-	if (!lf->locked)
+	if (!lf->held)
 		return;
-	lf->locked = false;
-	mmap_read_unlock(lf->mm);
+	lf->held = false;
 	mmput(lf->mm);
 }
 
@@ -137,7 +139,6 @@ static int vmscope_lf_show(struct seq_file *m, void *v)
 		seq_puts(m, "# start-end perms segment rss_kb anon_kb file_kb shmem_kb swap_kb huge_kb name\n");
 		return 0;
 	}
-	vmscope_layout_describe(v, r);
 	if (r->vma.perms & VMSCOPE_VMA_READ)
 		perms[0] = 'r';
 	if (r->vma.perms & VMSCOPE_VMA_WRITE)
@@ -145,12 +146,17 @@ static int vmscope_lf_show(struct seq_file *m, void *v)
 	if (r->vma.perms & VMSCOPE_VMA_EXEC)
 		perms[2] = 'x';
 	perms[3] = r->vma.perms & VMSCOPE_VMA_SHARED ? 's' : 'p';
-	seq_printf(m, "%08llx-%08llx %s %-12s %llu %llu %llu %llu %llu %llu %s\n",
+	seq_printf(m, "%08llx-%08llx %s %-12s %llu %llu %llu %llu %llu %llu ",
 		   r->vma.start, r->vma.end, perms,
 		   vmscope_seg_names[r->segment],
 		   (r->rss_anon + r->rss_file + r->rss_shmem) >> 10,
 		   r->rss_anon >> 10, r->rss_file >> 10, r->rss_shmem >> 10,
-		   r->swap >> 10, r->huge >> 10, r->vma.name);
+		   r->swap >> 10, r->huge >> 10);
+	/* as /proc/PID/maps (seq_file_path(m, file, "\n")): a newline in a
+	 * file name must not forge a line
+	 */
+	seq_escape(m, r->vma.name, "\n");
+	seq_putc(m, '\n');
 	return 0;
 }
 
@@ -192,12 +198,10 @@ static ssize_t vmscope_lf_write(struct file *file, const char __user *buf,
 	ret = kstrtou32_from_user(buf, count, 10, &nr);
 	if (ret)
 		return ret;
-	if (!nr || nr > PID_MAX_LIMIT)
-		return -EINVAL;
 	/* in the writer's PID namespace, now */
-	pid = find_get_pid(nr);
-	if (!pid)
-		return -ESRCH;
+	pid = vmscope_find_pid(nr);
+	if (IS_ERR(pid))
+		return PTR_ERR(pid);
 	mutex_lock(&m->lock);
 	if (lf->mm || m->index || file->f_pos) {
 		ret = -EBUSY;

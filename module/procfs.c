@@ -2,9 +2,11 @@
 /*
  * /proc/vmscope: cat-able text views over the vmscope core.
  *
- * Every file is a single_open() seq_file whose show function formats what
- * the core reports; the access decision is taken in open() and kept with the
- * seq_file (m->private) for the file's lifetime.  The per-process files
+ * Every file is a single_open() seq_file whose show function is the
+ * feature's own (info.c, faults.c, oom.c, reclaim.c: one file per
+ * feature formats its text, see Documentation/internals.md); the access
+ * decision is taken in open() and kept with the seq_file (m->private) for
+ * the file's lifetime.  The per-process files
  * show the opener's own process until a PID is written to the open file
  * (the choice belongs to that open file alone, and what it may see was
  * decided at open); the oom file takes the swap size the same way.
@@ -54,37 +56,10 @@ struct vmscope_proc_file {
 
 static struct proc_dir_entry *vmscope_proc_dir;
 
-static void vmscope_seq_addr(struct seq_file *m, const char *key, u64 addr,
-			     bool shown)
+static int vmscope_info_file_show(struct seq_file *m,
+				  struct vmscope_proc_open *po)
 {
-	if (shown)
-		seq_printf(m, "%-16s0x%016llx\n", key, addr);
-	else
-		seq_printf(m, "%-16shidden\n", key);
-}
-
-static int vmscope_info_show(struct seq_file *m, struct vmscope_proc_open *po)
-{
-	struct vmscope_info info;
-	bool layout;
-
-	vmscope_info_fill(&info, po->acc);
-	layout = info.out_flags & VMSCOPE_INFO_KERNEL_LAYOUT;
-
-	seq_printf(m, "%-16s%u\n", "abi_version:", info.abi_version);
-	seq_printf(m, "%-16s%s\n", "release:", info.release);
-	seq_printf(m, "%-16s%u\n", "levels:", info.levels);
-	seq_printf(m, "%-16s%lu\n", "page_size:", 1UL << info.page_shift);
-	seq_printf(m, "%-16s%u\n", "va_bits:", info.va_bits);
-	seq_printf(m, "%-16s%u\n", "phys_bits:", info.phys_bits);
-	seq_printf(m, "%-16s%u\n", "ptrs_per_table:", info.ptrs_per_table);
-	vmscope_seq_addr(m, "task_size:", info.task_size, true);
-	vmscope_seq_addr(m, "mmap_window:", info.mmap_window, true);
-	vmscope_seq_addr(m, "kernel_start:", info.kernel_start, true);
-	vmscope_seq_addr(m, "page_offset:", info.page_offset, layout);
-	vmscope_seq_addr(m, "vmalloc_start:", info.vmalloc_start, layout);
-	vmscope_seq_addr(m, "vmemmap_start:", info.vmemmap_start, layout);
-	return 0;
+	return vmscope_info_show(m, po->acc);
 }
 
 static int vmscope_faults_file_show(struct seq_file *m,
@@ -96,13 +71,10 @@ static int vmscope_faults_file_show(struct seq_file *m,
 /* A PID, in the writer's PID namespace, now. */
 static int vmscope_faults_file_write(struct vmscope_proc_open *po, u64 nr)
 {
-	struct pid *pid;
+	struct pid *pid = vmscope_find_pid(min_t(u64, nr, U32_MAX));
 
-	if (!nr || nr > PID_MAX_LIMIT)
-		return -EINVAL;
-	pid = find_get_pid(nr);
-	if (!pid)
-		return -ESRCH;
+	if (IS_ERR(pid))
+		return PTR_ERR(pid);
 	swap(po->pid, pid);
 	put_pid(pid);
 	return 0;
@@ -132,7 +104,7 @@ static int vmscope_reclaim_file_show(struct seq_file *m,
 }
 
 static const struct vmscope_proc_file vmscope_proc_files[] = {
-	{ "info", vmscope_info_show },
+	{ "info", vmscope_info_file_show },
 	{ "faults", vmscope_faults_file_show, vmscope_faults_file_write },
 	{ "oom", vmscope_oom_file_show, vmscope_oom_file_write },
 	{ "reclaim", vmscope_reclaim_file_show },

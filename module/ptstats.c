@@ -12,13 +12,11 @@
 
 #include "decode.h"
 
-/* Entries visited per mmap_lock hold: about one PTE table's worth. */
-#define VMSCOPE_PTSTATS_BUDGET	(2 * PTRS_PER_PTE)
-
 struct vmscope_pts_ctx {
+	struct vmscope_chunked cw;
+	struct vmscope_pt_walk w;
 	struct vmscope_ptstats *st;
 	unsigned long resume;	/* where the next chunk starts */
-	unsigned int budget;
 	/* per level: the first address the last table counted covers */
 	unsigned long last[VMSCOPE_MAX_LEVELS + 1];
 };
@@ -27,9 +25,7 @@ struct vmscope_pts_ctx {
 static int vmscope_pts_spend(struct vmscope_pts_ctx *ctx, unsigned long next)
 {
 	ctx->resume = next;
-	if (ctx->budget)
-		ctx->budget--;
-	return ctx->budget ? 0 : 1;
+	return vmscope_chunk_spend(&ctx->cw, 1);
 }
 
 static u64 vmscope_entry_span(int level)
@@ -148,40 +144,38 @@ static int vmscope_pts_chunk(struct vmscope_pt_walk *w,
 	return 0;
 }
 
+/* One chunk under mmap_lock: >0 while VMAs remain. */
+static int vmscope_pts_gather(struct vmscope_chunked *cw)
+{
+	struct vmscope_pts_ctx *ctx =
+		container_of(cw, struct vmscope_pts_ctx, cw);
+
+	return vmscope_pts_chunk(&ctx->w, ctx, ctx->resume);
+}
+
 /* Walk every VMA, a budget of entries per mmap_lock hold. */
 static int vmscope_pts_walk(struct mm_struct *mm, struct vmscope_ptstats *st)
 {
-	struct vmscope_pts_ctx ctx = { .st = st };
-	struct vmscope_pt_walk w = {
-		.mm = mm,
-		.ops = &vmscope_pts_ops,
-		.private = &ctx,
+	struct vmscope_pts_ctx ctx = {
+		.cw.mm = mm,
+		.cw.budget = VMSCOPE_WALK_BUDGET,
+		.cw.gather = vmscope_pts_gather,
+		.w.mm = mm,
+		.w.ops = &vmscope_pts_ops,
+		.st = st,
 	};
-	unsigned long addr = 0;
-	int i, ret;
+	int i;
 
+	ctx.w.private = &ctx;
 	for (i = 0; i <= VMSCOPE_MAX_LEVELS; i++)
 		ctx.last[i] = ~0UL;
-	do {
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		if (mmap_read_lock_killable(mm))
-			return -EINTR;
-		ctx.budget = VMSCOPE_PTSTATS_BUDGET;
-		ret = vmscope_pts_chunk(&w, &ctx, addr);
-		mmap_read_unlock(mm);
-		if (ret < 0)
-			return ret;
-		addr = ctx.resume;
-		cond_resched();
-	} while (ret > 0);
-	return 0;
+	return vmscope_walk_chunked(&ctx.cw);
 }
 
 /**
  * vmscope_ptstats() - count a process's page tables and their entries
  * @acc: the caller's open-file access record
- * @st: in: pid; every other field is overwritten
+ * @st: in: pid; the outputs zeroed (the ioctl contract, chardev.c)
  *
  * Context: process context; takes the target's mmap_lock for read, a
  * bounded number of entries at a time.
@@ -191,13 +185,9 @@ int vmscope_ptstats(const struct vmscope_access *acc,
 		    struct vmscope_ptstats *st)
 {
 	struct mm_struct *mm;
-	u32 pid = st->pid;
 	int err;
 
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	st->pid = pid;
-	mm = vmscope_target_mm(acc, pid);
+	mm = vmscope_target_mm(acc, st->pid);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 

@@ -316,41 +316,17 @@ static int vmscope_memcg_describe(const struct vmscope_access *acc, u32 pid,
 }
 #endif
 
-/*
- * Fill a kernel array of @count records of @size with @fill and copy the
- * first ones to @ubuf.  Returns 0, -ENOMEM or -EFAULT; *@total is how many
- * records there are.
- */
-static int vmscope_records_out(u64 ubuf, u32 count, size_t size,
-			       u32 (*fill)(void *out, u32 max), u32 *total)
-{
-	void *out = NULL;
-	int err = 0;
-
-	if (count) {
-		out = kvcalloc(count, size, GFP_KERNEL);
-		if (!out)
-			return -ENOMEM;
-	}
-	*total = fill(out, count);
-	if (count && copy_to_user(u64_to_user_ptr(ubuf), out,
-				  min(count, *total) * size))
-		err = -EFAULT;
-	kvfree(out);
-	return err;
-}
-
-static u32 vmscope_zones_fill_any(void *out, u32 max)
+static u32 vmscope_zones_fill_any(void *out, u32 max, void *arg)
 {
 	return vmscope_zones_fill(out, max);
 }
 
-static u32 vmscope_nodes_fill_any(void *out, u32 max)
+static u32 vmscope_nodes_fill_any(void *out, u32 max, void *arg)
 {
 	return vmscope_nodes_fill(out, max);
 }
 
-static u32 vmscope_stats_fill_any(void *out, u32 max)
+static u32 vmscope_stats_fill_any(void *out, u32 max, void *arg)
 {
 	max = min_t(u32, max, VMSCOPE_STAT_NR);
 	vmscope_stats_fill(out, max);
@@ -360,7 +336,8 @@ static u32 vmscope_stats_fill_any(void *out, u32 max)
 /**
  * vmscope_reclaim() - reclaim counters, zones, LRU lists and a memcg
  * @acc: the caller's open-file access record
- * @rc: in: pid, the buffers and their capacities; the rest is overwritten
+ * @rc: in: pid, the buffers and their capacities; the outputs zeroed (the
+ *	ioctl contract, chardev.c)
  *
  * The counters, zones and lists are the system's, as /proc/vmstat and
  * /proc/zoneinfo show them to anyone; the memory cgroup is that of a
@@ -377,19 +354,10 @@ int vmscope_reclaim(const struct vmscope_access *acc,
 	struct vmscope_reclaim in = *rc;
 	int err;
 
-	if (in.flags || in.__reserved ||
-	    in.zones_count > VMSCOPE_RECLAIM_MAX_RECORDS ||
+	if (in.zones_count > VMSCOPE_RECLAIM_MAX_RECORDS ||
 	    in.nodes_count > VMSCOPE_RECLAIM_MAX_RECORDS ||
 	    in.stats_count > VMSCOPE_RECLAIM_MAX_RECORDS)
 		return -EINVAL;
-	memset(rc, 0, sizeof(*rc));
-	rc->size = sizeof(*rc);
-	rc->pid = in.pid;
-	rc->stats = in.stats;
-	rc->zones = in.zones;
-	rc->zones_count = in.zones_count;
-	rc->nodes = in.nodes;
-	rc->nodes_count = in.nodes_count;
 
 	if (in.pid) {
 		err = vmscope_memcg_describe(acc, in.pid, rc);
@@ -397,16 +365,18 @@ int vmscope_reclaim(const struct vmscope_access *acc,
 			return err;
 	}
 	rc->swap_free = get_nr_swap_pages();
-	err = vmscope_records_out(in.stats, in.stats_count, sizeof(u64),
-				  vmscope_stats_fill_any, &rc->stats_count);
+	err = vmscope_array_out(in.stats, in.stats_count, sizeof(u64),
+				vmscope_stats_fill_any, NULL, &rc->stats_count);
 	if (!err)
-		err = vmscope_records_out(in.zones, in.zones_count,
-					  sizeof(struct vmscope_zone),
-					  vmscope_zones_fill_any, &rc->nr_zones);
+		err = vmscope_array_out(in.zones, in.zones_count,
+					sizeof(struct vmscope_zone),
+					vmscope_zones_fill_any, NULL,
+					&rc->nr_zones);
 	if (!err)
-		err = vmscope_records_out(in.nodes, in.nodes_count,
-					  sizeof(struct vmscope_node),
-					  vmscope_nodes_fill_any, &rc->nr_nodes);
+		err = vmscope_array_out(in.nodes, in.nodes_count,
+					sizeof(struct vmscope_node),
+					vmscope_nodes_fill_any, NULL,
+					&rc->nr_nodes);
 	return err;
 }
 

@@ -71,6 +71,24 @@ struct mm_struct *vmscope_target_pid(const struct vmscope_access *acc,
 }
 
 /**
+ * vmscope_find_pid() - a process (or thread) id, the one way vmscope
+ * looks one up, for ioctls and for the writable /proc files alike
+ * @nr: the id, in the caller's PID namespace
+ *
+ * Context: process context.
+ * Return: the struct pid with a reference (put_pid()), or ERR_PTR(-ESRCH)
+ * for 0, an id above PID_MAX_LIMIT or one not in use.
+ */
+struct pid *vmscope_find_pid(u32 nr)
+{
+	struct pid *pid = NULL;
+
+	if (nr && nr <= PID_MAX_LIMIT)
+		pid = find_get_pid(nr);
+	return pid ?: ERR_PTR(-ESRCH);
+}
+
+/**
  * vmscope_target() - a process and its address space, by number
  * @acc: the caller's open-file access record
  * @nr: process (or thread) id in the caller's PID namespace
@@ -82,14 +100,11 @@ struct mm_struct *vmscope_target_pid(const struct vmscope_access *acc,
 struct mm_struct *vmscope_target(const struct vmscope_access *acc, u32 nr,
 				 struct task_struct **taskp)
 {
+	struct pid *pid = vmscope_find_pid(nr);
 	struct mm_struct *mm;
-	struct pid *pid;
 
-	if (!nr || nr > PID_MAX_LIMIT)
-		return ERR_PTR(-ESRCH);
-	pid = find_get_pid(nr);
-	if (!pid)
-		return ERR_PTR(-ESRCH);
+	if (IS_ERR(pid))
+		return ERR_CAST(pid);
 	mm = vmscope_target_pid(acc, pid, taskp);
 	put_pid(pid);
 	return mm;

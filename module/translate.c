@@ -160,8 +160,8 @@ static int vmscope_tr_walk(struct mm_struct *mm, struct vmscope_tr_ctx *ctx)
 /**
  * vmscope_translate() - walk a process's page tables for one address
  * @acc: the caller's open-file access record
- * @tr: in: pid, vaddr (user address below TASK_SIZE_MAX); every other
- *	field is overwritten
+ * @tr: in: pid, vaddr (user address below TASK_SIZE_MAX); the outputs
+ *	zeroed (the ioctl contract, chardev.c)
  *
  * Context: process context; takes the target's mmap_lock for read.
  * Return: 0, -EINVAL for an address outside user space, -EINTR if killed,
@@ -171,16 +171,10 @@ int vmscope_translate(const struct vmscope_access *acc,
 		      struct vmscope_translate *tr)
 {
 	struct vmscope_tr_ctx ctx = { .tr = tr };
-	u64 vaddr = tr->vaddr;
-	u32 pid = tr->pid;
 	struct mm_struct *mm;
 	int err;
 
-	memset(tr, 0, sizeof(*tr));
-	tr->size = sizeof(*tr);
-	tr->pid = pid;
-	tr->vaddr = vaddr;
-	if (vaddr >= TASK_SIZE_MAX)
+	if (tr->vaddr >= TASK_SIZE_MAX)
 		return -EINVAL;
 	mm = vmscope_target_mm(acc, tr->pid);
 	if (IS_ERR(mm))

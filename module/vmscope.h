@@ -131,6 +131,37 @@ int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
 int vmscope_walk_vma(struct vmscope_pt_walk *w, struct vm_area_struct *vma,
 		     unsigned long start, unsigned long end);
 
+/*
+ * Entries one chunk of a bulk walk may look at while holding mmap_lock:
+ * one PTE table's worth (an empty entry above the PTE level counts once).
+ */
+#define VMSCOPE_WALK_BUDGET	PTRS_PER_PTE
+
+/**
+ * struct vmscope_chunked - a bulk walk done in chunks of bounded work
+ * @mm: the address space, referenced by the caller
+ * @budget: entries one chunk may look at (VMSCOPE_WALK_BUDGET)
+ * @left: what is left of @budget in this chunk; spent by @gather with
+ *	vmscope_chunk_spend()
+ * @gather: under mmap_lock held for read, look at up to @left entries
+ *	from where the last chunk stopped (its own position, in the structure
+ *	that embeds this one); return >0 if there is more to do, 0 when done,
+ *	<0 an error
+ * @flush: with no lock held, write out what @gather collected; return 0
+ *	to go on, >0 to stop (the caller's buffer is full), <0 an error; may
+ *	be NULL
+ */
+struct vmscope_chunked {
+	struct mm_struct *mm;
+	unsigned int budget;
+	unsigned int left;
+	int (*gather)(struct vmscope_chunked *cw);
+	int (*flush)(struct vmscope_chunked *cw);
+};
+
+int vmscope_walk_chunked(struct vmscope_chunked *cw);
+bool vmscope_chunk_spend(struct vmscope_chunked *cw, unsigned int n);
+
 /* Decoding entries and pages: decode.h */
 
 void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out);
@@ -165,6 +196,21 @@ int vmscope_fault_log_mmap(struct vmscope_access *acc,
 			   struct vm_area_struct *vma);
 void vmscope_fault_log_free(struct vmscope_fault_log *log);
 
+/**
+ * typedef vmscope_fill_fn - fills an array for vmscope_array_out()
+ * @out: the kernel buffer, room for @max records; NULL when @max is 0
+ * @max: its capacity
+ * @arg: the caller's
+ *
+ * Return: how many records there are in all (may exceed @max).
+ */
+typedef u32 (*vmscope_fill_fn)(void *out, u32 max, void *arg);
+int vmscope_array_out(u64 ubuf, u32 count, size_t size,
+		      vmscope_fill_fn fill, void *arg, u32 *total);
+int vmscope_records_copy(void __user *dst, u32 rec_size, const void *recs,
+			 size_t ksize, u64 n);
+struct pid *vmscope_find_pid(u32 nr);
+
 /* swap_total beyond this is nonsense: 2^52 pages is 16 EiB */
 #define VMSCOPE_OOM_MAX_SWAP	BIT_ULL(52)
 
@@ -175,9 +221,10 @@ int vmscope_faults_show(struct seq_file *m, const struct vmscope_access *acc,
 int vmscope_oom_show(struct seq_file *m, const struct vmscope_access *acc,
 		     u64 swap_total);
 int vmscope_reclaim_show(struct seq_file *m, void *v);
+int vmscope_info_show(struct seq_file *m, const struct vmscope_access *acc);
 u64 vmscope_vm_event(enum vm_event_item item);
-unsigned int vmscope_layout_describe(struct vm_area_struct *vma,
-				     struct vmscope_layout_vma *out);
+int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
+		       struct vmscope_layout_vma *out);
 
 void vmscope_info_fill(struct vmscope_info *info,
 		       const struct vmscope_access *acc);

@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "compat.h"
 #include "vmscope.h"
@@ -314,4 +315,55 @@ int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
 			return err;
 	} while (pgdp++, start = next, start != end);
 	return 0;
+}
+
+/**
+ * vmscope_chunk_spend() - spend entries of a chunk's budget
+ * @cw: the chunked walk
+ * @n: entries looked at
+ *
+ * Context: inside @cw->gather.
+ * Return: true when the budget is spent and the chunk must end.
+ */
+bool vmscope_chunk_spend(struct vmscope_chunked *cw, unsigned int n)
+{
+	cw->left -= min(cw->left, n);
+	return !cw->left;
+}
+
+/**
+ * vmscope_walk_chunked() - the one loop of every bulk walk
+ * @cw: the address space, the budget and the two steps
+ *
+ * As pagemap_read() and smaps_rollup do: take the target's mmap_lock for
+ * read, let @cw->gather look at up to @cw->budget entries (it keeps its
+ * own position, and can stop inside a VMA), drop the lock, let
+ * @cw->flush write out what was gathered (user memory is never touched
+ * under the lock), cond_resched(), and go on until @cw->gather says it is
+ * done or @cw->flush that the caller's buffer is full.
+ *
+ * Context: process context; takes and drops mmap_lock of @cw->mm.
+ * Return: 0, -EINTR if a fatal signal came, or the first error of the
+ * steps.
+ */
+int vmscope_walk_chunked(struct vmscope_chunked *cw)
+{
+	int more, err;
+
+	for (;;) {
+		if (fatal_signal_pending(current) ||
+		    mmap_read_lock_killable(cw->mm))
+			return -EINTR;
+		cw->left = cw->budget;
+		more = cw->gather(cw);
+		mmap_read_unlock(cw->mm);
+		if (more < 0)
+			return more;
+		err = cw->flush ? cw->flush(cw) : 0;
+		if (err < 0)
+			return err;
+		if (!more || err)
+			return 0;
+		cond_resched();
+	}
 }

@@ -7,7 +7,10 @@
  * caller sets to the size of the structure it knows; the module accepts any
  * size from the first published one up to PAGE_SIZE (bytes it does not know
  * must be zero), and copies back min(size, its own size) bytes.  Fields are
- * only ever appended.
+ * only ever appended.  The second field is always __u32 flags: a flag
+ * outside the request's VMSCOPE_*_VALID_FLAGS is EINVAL, and so is a
+ * non-zero __reserved field.  Fields marked in are given back as they
+ * were; every other byte given back is zero unless the module set it.
  */
 #ifndef _UAPI_LINUX_VMSCOPE_H
 #define _UAPI_LINUX_VMSCOPE_H
@@ -77,6 +80,7 @@ struct vmscope_info {
 };
 
 #define VMSCOPE_INFO_SIZE_VER1	160
+#define VMSCOPE_INFO_VALID_FLAGS	0
 
 /*
  * Page-table levels, lowest first: vmscope_step.level, vmscope_page.level,
@@ -264,6 +268,7 @@ struct vmscope_translate {
 };
 
 #define VMSCOPE_TRANSLATE_SIZE_VER1	544
+#define VMSCOPE_TRANSLATE_VALID_FLAGS	0
 
 /* vmscope_page.pfn of a swapped page: as in /proc/PID/pagemap */
 #define VMSCOPE_SWP_TYPE_BITS	5
@@ -334,6 +339,7 @@ struct vmscope_walk {
 };
 
 #define VMSCOPE_WALK_SIZE_VER1	72
+#define VMSCOPE_WALK_VALID_FLAGS	0
 
 /**
  * struct vmscope_ptstats - what a process's page tables cost
@@ -380,6 +386,7 @@ struct vmscope_ptstats {
 };
 
 #define VMSCOPE_PTSTATS_SIZE_VER1	112
+#define VMSCOPE_PTSTATS_VALID_FLAGS	0
 
 /* vmscope_layout_vma.segment: what a VMA is in the textbook's picture */
 #define VMSCOPE_SEG_OTHER		0	/* none of the below */
@@ -503,6 +510,7 @@ struct vmscope_layout {
 };
 
 #define VMSCOPE_LAYOUT_SIZE_VER1	200
+#define VMSCOPE_LAYOUT_VALID_FLAGS	0
 
 /**
  * struct vmscope_fault_thread - one thread's page faults
@@ -554,6 +562,7 @@ struct vmscope_faults {
 };
 
 #define VMSCOPE_FAULTS_SIZE_VER1	80
+#define VMSCOPE_FAULTS_VALID_FLAGS	0
 #define VMSCOPE_FAULTS_MAX_THREADS	65536
 
 /* vmscope_oom_task.flags */
@@ -612,6 +621,7 @@ struct vmscope_oom {
 };
 
 #define VMSCOPE_OOM_SIZE_VER1	40
+#define VMSCOPE_OOM_VALID_FLAGS		0
 #define VMSCOPE_OOM_MAX_TASKS	65536
 
 /*
@@ -858,6 +868,7 @@ struct vmscope_reclaim {
 };
 
 #define VMSCOPE_RECLAIM_SIZE_VER1	424
+#define VMSCOPE_RECLAIM_VALID_FLAGS	0
 #define VMSCOPE_RECLAIM_MAX_RECORDS	4096
 
 /* vmscope_fault_record.flags */
@@ -927,6 +938,7 @@ struct vmscope_faultlog {
 };
 
 #define VMSCOPE_FAULTLOG_SIZE_VER1	48
+#define VMSCOPE_FAULTLOG_VALID_FLAGS	VMSCOPE_FAULTLOG_CLEAR
 
 /* ---- the page cache and where RAM goes (issue 15) ---- */
 
@@ -979,6 +991,7 @@ struct vmscope_filecache {
 };
 
 #define VMSCOPE_FILECACHE_SIZE_VER1	88
+#define VMSCOPE_FILECACHE_VALID_FLAGS	0
 
 /* vmscope_census_file.flags */
 #define VMSCOPE_CENSUS_BLOCKDEV	(1U << 0)	/* a block device: its cache is Buffers */
@@ -1137,6 +1150,7 @@ struct vmscope_memory {
 };
 
 #define VMSCOPE_MEMORY_SIZE_VER1	272
+#define VMSCOPE_MEMORY_VALID_FLAGS	0
 
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
