@@ -70,9 +70,15 @@ step "How the kernel reclaims: watermarks, free lists, LRU lists, counters" \
 	vmscope reclaim
 step "The counters as a cat-able /proc file (names as in /proc/vmstat)" \
 	sh -c "head -12 /proc/vmscope/reclaim"
+step "Triage: the system and its processes as top shows them, one frame" \
+	vmscope top -b -n 1
+step "Triage: what is wrong, with the evidence (a quiet VM: nothing)" \
+	vmscope doctor --duration 2
+step "Triage: the same figures for Prometheus (node_exporter textfile)" \
+	sh -c "vmscope export --top 1 | head -9"
 step "Experiments: textbook claims, tested on this kernel" \
 	vmscope exp list
-for e in malloc-threshold demand-paging cow thp fault-path layout-32-vs-64; do
+for e in malloc-threshold demand-paging cow thp fault-path layout-32-vs-64 leak; do
 	step "Experiment: $e" vmscope exp run "$e"
 done
 

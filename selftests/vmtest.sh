@@ -22,6 +22,12 @@ INIT_SH=$SCRIPT_DIR/vm-init.sh
 VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
 QEMU_BINARY='qemu-system-x86_64'
 DEPS=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
+# Copied into the guest for the triage tests (vmscope_triage_test): jq reads
+# the CLI's JSON, promtool checks the exposition format, tmux is a real
+# terminal for vmscope top (with terminfo and a UTF-8 locale)
+GUEST_TOOLS=(/usr/bin/jq /usr/bin/promtool /usr/bin/tmux)
+GUEST_TOOL_DIRS=(/lib/terminfo /usr/lib/locale/C.utf8)
+DEPS+=(jq prometheus tmux ncurses-base)
 GUEST_MEM=${VMSCOPE_VM_MEM:-1G}
 GUEST_SMP=2
 # init_on_alloc=0: Debian turns it on, and zeroed allocations would hide
@@ -333,6 +339,11 @@ build_initramfs()
 	for i in "${!ADD_HOSTS[@]}"; do
 		copy_in "$root" "${ADD_HOSTS[i]}" "${ADD_GUESTS[i]}"
 		guests+=("$root${ADD_GUESTS[i]}")
+	done
+	for f in "${GUEST_TOOLS[@]}" "${GUEST_TOOL_DIRS[@]}"; do
+		[[ -e $f ]] || continue
+		copy_in "$root" "$f" "$f"
+		guests+=("$root$f")
 	done
 
 	# Shared libraries of every program we copied (busybox is static)

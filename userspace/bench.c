@@ -7,8 +7,11 @@
  * thread in the target.  Results are ratios: the machine's speed cancels.
  * Then `vmscope layout --json` against /proc/PID/smaps for a process with
  * many VMAs, and `vmscope oom --json` against reading /proc/PID/oom_score
- * and /proc/PID/status of every process, with 2,000 sleeping children;
- * and `vmscope cache` against fincore(1) over 10,000 files (bench_cache.c).
+ * and /proc/PID/status of every process, with 2,000 sleeping children.
+ * Last, the CPU that `vmscope top` costs per refresh with 500 processes,
+ * against the same figures read from /proc and against busybox top
+ * (`vmscope-bench --top` runs only that case); and `vmscope cache`
+ * against fincore(1) over 10,000 files (bench_cache.c; `--cache-only`).
  *
  * Run by `make bench` in the test VM; prints a table, or JSON with --json.
  */
@@ -27,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -483,6 +487,112 @@ static void bench_oom(struct oom_result *r)
 	free(o);
 }
 
+/*
+ * vmscope top: its own CPU time per refresh with TOP_SLEEPERS processes,
+ * against reading the same figures from /proc (meminfo, vmstat, pressure,
+ * and each process's status, stat and oom_score) in-process, and against
+ * busybox top -b.
+ */
+#define TOP_SLEEPERS	500
+#define TOP_REFRESHES	20
+
+struct top_result {
+	int procs;
+	double vmscope;		/* CPU seconds per refresh of vmscope top -b */
+	double proc;		/* the same figures read from /proc */
+	double busybox;		/* busybox top -b, per refresh */
+};
+
+static struct top_result topr;
+
+/* CPU seconds (user + system) a command takes, its output discarded. */
+static double cmd_cpu(char *const argv[])
+{
+	struct rusage ru;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One refresh's worth of /proc reads; returns the processes seen. */
+static int proc_top_once(void)
+{
+	static const char *const sys[] = { "/proc/meminfo", "/proc/vmstat",
+					   "/proc/pressure/memory" };
+	static const char *const per[] = { "status", "stat", "oom_score" };
+	char path[64], buf[4096];
+	struct dirent *d;
+	int n = 0, fd;
+	size_t i;
+	DIR *dir;
+
+	for (i = 0; i < 3; i++)
+		time_read(sys[i]);
+	dir = opendir("/proc");
+	if (!dir)
+		err(1, "/proc");
+	while ((d = readdir(dir))) {
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		for (i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "/proc/%.16s/%s",
+				 d->d_name, per[i]);
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				continue;
+			while (read(fd, buf, sizeof(buf)) > 0)
+				;
+			close(fd);
+		}
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+static void bench_top(struct top_result *r)
+{
+	char *vmscope[] = { "vmscope", "top", "-b", "-n", "20", "-d", "0.1",
+			    NULL };
+	char *busybox[] = { "busybox", "top", "-b", "-n", "3", "-d", "1",
+			    NULL };
+	double t, c;
+	int i;
+
+	spawn_sleepers(TOP_SLEEPERS);
+	c = cmd_cpu(vmscope);
+	r->vmscope = c < 0 ? -1 : c / TOP_REFRESHES;
+	t = cpu_now();
+	for (i = 0; i < TOP_REFRESHES; i++)
+		r->procs = proc_top_once();
+	r->proc = (cpu_now() - t) / TOP_REFRESHES;
+	c = cmd_cpu(busybox);
+	r->busybox = c < 0 ? -1 : c / 3;
+	reap_sleepers();
+	free(sleepers);
+	sleepers = NULL;
+}
+
 static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 {
 	int i;
@@ -511,6 +621,12 @@ static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 	       oom.proc_cmd, oom.vmscope / oom.proc,
 	       oom.vmscope / oom.proc_cmd, OOM_TARGET,
 	       oom.vmscope / oom.proc <= OOM_TARGET ? "true" : "false");
+	printf("  \"top\": {\"processes\": %d, \"vmscope_top_cpu_s\": %.5f, "
+	       "\"proc_read_cpu_s\": %.5f, \"busybox_top_cpu_s\": %.5f, "
+	       "\"ratio_proc\": %.2f, \"ratio_busybox\": %.2f, "
+	       "\"cpu_percent_at_1s\": %.2f},\n", topr.procs, topr.vmscope,
+	       topr.proc, topr.busybox, topr.vmscope / topr.proc,
+	       topr.vmscope / topr.busybox, topr.vmscope * 100);
 	bench_cache_print(&cache, 1);
 	printf("}\n");
 }
@@ -541,6 +657,12 @@ static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
 	       oom.proc_cmd, oom.vmscope / oom.proc,
 	       oom.vmscope / oom.proc_cmd, OOM_TARGET,
 	       oom.vmscope / oom.proc <= OOM_TARGET ? "met" : "not met");
+	printf("\n%d processes: vmscope top -b, CPU per refresh %.4f s (%.1f%% "
+	       "of a CPU at -d 1);\n  the same figures read from /proc %.4f s, "
+	       "busybox top -b %.4f s: %.2f and %.2f of the time\n",
+	       topr.procs, topr.vmscope, topr.vmscope * 100, topr.proc,
+	       topr.busybox, topr.vmscope / topr.proc,
+	       topr.vmscope / topr.busybox);
 	bench_cache_print(&cache, 0);
 }
 
@@ -566,8 +688,17 @@ int main(int argc, char **argv)
 		bench_cache_print(&cache, 0);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--top")) {
+		bench_top(&topr);
+		printf("%d processes: vmscope top -b, CPU per refresh %.4f s "
+		       "(%.1f%% of a CPU at -d 1); from /proc %.4f s, busybox "
+		       "top -b %.4f s: %.2f and %.2f of the time\n", topr.procs,
+		       topr.vmscope, topr.vmscope * 100, topr.proc, topr.busybox,
+		       topr.vmscope / topr.proc, topr.vmscope / topr.busybox);
+		return 0;
+	}
 	if (argc > 1 && !json)
-		errx(2, "usage: vmscope-bench [--json]");
+		errx(2, "usage: vmscope-bench [--json | --top | --cache-only]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
@@ -600,6 +731,7 @@ int main(int argc, char **argv)
 	free(buf);
 	bench_layout(LAYOUT_VMAS, &layout_s, &smaps_s);
 	bench_oom(&oom);
+	bench_top(&topr);
 	bench_cache(&cache);
 	if (json)
 		print_json(cs, 2, lat);

@@ -29,6 +29,10 @@ extern const struct vmscope_cmd vmscope_cmd_faults;
 extern const struct vmscope_cmd vmscope_cmd_oom;
 extern const struct vmscope_cmd vmscope_cmd_reclaim;
 extern const struct vmscope_cmd vmscope_cmd_exp;
+extern const struct vmscope_cmd vmscope_cmd_top;
+extern const struct vmscope_cmd vmscope_cmd_doctor;
+extern const struct vmscope_cmd vmscope_cmd_leak;
+extern const struct vmscope_cmd vmscope_cmd_export;
 extern const struct vmscope_cmd vmscope_cmd_memory;
 extern const struct vmscope_cmd vmscope_cmd_cache;
 

@@ -257,7 +257,7 @@ fail:
 
 static const struct vmscope_exp exp_buffer_vs_cache = {
 	.name = "buffer-vs-cache",
-	.order = 15,
+	.order = 17,
 	.claim = "Buffers is the page cache of block devices (raw reads, file system metadata); Cached is the page cache of files",
 	.next = "vmscope memory; vmscope cache /dev/DEV FILE; vmscope cache --top 10",
 	.needs = EXP_NEEDS_ROOT,
@@ -381,7 +381,7 @@ fail:
 
 static const struct vmscope_exp exp_page_cache = {
 	.name = "page-cache",
-	.order = 16,
+	.order = 18,
 	.claim = "the page cache makes the second read of a file free: no major faults, no reads from the disk; dropping the caches makes it the first again; O_DIRECT bypasses the cache",
 	.next = "vmscope cache FILE -v; vmscope cache --watch 1; fincore(1); /proc/sys/vm/drop_caches",
 	.needs = EXP_NEEDS_ROOT,
@@ -662,7 +662,7 @@ fail:
 
 static const struct vmscope_exp exp_writeback = {
 	.name = "writeback",
-	.order = 17,
+	.order = 19,
 	.claim = "dirty pages are written back by the flusher threads once dirty_background_bytes is exceeded, before the memory is needed (pre-cleaning); under dirty_bytes the writer itself is throttled",
 	.next = "vmscope cache --watch 1 while writing; /proc/sys/vm/dirty_*; Documentation/admin-guide/sysctl/vm.rst",
 	.needs = EXP_NEEDS_ROOT,
@@ -820,7 +820,7 @@ out:
 
 static const struct vmscope_exp exp_swappiness = {
 	.name = "swappiness",
-	.order = 18,
+	.order = 20,
 	.claim = "vm.swappiness moves reclaim between anonymous pages (swapped out) and file pages (dropped): 0 spares anonymous memory while file pages last, 200 prefers it",
 	.next = "vmscope reclaim --watch 1; vmscope memory; Documentation/admin-guide/mm/multigen_lru.rst (MGLRU weighs anon and file by refaults)",
 	.needs = EXP_NEEDS_ROOT | EXP_NEEDS_SWAP | EXP_NEEDS_CGROUP,

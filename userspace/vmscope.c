@@ -20,6 +20,10 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_memory,
 	&vmscope_cmd_cache,
 	&vmscope_cmd_exp,
+	&vmscope_cmd_top,
+	&vmscope_cmd_doctor,
+	&vmscope_cmd_leak,
+	&vmscope_cmd_export,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
