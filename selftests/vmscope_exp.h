@@ -63,6 +63,27 @@ static inline const char *exp_verdict(const char *out, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The reason of a record (why it was inconclusive or skipped), with JSON
+ * escapes kept as they are, or "".
+ */
+static inline const char *exp_reason(const char *out, char *buf, size_t len)
+{
+	const char *p = strstr(out, "\"reason\": \"");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!p)
+		return buf;
+	for (p += 11; *p && *p != '"' && n < len - 1; p++) {
+		if (*p == '\\' && p[1] && n < len - 2)
+			buf[n++] = *p++;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /* A measurement's value; @ok is cleared if the record has none. */
 static inline double exp_value(const char *out, const char *key, int *ok)
 {
