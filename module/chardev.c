@@ -159,6 +159,21 @@ static int vmscope_op_frames_stat(const struct vmscope_access *acc,
 	return vmscope_frames_stat(acc, karg);
 }
 
+static int vmscope_op_filecache(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_filecache(acc, karg);
+}
+
+static int vmscope_op_census(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_census(acc, karg);
+}
+
+static int vmscope_op_memory(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_memory(acc, karg);
+}
+
 /* The inputs of each request, besides size and flags. */
 static const struct vmscope_field vmscope_info_in[] = {
 	VMSCOPE_IN(struct vmscope_info, flags),		/* nothing else */
@@ -226,6 +241,27 @@ static const struct vmscope_field vmscope_frames_stat_in[] = {
 	VMSCOPE_IN(struct vmscope_frames_stat, flags),	/* nothing else */
 };
 
+static const struct vmscope_field vmscope_filecache_in[] = {
+	VMSCOPE_IN(struct vmscope_filecache, fd),
+	VMSCOPE_IN(struct vmscope_filecache, start),
+	VMSCOPE_IN(struct vmscope_filecache, end),
+	VMSCOPE_IN(struct vmscope_filecache, map),
+	VMSCOPE_IN(struct vmscope_filecache, map_bytes),
+};
+
+static const struct vmscope_field vmscope_census_in[] = {
+	VMSCOPE_IN(struct vmscope_census, fstype),
+	VMSCOPE_IN(struct vmscope_census, sb_index),
+	VMSCOPE_IN(struct vmscope_census, pos),
+	VMSCOPE_IN(struct vmscope_census, buf),
+	VMSCOPE_IN(struct vmscope_census, buf_count),
+	VMSCOPE_IN(struct vmscope_census, fd),
+};
+
+static const struct vmscope_field vmscope_memory_in[] = {
+	VMSCOPE_IN(struct vmscope_memory, flags),	/* nothing else */
+};
+
 /*
  * One entry per ioctl: VMSCOPE_IOCTL(NAME, name, struct, offset of its
  * reserved field or VMSCOPE_NO_RESERVED), with VMSCOPE_IOC_NAME,
@@ -268,6 +304,12 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 		      VMSCOPE_NO_RESERVED),
 	VMSCOPE_IOCTL(FRAMES_STAT, frames_stat, struct vmscope_frames_stat,
 		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(FILECACHE, filecache, struct vmscope_filecache,
+		      VMSCOPE_RSV(struct vmscope_filecache)),
+	VMSCOPE_IOCTL(CENSUS, census, struct vmscope_census,
+		      VMSCOPE_RSV(struct vmscope_census)),
+	VMSCOPE_IOCTL(MEMORY, memory, struct vmscope_memory,
+		      VMSCOPE_NO_RESERVED),
 };
 
 /* Every *_SIZE_VER1 is the end of the structure's last field. */
@@ -290,6 +332,9 @@ VMSCOPE_PIN(struct vmscope_faults, __reserved, VMSCOPE_FAULTS_SIZE_VER1);
 VMSCOPE_PIN(struct vmscope_oom, nr_tasks, VMSCOPE_OOM_SIZE_VER1);
 VMSCOPE_PIN(struct vmscope_reclaim, memcg, VMSCOPE_RECLAIM_SIZE_VER1);
 VMSCOPE_PIN(struct vmscope_faultlog, pages, VMSCOPE_FAULTLOG_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_filecache, next, VMSCOPE_FILECACHE_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_census, __reserved, VMSCOPE_CENSUS_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_memory, pages, VMSCOPE_MEMORY_SIZE_VER1);
 VMSCOPE_PIN_HEAD(struct vmscope_info);
 VMSCOPE_PIN_HEAD(struct vmscope_translate);
 VMSCOPE_PIN_HEAD(struct vmscope_walk);
@@ -304,6 +349,9 @@ VMSCOPE_PIN(struct vmscope_frames_stat, tlb_flushes,
 	    VMSCOPE_FRAMES_STAT_SIZE_VER1);
 VMSCOPE_PIN_HEAD(struct vmscope_frames_set);
 VMSCOPE_PIN_HEAD(struct vmscope_frames_stat);
+VMSCOPE_PIN_HEAD(struct vmscope_filecache);
+VMSCOPE_PIN_HEAD(struct vmscope_census);
+VMSCOPE_PIN_HEAD(struct vmscope_memory);
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,
 			     const struct vmscope_ioctl *ioc,

@@ -184,6 +184,13 @@ int vmscope_oom(const struct vmscope_access *acc, struct vmscope_oom *oo);
 int vmscope_reclaim(const struct vmscope_access *acc,
 		    struct vmscope_reclaim *rc);
 
+int vmscope_filecache(const struct vmscope_access *acc,
+		      struct vmscope_filecache *fc);
+int vmscope_census(const struct vmscope_access *acc,
+		   struct vmscope_census *req);
+int vmscope_memory(const struct vmscope_access *acc,
+		   struct vmscope_memory *mem);
+
 struct vmscope_fault_log;
 int vmscope_faultlog(const struct vmscope_access *acc,
 		     struct vmscope_faultlog *fl);

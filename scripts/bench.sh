@@ -21,7 +21,7 @@ echo "bench: $VM_VERSION, $LEVELS-level paging" >&2
 rc=0
 VMSCOPE_VM_MEM=3G selftests/vmtest.sh -q -k "$VM_VERSION" -l "$LEVELS" \
 	-m "$VM_MODULE" -T "$VM_NOTESTS" -t 1800 \
-	-a userspace/vmscope-bench:/usr/bin/vmscope-bench \
+	-a userspace/vmscope-bench:/usr/bin/vmscope-bench -a /usr/bin/fincore \
 	-- "vmscope-bench ${BENCH_ARGS:-}" || rc=$?
 # -q prints only the verdict: the benchmark's output is in the console log
 sed -n '/^VMSCOPE: running:/,/^VMSCOPE-CMD rc=/{//!p}' \

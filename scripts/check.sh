@@ -171,7 +171,8 @@ vm()
 		ko=$VMSCOPE_CACHE/deb/dkms/$ver/vmscope.ko
 		echo "# the module DKMS built in the chroot: $ko"
 	fi
-	selftests/vmtest.sh -q -k "$ver" -l "$2" -r "$res" \
+	# fincore(1) (util-linux) is the page-cache test's oracle
+	selftests/vmtest.sh -q -k "$ver" -l "$2" -r "$res" -a /usr/bin/fincore \
 		-m "$ko" -T "$VMSCOPE_CACHE/tests" |
 		sed 's/^/#   /'
 	if [[ ! -s $res ]]; then

@@ -189,6 +189,42 @@ static int op_frames(void *ctx)
 	return err;
 }
 
+/* The page cache of this program's file, with a residency map. */
+static int op_filecache(void *ctx)
+{
+	static unsigned char map[4096];
+	int fd = open("/proc/self/exe", O_RDONLY), ret;
+	struct vmscope_filecache fc = {
+		.size = sizeof(fc), .fd = fd,
+		.map = (uintptr_t)map, .map_bytes = sizeof(map),
+	};
+
+	if (fd < 0)
+		return -errno;
+	ret = vmscope_ioctl(fd_dev, VMSCOPE_IOC_FILECACHE, &fc);
+	close(fd);
+	return ret;
+}
+
+/* One batch of the census of the first tmpfs superblock. */
+static int op_census(void *ctx)
+{
+	static struct vmscope_census_file recs[16];
+	struct vmscope_census cs = {
+		.size = sizeof(cs), .fstype = "tmpfs",
+		.buf = (uintptr_t)recs, .buf_count = 16,
+	};
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_CENSUS, &cs);
+}
+
+static int op_memory(void *ctx)
+{
+	struct vmscope_memory m = { .size = sizeof(m) };
+
+	return vmscope_ioctl(fd_dev, VMSCOPE_IOC_MEMORY, &m);
+}
+
 /*
  * Open a /proc/vmscope file, write @val to it first if not NULL (what a
  * writable one shows), and read it all; 0 or -errno.
@@ -253,6 +289,9 @@ static const struct op ops[] = {
 	{ "OOM", op_oom },
 	{ "RECLAIM", op_reclaim },
 	{ "FRAMES_SET/mmap/FRAMES_STAT", op_frames },
+	{ "FILECACHE", op_filecache },
+	{ "CENSUS", op_census },
+	{ "MEMORY", op_memory },
 	{ "/proc/vmscope/info", op_proc_info },
 	{ "/proc/vmscope/layout", op_proc_layout },
 	{ "/proc/vmscope/faults", op_proc_faults },

@@ -64,12 +64,14 @@ enum {
 	IOC_INFO, IOC_TRANSLATE, IOC_WALK, IOC_PTSTATS, IOC_LAYOUT,
 	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG,
 	IOC_FRAMES_SET, IOC_FRAMES_STAT,	/* 0x1c, 0x1d */
+	IOC_FILECACHE, IOC_CENSUS, IOC_MEMORY,	/* 0x1e - 0x20 */
 	IOC_OTHER, NR_IOC
 };
 
 static const char *const ioc_names[NR_IOC] = {
 	"INFO", "TRANSLATE", "WALK", "PTSTATS", "LAYOUT", "FAULTS", "OOM",
-	"RECLAIM", "FAULTLOG", "FRAMES_SET", "FRAMES_STAT", "other",
+	"RECLAIM", "FAULTLOG", "FRAMES_SET", "FRAMES_STAT", "FILECACHE",
+	"CENSUS", "MEMORY", "other",
 };
 
 #define ERR(e)		(1ULL << (e))
@@ -92,6 +94,9 @@ static const uint64_t ioc_errors[NR_IOC] = {
 	/* set once per file, before its first mmap(): then EBUSY */
 	[IOC_FRAMES_SET] = ERR_ARG | ERR(EBUSY),
 	[IOC_FRAMES_STAT] = ERR_ARG,
+	[IOC_FILECACHE]	= ERR_ARG | ERR(EBADF) | ERR(EINTR),
+	[IOC_CENSUS]	= ERR_ARG | ERR(EBADF) | ERR(ENODEV) | ERR(EPERM),
+	[IOC_MEMORY]	= ERR_ARG,
 	[IOC_OTHER]	= ERR(ENOTTY),
 };
 
@@ -101,6 +106,7 @@ static const char *const errno_names[64] = {
 	[EINTR] = "EINTR", [E2BIG] = "E2BIG", [ENOMEM] = "ENOMEM",
 	[EACCES] = "EACCES", [EFAULT] = "EFAULT", [EINVAL] = "EINVAL",
 	[ENOTTY] = "ENOTTY", [ERANGE] = "ERANGE", [EBUSY] = "EBUSY",
+	[EBADF] = "EBADF", [ENODEV] = "ENODEV",
 };
 
 /* The /proc/vmscope files of the same operations. */
@@ -128,6 +134,7 @@ static const uint64_t pf_read_errors[NR_PF] = {
 
 struct fuzz {
 	int fd;
+	int file_fd;		/* a regular file, for the page-cache ioctls */
 	uint64_t task_size, kernel_addr;
 	uint64_t totalram;	/* totalpages of an OOM request without swap */
 	uint64_t swap_pages;	/* SwapTotal */
@@ -273,6 +280,12 @@ static int ioc_index(unsigned long cmd)
 		return IOC_FRAMES_SET;
 	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FRAMES_STAT))
 		return IOC_FRAMES_STAT;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FILECACHE))
+		return IOC_FILECACHE;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_CENSUS))
+		return IOC_CENSUS;
+	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_MEMORY))
+		return IOC_MEMORY;
 	return i > IOC_FAULTLOG ? IOC_OTHER : i;
 }
 
@@ -297,6 +310,9 @@ union arg {
 	struct vmscope_faultlog lg;
 	struct vmscope_frames_set fs;
 	struct vmscope_frames_stat fst;
+	struct vmscope_filecache fc;
+	struct vmscope_census cs;
+	struct vmscope_memory mem;
 	char bytes[8192];
 };
 
@@ -385,14 +401,68 @@ static const unsigned int ioc_share[IOC_OTHER] = {
 	[IOC_INFO] = 2, [IOC_TRANSLATE] = 2, [IOC_WALK] = 2, [IOC_PTSTATS] = 2,
 	[IOC_LAYOUT] = 2, [IOC_FAULTS] = 2, [IOC_OOM] = 1, [IOC_RECLAIM] = 2,
 	[IOC_FAULTLOG] = 1, [IOC_FRAMES_SET] = 1, [IOC_FRAMES_STAT] = 1,
+	[IOC_FILECACHE] = 1, [IOC_CENSUS] = 1,
+	[IOC_MEMORY] = 1,
 };
 
-#define IOC_SHARES	18	/* the sum of ioc_share[] */
+/* A descriptor for the page-cache ioctls: a file, a pipe, a bad one. */
+static uint32_t some_fd(struct fuzz *f)
+{
+	const uint32_t v[] = { f->file_fd, f->file_fd, f->fd, 0, 100000,
+			       UINT32_MAX };
+
+	return v[rnd() % ARRAY_SIZE(v)];
+}
+
+static unsigned long make_filecache(struct fuzz *f, struct vmscope_filecache *fc)
+{
+	fc->size = sizeof(*fc);
+	fc->fd = some_fd(f);
+	fc->start = PICK(0, 0, 1, 7, 1ULL << 40, UINT64_MAX);
+	fc->end = PICK(0, 0, 8, 1000, 1ULL << 20, UINT64_MAX);
+	if (rnd() % 2) {
+		fc->map = some_buf(f);
+		fc->map_bytes = PICK(0, 1, 8, 4096, BUF_BYTES, UINT32_MAX);
+	}
+	if (rnd() % 8 == 0)
+		fc->__reserved = rnd();
+	mutate_head(&fc->size, &fc->flags, sizeof(*fc));
+	return VMSCOPE_IOC_FILECACHE;
+}
+
+static unsigned long make_census(struct fuzz *f, struct vmscope_census *cs)
+{
+	static const char *const types[] = { "tmpfs", "proc", "bdev", "sysfs",
+					      "", "no-such-fs", "ext2" };
+
+	cs->size = sizeof(*cs);
+	snprintf(cs->fstype, sizeof(cs->fstype), "%s",
+		 types[rnd() % ARRAY_SIZE(types)]);
+	if (rnd() % 16 == 0)
+		memset(cs->fstype, 'x', sizeof(cs->fstype));
+	cs->sb_index = PICK(0, 0, 1, 2, 100, UINT32_MAX);
+	cs->pos = PICK(0, 0, 10, 1000, UINT64_MAX);
+	cs->buf = some_buf(f);
+	cs->buf_count = some_records(VMSCOPE_CENSUS_MAX_RECORDS);
+	if (rnd() % 4 == 0) {
+		cs->flags = VMSCOPE_CENSUS_BY_FD;
+		cs->fd = some_fd(f);
+	}
+	if (rnd() % 8 == 0)
+		cs->__reserved = rnd();
+	mutate_head(&cs->size, &cs->flags, sizeof(*cs));
+	return VMSCOPE_IOC_CENSUS;
+}
 
 static unsigned long make_request(struct fuzz *f, union arg *a)
 {
-	unsigned int r = rnd() % IOC_SHARES, ioc = 0;
+	unsigned int r, ioc = 0, total = 0;
 	unsigned long cmd;
+
+	for (ioc = 0; ioc < IOC_OTHER; ioc++)
+		total += ioc_share[ioc];
+	r = rnd() % total;
+	ioc = 0;
 
 	while (r >= ioc_share[ioc])
 		r -= ioc_share[ioc++];
@@ -469,6 +539,19 @@ static unsigned long make_request(struct fuzz *f, union arg *a)
 		mutate_head(&a->fst.size, &a->fst.flags, sizeof(a->fst));
 		mutate_tail(a, a->fst.size, sizeof(a->fst));
 		return VMSCOPE_IOC_FRAMES_STAT;
+	case IOC_FILECACHE:
+		cmd = make_filecache(f, &a->fc);
+		mutate_tail(a, a->fc.size, sizeof(a->fc));
+		return cmd;
+	case IOC_CENSUS:
+		cmd = make_census(f, &a->cs);
+		mutate_tail(a, a->cs.size, sizeof(a->cs));
+		return cmd;
+	case IOC_MEMORY:
+		a->mem.size = sizeof(a->mem);
+		mutate_head(&a->mem.size, &a->mem.flags, sizeof(a->mem));
+		mutate_tail(a, a->mem.size, sizeof(a->mem));
+		return VMSCOPE_IOC_MEMORY;
 	default:
 		cmd = make_reclaim(f, &a->rc);
 		mutate_tail(a, a->rc.size, sizeof(a->rc));
@@ -661,6 +744,17 @@ static bool sane(const struct fuzz *f, unsigned long cmd,
 		       (a->fst.frames <= VMSCOPE_FRAMES_MAX &&
 			a->fst.policy < VMSCOPE_FRAMES_NR_POLICIES &&
 			!a->fst.faults && !a->fst.resident && !a->fst.kept);
+	case IOC_FILECACHE:	/* counted pages lie in [start, next) */
+		return a->fc.size < VMSCOPE_FILECACHE_SIZE_VER1 ||
+		       (a->fc.next >= a->fc.start &&
+			a->fc.cached_pages <= a->fc.next - a->fc.start &&
+			a->fc.dirty_pages <= a->fc.cached_pages);
+	case IOC_CENSUS:
+		return a->cs.size < VMSCOPE_CENSUS_SIZE_VER1 ||
+		       a->cs.nr_records <= a->cs.buf_count;
+	case IOC_MEMORY:
+		return a->mem.size < VMSCOPE_MEMORY_SIZE_VER1 ||
+		       a->mem.nr == VMSCOPE_MEM_NR;
 	default:
 		return true;
 	}
@@ -722,6 +816,7 @@ FIXTURE_SETUP(fuzz)
 
 	memset(f, 0, sizeof(*f));
 	f->fd = vmscope_open_dev();
+	f->file_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (f->fd == -ENOENT && !getenv("VMSCOPE_KO"))
 		SKIP(return, "vmscope module not loaded");
 	ASSERT_LE(0, f->fd);

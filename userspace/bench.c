@@ -13,7 +13,9 @@
  * (`vmscope-bench --top` runs only that case).
  * Then the page-replacement simulator (vmscope replace): a 10-million-
  * reference locality string through every algorithm at 64 and 4,096
- * frames, in references per second (`vmscope-bench --replace`: only that).
+ * frames, in references per second (`vmscope-bench --replace`: only that);
+ * and `vmscope cache` against fincore(1) over 10,000 files (bench_cache.c;
+ * `--cache-only`).
  *
  * Run by `make bench` in the test VM; prints a table, or JSON with --json.
  */
@@ -40,6 +42,7 @@
 #include <linux/vmscope.h>
 
 #include "replace.h"
+#include "bench_cache.h"
 
 #define PAGE		4096UL
 #define BUF_PAGES	65536UL
@@ -462,6 +465,7 @@ struct oom_result {
 };
 
 static struct oom_result oom;
+static struct cache_result cache;
 
 #define OOM_TARGET	0.2	/* issue 5: at most a fifth of the time */
 
@@ -717,7 +721,9 @@ static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 	       topr.proc, topr.busybox, topr.vmscope / topr.proc,
 	       topr.vmscope / topr.busybox, topr.vmscope * 100);
 	replace_json(&rpb);
-	printf("\n}\n");
+	printf(",\n");
+	bench_cache_print(&cache, 1);
+	printf("}\n");
 }
 
 static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
@@ -753,6 +759,7 @@ static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
 	       topr.busybox, topr.vmscope / topr.proc,
 	       topr.vmscope / topr.busybox);
 	replace_table(&rpb);
+	bench_cache_print(&cache, 0);
 }
 
 int main(int argc, char **argv)
@@ -772,6 +779,11 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--proc-oom"))
 		return proc_oom_main();
+	if (argc == 2 && !strcmp(argv[1], "--cache-only")) {
+		bench_cache(&cache);
+		bench_cache_print(&cache, 0);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--top")) {
 		bench_top(&topr);
 		printf("%d processes: vmscope top -b, CPU per refresh %.4f s "
@@ -787,7 +799,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && !json)
-		errx(2, "usage: vmscope-bench [--json | --top | --replace]");
+		errx(2, "usage: vmscope-bench [--json | --top | --replace | --cache-only]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
@@ -822,6 +834,7 @@ int main(int argc, char **argv)
 	bench_oom(&oom);
 	bench_top(&topr);
 	bench_replace(&rpb);
+	bench_cache(&cache);
 	if (json)
 		print_json(cs, 2, lat);
 	else

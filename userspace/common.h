@@ -34,6 +34,8 @@ extern const struct vmscope_cmd vmscope_cmd_doctor;
 extern const struct vmscope_cmd vmscope_cmd_leak;
 extern const struct vmscope_cmd vmscope_cmd_export;
 extern const struct vmscope_cmd vmscope_cmd_replace;
+extern const struct vmscope_cmd vmscope_cmd_memory;
+extern const struct vmscope_cmd vmscope_cmd_cache;
 
 /*
  * Exit statuses, the same for every command (vmscope(8), EXIT STATUS).

@@ -18,6 +18,8 @@ static const struct vmscope_cmd *const cmds[] = {
 	&vmscope_cmd_faults,
 	&vmscope_cmd_oom,
 	&vmscope_cmd_reclaim,
+	&vmscope_cmd_memory,
+	&vmscope_cmd_cache,
 	&vmscope_cmd_exp,
 	&vmscope_cmd_top,
 	&vmscope_cmd_doctor,

@@ -1008,6 +1008,217 @@ struct vmscope_frames_stat {
 
 #define VMSCOPE_FRAMES_STAT_SIZE_VER1	72
 #define VMSCOPE_FRAMES_STAT_VALID_FLAGS	0
+/* ---- the page cache and where RAM goes (issue 15) ---- */
+
+/* vmscope_filecache.out_flags */
+#define VMSCOPE_FILECACHE_DONE		(1U << 0)	/* @next reached @end */
+#define VMSCOPE_FILECACHE_BLOCKDEV	(1U << 1)	/* a block device's cache (Buffers) */
+
+/* pages one VMSCOPE_IOC_FILECACHE call looks at, at most */
+#define VMSCOPE_FILECACHE_MAX_PAGES	(1U << 20)
+
+/**
+ * struct vmscope_filecache - the page cache of one open file
+ * @size: in: sizeof(struct vmscope_filecache).
+ * @flags: in: zero.
+ * @fd: in: a file descriptor of the caller's, open on a regular file or a
+ *	block device (any access mode: who may open the file may see its
+ *	page cache, as with fincore(1) and cachestat(2)).
+ * @__reserved: in: zero.
+ * @start: in: first page (file offset / page size) to look at.
+ * @end: in: page to stop before; 0 or anything beyond the file's last
+ *	page means its end (the size when the call started).
+ * @map: in: user address of a bitmap, bit i (of byte i / 8, least
+ *	significant bit first) set when page @start + i is cached, or 0.
+ * @map_bytes: in: its size; the call stops where the map is full.
+ * @out_flags: out: VMSCOPE_FILECACHE_*.
+ * @size_pages: out: the file's size in pages (rounded up).
+ * @cached_pages: out: pages in the page cache in [@start, @next); a large
+ *	folio counts as the pages of it inside the range.
+ * @dirty_pages: out: of those, the pages of dirty folios.
+ * @writeback_pages: out: of those, the pages of folios under writeback.
+ * @next: out: where the count stopped; call again from there unless
+ *	VMSCOPE_FILECACHE_DONE is set (one call looks at no more than
+ *	VMSCOPE_FILECACHE_MAX_PAGES pages).
+ */
+struct vmscope_filecache {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 fd;			/* in */
+	__u32 __reserved;		/* in: zero */
+	__u64 start;			/* in */
+	__u64 end;			/* in */
+	__u64 map;			/* in */
+	__u32 map_bytes;		/* in */
+	__u32 out_flags;		/* out */
+	__u64 size_pages;		/* out */
+	__u64 cached_pages;		/* out */
+	__u64 dirty_pages;		/* out */
+	__u64 writeback_pages;		/* out */
+	__u64 next;			/* out */
+};
+
+#define VMSCOPE_FILECACHE_SIZE_VER1	88
+#define VMSCOPE_FILECACHE_VALID_FLAGS	0
+
+/* vmscope_census_file.flags */
+#define VMSCOPE_CENSUS_BLOCKDEV	(1U << 0)	/* a block device: its cache is Buffers */
+#define VMSCOPE_CENSUS_NOPATH	(1U << 1)	/* no dentry: @path is empty */
+#define VMSCOPE_CENSUS_UNLINKED	(1U << 2)	/* deleted, still open or mapped */
+
+#define VMSCOPE_CENSUS_PATH_LEN	256
+
+/**
+ * struct vmscope_census_file - one inode with page cache
+ * @dev: the file system's device (st_dev, as the kernel encodes it:
+ *	major << 20 | minor), or for a block device its own device number.
+ * @ino: the inode number.
+ * @size_pages: the file's size in pages.
+ * @cached_pages: its pages in the page cache.
+ * @dirty_pages: of those, dirty.
+ * @writeback_pages: of those, under writeback.
+ * @flags: VMSCOPE_CENSUS_*.
+ * @__pad: zero.
+ * @path: a path of the file inside its file system (from its root, not
+ *	the caller's), truncated to fit, NUL terminated; empty if none.
+ */
+struct vmscope_census_file {
+	__u64 dev;
+	__u64 ino;
+	__u64 size_pages;
+	__u64 cached_pages;
+	__u64 dirty_pages;
+	__u64 writeback_pages;
+	__u32 flags;
+	__u32 __pad;
+	char path[VMSCOPE_CENSUS_PATH_LEN];
+};
+
+/* vmscope_census.flags */
+#define VMSCOPE_CENSUS_BY_FD	(1U << 0)	/* walk @fd's file system */
+#define VMSCOPE_CENSUS_VALID_FLAGS	VMSCOPE_CENSUS_BY_FD
+
+/* vmscope_census.out_flags */
+#define VMSCOPE_CENSUS_SB_DONE	(1U << 0)	/* the superblock's inodes are all seen */
+#define VMSCOPE_CENSUS_NO_SB	(1U << 1)	/* no superblock @sb_index: the type is done */
+
+#define VMSCOPE_CENSUS_FSTYPE_LEN	32
+#define VMSCOPE_CENSUS_MAX_RECORDS	4096
+#define VMSCOPE_CENSUS_MAX_VISIT	65536
+
+/**
+ * struct vmscope_census - inodes with page cache on one superblock
+ *	(CAP_SYS_ADMIN only)
+ * @size: in: sizeof(struct vmscope_census).
+ * @flags: in: VMSCOPE_CENSUS_BY_FD or zero.
+ * @fstype: in: the file system type, as /proc/filesystems names it
+ *	("ext2", "tmpfs", "bdev" for the block devices), NUL terminated;
+ *	empty with VMSCOPE_CENSUS_BY_FD.
+ * @sb_index: in: which superblock of that type (0, 1, ... in the
+ *	kernel's list order); 0 with VMSCOPE_CENSUS_BY_FD.
+ * @nr_records: out: records written to @buf.
+ * @pos: in: inodes of the superblock's list already visited (0 to
+ *	start); out: where to resume.
+ * @buf: in: user address of an array of struct vmscope_census_file.
+ * @buf_count: in: its capacity, 1 to VMSCOPE_CENSUS_MAX_RECORDS.
+ * @out_flags: out: VMSCOPE_CENSUS_*.
+ * @dev: out: the superblock's device (st_dev).
+ * @visited: out: inodes this call visited (at most
+ *	VMSCOPE_CENSUS_MAX_VISIT: one call holds the superblock a bounded
+ *	time, so an unmount waits at most that long).
+ * @fd: in: with VMSCOPE_CENSUS_BY_FD, a file descriptor open on any file
+ *	of the file system to walk (for a type /proc/filesystems does not
+ *	list, such as the initramfs's rootfs).
+ * @__reserved: in: zero.
+ */
+struct vmscope_census {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	char fstype[VMSCOPE_CENSUS_FSTYPE_LEN];	/* in */
+	__u32 sb_index;			/* in */
+	__u32 nr_records;		/* out */
+	__u64 pos;			/* in/out */
+	__u64 buf;			/* in */
+	__u32 buf_count;		/* in */
+	__u32 out_flags;		/* out */
+	__u64 dev;			/* out */
+	__u64 visited;			/* out */
+	__u32 fd;			/* in */
+	__u32 __reserved;		/* in: zero */
+};
+
+#define VMSCOPE_CENSUS_SIZE_VER1	96
+
+/*
+ * The parts of RAM VMSCOPE_IOC_MEMORY reports, in pages, each named after
+ * the /proc/meminfo field it equals (without " kB", in pages rather than
+ * kB; the last two are cumulative counts of pages dirtied and written,
+ * named after their /proc/vmstat lines).  The parts up to
+ * VMSCOPE_MEM_NR_PARTS do not overlap and, with
+ * VMSCOPE_MEM_UNACCOUNTED, add up to MemTotal; the rest are details of
+ * them.  A counter this kernel does not have is VMSCOPE_STAT_NONE.
+ */
+enum vmscope_mem {
+	VMSCOPE_MEM_MEMFREE,		/* "MemFree" */
+	VMSCOPE_MEM_ANONPAGES,		/* "AnonPages": mapped anonymous */
+	VMSCOPE_MEM_SHMEM,		/* "Shmem": tmpfs, shared anonymous */
+	VMSCOPE_MEM_FILE,		/* Cached - Shmem: files' page cache */
+	VMSCOPE_MEM_BUFFERS,		/* "Buffers": block devices' cache */
+	VMSCOPE_MEM_SWAPCACHED,		/* "SwapCached" */
+	VMSCOPE_MEM_SRECLAIMABLE,	/* "SReclaimable" */
+	VMSCOPE_MEM_SUNRECLAIM,		/* "SUnreclaim" */
+	VMSCOPE_MEM_KERNELSTACK,	/* "KernelStack" */
+	VMSCOPE_MEM_PAGETABLES,		/* "PageTables" */
+	VMSCOPE_MEM_SECPAGETABLES,	/* "SecPageTables" */
+	VMSCOPE_MEM_ZSMALLOC,		/* zsmalloc (zram), not in meminfo */
+	VMSCOPE_MEM_UNACCOUNTED,	/* MemTotal minus the parts above */
+	VMSCOPE_MEM_NR_PARTS,
+	/* details, not parts */
+	VMSCOPE_MEM_MEMTOTAL = VMSCOPE_MEM_NR_PARTS,	/* "MemTotal" */
+	VMSCOPE_MEM_CACHED,		/* "Cached" */
+	VMSCOPE_MEM_ACTIVE_ANON,	/* "Active(anon)" */
+	VMSCOPE_MEM_INACTIVE_ANON,	/* "Inactive(anon)" */
+	VMSCOPE_MEM_ACTIVE_FILE,	/* "Active(file)" */
+	VMSCOPE_MEM_INACTIVE_FILE,	/* "Inactive(file)" */
+	VMSCOPE_MEM_UNEVICTABLE,	/* "Unevictable" */
+	VMSCOPE_MEM_MLOCKED,		/* "Mlocked" */
+	VMSCOPE_MEM_MAPPED,		/* "Mapped": file pages mapped */
+	VMSCOPE_MEM_DIRTY,		/* "Dirty" */
+	VMSCOPE_MEM_WRITEBACK,		/* "Writeback" */
+	VMSCOPE_MEM_MEMAVAILABLE,	/* "MemAvailable": an estimate */
+	VMSCOPE_MEM_NR_DIRTIED,		/* /proc/vmstat "nr_dirtied": events */
+	VMSCOPE_MEM_NR_WRITTEN,		/* /proc/vmstat "nr_written": events */
+	VMSCOPE_MEM_NR
+};
+
+#define VMSCOPE_MEM_NAMES {						\
+	"MemFree", "AnonPages", "Shmem", "Cached-Shmem", "Buffers",	\
+	"SwapCached", "SReclaimable", "SUnreclaim", "KernelStack",	\
+	"PageTables", "SecPageTables", "Zsmalloc", "Unaccounted",	\
+	"MemTotal", "Cached", "Active(anon)", "Inactive(anon)",		\
+	"Active(file)", "Inactive(file)", "Unevictable", "Mlocked",	\
+	"Mapped", "Dirty", "Writeback", "MemAvailable", "nr_dirtied",	\
+	"nr_written",							\
+}
+
+/**
+ * struct vmscope_memory - every page of RAM, from the kernel's counters
+ * @size: in: sizeof(struct vmscope_memory).
+ * @flags: in: zero.
+ * @page_size: out: bytes in a page.
+ * @nr: out: VMSCOPE_MEM_NR of the module (entries of @pages filled in).
+ * @pages: out: pages of each enum vmscope_mem.
+ */
+struct vmscope_memory {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 page_size;		/* out */
+	__u32 nr;			/* out */
+	__u64 pages[32];		/* out */
+};
+
+#define VMSCOPE_MEMORY_SIZE_VER1	272
+#define VMSCOPE_MEMORY_VALID_FLAGS	0
 
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
@@ -1020,5 +1231,8 @@ struct vmscope_frames_stat {
 #define VMSCOPE_IOC_FAULTLOG	_IOWR(VMSCOPE_IOC_MAGIC, 0x18, struct vmscope_faultlog)
 #define VMSCOPE_IOC_FRAMES_SET	_IOWR(VMSCOPE_IOC_MAGIC, 0x1c, struct vmscope_frames_set)
 #define VMSCOPE_IOC_FRAMES_STAT	_IOWR(VMSCOPE_IOC_MAGIC, 0x1d, struct vmscope_frames_stat)
+#define VMSCOPE_IOC_FILECACHE	_IOWR(VMSCOPE_IOC_MAGIC, 0x1e, struct vmscope_filecache)
+#define VMSCOPE_IOC_CENSUS	_IOWR(VMSCOPE_IOC_MAGIC, 0x1f, struct vmscope_census)
+#define VMSCOPE_IOC_MEMORY	_IOWR(VMSCOPE_IOC_MAGIC, 0x20, struct vmscope_memory)
 
 #endif /* _UAPI_LINUX_VMSCOPE_H */

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page cache per file (VMSCOPE_IOC_FILECACHE) against fincore(1),
+ * mincore(2) and cachestat(2), on the ext2 disk and on tmpfs, after known
+ * reads and after dropping the caches; the census (VMSCOPE_IOC_CENSUS)
+ * against the files it must find and against Cached + Buffers; where RAM
+ * goes (VMSCOPE_IOC_MEMORY) against /proc/meminfo; bad input, users,
+ * truncation during a count and unmount during a census.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vmscope.h"
+
+#define NPAGES		64
+#define NOBODY		65534
+#define CENSUS_BATCH	512
+
+#ifndef __NR_cachestat
+#define __NR_cachestat	451
+#endif
+
+/* struct cachestat_range and struct cachestat of linux/mman.h (6.5+) */
+struct cs_range { uint64_t off, len; };
+struct cs_stat {
+	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted,
+		 nr_recently_evicted;
+};
+
+static long psz;
+
+/* The page cache of @path by the module: 0, or -errno. */
+static int filecache(int dev, const char *path, struct vmscope_filecache *fc,
+		     uint8_t *map, uint32_t map_bytes)
+{
+	int fd = open(path, O_RDONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	memset(fc, 0, sizeof(*fc));
+	fc->size = sizeof(*fc);
+	fc->fd = fd;
+	fc->map = (uintptr_t)map;
+	fc->map_bytes = map_bytes;
+	ret = vmscope_ioctl(dev, VMSCOPE_IOC_FILECACHE, fc);
+	close(fd);
+	return ret;
+}
+
+/* Pages of @path in the page cache as fincore(1) counts them, or -1. */
+static long fincore_pages(const char *path)
+{
+	char cmd[512], out[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "fincore --noheadings --raw --output PAGES '%s'", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (!fgets(out, sizeof(out), p))
+		out[0] = 0;
+	if (pclose(p) || !out[0])
+		return -1;
+	return strtol(out, NULL, 10);
+}
+
+/* cachestat(2) of the whole file: 0, or -errno (ENOSYS before 6.5). */
+static int cachestat(const char *path, struct cs_stat *cs)
+{
+	struct cs_range r = { 0, 0 };
+	int fd = open(path, O_RDONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_cachestat, fd, &r, cs, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* Bit i of @map (the module's residency map) against mincore(2). */
+static int map_matches_mincore(const char *path, const uint8_t *map)
+{
+	unsigned char vec[NPAGES];
+	int fd = open(path, O_RDONLY), i, bad = 0;
+	void *p;
+
+	if (fd < 0)
+		return 0;
+	p = mmap(NULL, NPAGES * psz, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED || mincore(p, NPAGES * psz, vec))
+		return 0;
+	for (i = 0; i < NPAGES; i++)
+		bad += !!(vec[i] & 1) != !!(map[i / 8] & (1 << (i % 8)));
+	munmap(p, NPAGES * psz);
+	return !bad;
+}
+
+static void drop_caches(void)
+{
+	sync();
+	write_file("/proc/sys/vm/drop_caches", "3");
+}
+
+/* Write @path with NPAGES pages of data, sync it, drop it from the cache. */
+static int make_cold_file(const char *path)
+{
+	char *buf = malloc(NPAGES * psz);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), ok;
+
+	if (fd < 0 || !buf)
+		return -1;
+	memset(buf, 0x5a, NPAGES * psz);
+	ok = write(fd, buf, NPAGES * psz) == NPAGES * psz && !fsync(fd);
+	close(fd);
+	free(buf);
+	drop_caches();
+	return ok ? 0 : -1;
+}
+
+/* Read page @i only (readahead off, as FADV_RANDOM sets it). */
+static void read_page(int fd, long i)
+{
+	char c;
+
+	if (pread(fd, &c, 1, i * psz) != 1)
+		perror("pread");
+}
+
+enum pattern { WHOLE, EVERY_OTHER, RANGE, DROPPED };
+
+/* Expected pages after each pattern; and touch them. */
+static long apply(const char *path, enum pattern pat, bool tmpfs)
+{
+	int fd = open(path, O_RDWR), i;
+	long n = 0;
+
+	if (fd < 0)
+		return -1;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	for (i = 0; i < NPAGES; i++) {
+		bool want = pat == WHOLE || pat == DROPPED ||
+			    (pat == EVERY_OTHER && !(i % 2)) ||
+			    (pat == RANGE && i >= 10 && i < 30);
+
+		if (!want)
+			continue;
+		n++;
+		if (tmpfs)	/* a tmpfs page exists once written */
+			pwrite(fd, "x", 1, i * psz);
+		else
+			read_page(fd, i);
+	}
+	close(fd);
+	/* drop_caches drops a file system's clean pages, never tmpfs's */
+	if (pat == DROPPED) {
+		drop_caches();
+		if (!tmpfs)
+			n = 0;
+	}
+	return n;
+}
+
+FIXTURE(cache) {
+	int dev;
+	char ext2[256];
+	char tmp[256];
+	bool have_disk;
+};
+
+FIXTURE_SETUP(cache)
+{
+	const char *disk = getenv("VMSCOPE_DISK");
+
+	psz = getpagesize();
+	self->dev = vmscope_open_dev();
+	ASSERT_LE(0, self->dev);
+	self->have_disk = disk && !access(disk, W_OK);
+	snprintf(self->ext2, sizeof(self->ext2), "%s/cache_test.dat",
+		 disk ? disk : "/tmp");
+	snprintf(self->tmp, sizeof(self->tmp), "/tmp/cache_test.%d", getpid());
+}
+
+FIXTURE_TEARDOWN(cache)
+{
+	unlink(self->ext2);
+	unlink(self->tmp);
+	close(self->dev);
+}
+
+/* The four patterns on a file: module == fincore == cachestat == expected. */
+static void check_patterns(struct __test_metadata *_metadata, int dev,
+			   const char *path, bool tmpfs)
+{
+	static const char *const names[] = { "whole", "every other page",
+					     "range 10-29", "dropped" };
+	struct vmscope_filecache fc;
+	uint8_t map[NPAGES / 8];
+	struct cs_stat cs;
+	long want, fin;
+	int pat;
+
+	for (pat = WHOLE; pat <= DROPPED; pat++) {
+		if (tmpfs) {
+			unlink(path);
+			close(open(path, O_RDWR | O_CREAT, 0644));
+			ASSERT_EQ(0, truncate(path, NPAGES * psz));
+		} else {
+			ASSERT_EQ(0, make_cold_file(path));
+		}
+		want = apply(path, pat, tmpfs);
+		memset(map, 0xff, sizeof(map));
+		ASSERT_EQ(0, filecache(dev, path, &fc, map, sizeof(map)));
+		fin = fincore_pages(path);
+		TH_LOG("%s %s: vmscope %llu fincore %ld expected %ld",
+		       tmpfs ? "tmpfs" : "ext2", names[pat],
+		       (unsigned long long)fc.cached_pages, fin, want);
+		ASSERT_TRUE(fc.out_flags & VMSCOPE_FILECACHE_DONE);
+		ASSERT_EQ(NPAGES, fc.size_pages);
+		ASSERT_EQ(NPAGES, fc.next);
+		/* the kernel's own view */
+		if (fin >= 0)
+			ASSERT_EQ(fin, (long)fc.cached_pages);
+		ASSERT_TRUE(map_matches_mincore(path, map));
+		if (!cachestat(path, &cs)) {
+			ASSERT_EQ(cs.nr_cache, fc.cached_pages);
+			ASSERT_EQ(cs.nr_dirty, fc.dirty_pages);
+		}
+		/* not vacuously equal: the shape the test made */
+		ASSERT_EQ(want, (long)fc.cached_pages);
+	}
+}
+
+TEST_F(cache, ext2_counts_match_fincore_and_cachestat)
+{
+	if (!self->have_disk)
+		SKIP(return, "no ext2 disk ($VMSCOPE_DISK)");
+	if (fincore_pages("/proc/self/exe") < 0)
+		TH_LOG("no fincore(1) in the VM: mincore and cachestat only");
+	check_patterns(_metadata, self->dev, self->ext2, false);
+}
+
+TEST_F(cache, tmpfs_counts_match_fincore_and_cachestat)
+{
+	check_patterns(_metadata, self->dev, self->tmp, true);
+}
+
+/* Dirty pages: written, not yet synced; cachestat counts them too. */
+TEST_F(cache, dirty_pages_counted)
+{
+	struct vmscope_filecache fc;
+	struct cs_stat cs;
+	int fd, i;
+
+	if (!self->have_disk)
+		SKIP(return, "no ext2 disk ($VMSCOPE_DISK)");
+	ASSERT_EQ(0, make_cold_file(self->ext2));
+	fd = open(self->ext2, O_RDWR);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(1, pwrite(fd, "d", 1, i * 2 * psz));
+	ASSERT_EQ(0, filecache(self->dev, self->ext2, &fc, NULL, 0));
+	if (!cachestat(self->ext2, &cs))
+		ASSERT_EQ(cs.nr_dirty, fc.dirty_pages);
+	/* the flusher may have started on them, but not finished in 30 s */
+	ASSERT_EQ(8, fc.dirty_pages + fc.writeback_pages);
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, filecache(self->dev, self->ext2, &fc, NULL, 0));
+	ASSERT_EQ(0, fc.dirty_pages);
+	close(fd);
+}
+
+/* Every inode of one superblock (by type and index, or by @fd). */
+static int census_sb(int dev, const char *type, uint32_t index, int fd,
+		     struct vmscope_census_file *buf, uint64_t want_dev,
+		     uint64_t want_ino, struct vmscope_census_file *found,
+		     uint64_t *total)
+{
+	struct vmscope_census req;
+	uint64_t pos = 0;
+	uint32_t i;
+	int ret;
+
+	do {
+		memset(&req, 0, sizeof(req));
+		req.size = sizeof(req);
+		if (fd >= 0) {
+			req.flags = VMSCOPE_CENSUS_BY_FD;
+			req.fd = fd;
+		} else {
+			snprintf(req.fstype, sizeof(req.fstype), "%s", type);
+			req.sb_index = index;
+		}
+		req.pos = pos;
+		req.buf = (uintptr_t)buf;
+		req.buf_count = CENSUS_BATCH;
+		ret = vmscope_ioctl(dev, VMSCOPE_IOC_CENSUS, &req);
+		if (ret)
+			return ret;
+		if (req.out_flags & VMSCOPE_CENSUS_NO_SB)
+			return 1;
+		for (i = 0; i < req.nr_records; i++) {
+			*total += buf[i].cached_pages;
+			if (buf[i].dev == want_dev && buf[i].ino == want_ino &&
+			    !(buf[i].flags & VMSCOPE_CENSUS_BLOCKDEV))
+				*found = buf[i];
+		}
+		pos = req.pos;
+	} while (!(req.out_flags & VMSCOPE_CENSUS_SB_DONE));
+	return 0;
+}
+
+static unsigned long long meminfo_pages(const char *key)
+{
+	char val[64];
+
+	if (read_key("/proc/meminfo", key, val, sizeof(val)))
+		return 0;
+	return strtoull(val, NULL, 10) * 1024 / psz;
+}
+
+static bool root_is_rootfs(void)
+{
+	char line[512], mnt[256], type[64];
+	bool ret = false;
+	FILE *f = fopen("/proc/mounts", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s %63s", mnt, type) == 2 &&
+		    !strcmp(mnt, "/"))
+			ret = !strcmp(type, "rootfs");
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/*
+ * The census of every file system type, and of the root (rootfs is in
+ * no list): it finds the test's files with their counts, and its total
+ * is within 5% (+ 256 pages) of Cached + Buffers (documented margin:
+ * pages of inodes being freed, and of ones created between batches).
+ */
+TEST_F(cache, census_finds_files_and_adds_up)
+{
+	struct vmscope_census_file *buf, found = { 0 };
+	struct vmscope_filecache fc;
+	uint64_t total = 0, expect;
+	char line[256], *name;
+	struct stat st;
+	uint32_t idx;
+	FILE *f;
+	int rootfd;
+
+	buf = calloc(CENSUS_BATCH, sizeof(*buf));
+	ASSERT_NE(NULL, buf);
+	close(open(self->tmp, O_RDWR | O_CREAT | O_TRUNC, 0644));
+	ASSERT_EQ(0, truncate(self->tmp, NPAGES * psz));
+	ASSERT_EQ(20, apply(self->tmp, RANGE, true));
+	ASSERT_EQ(0, stat(self->tmp, &st));
+	ASSERT_EQ(0, filecache(self->dev, self->tmp, &fc, NULL, 0));
+
+	f = fopen("/proc/filesystems", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		name = strchr(line, '\t');
+		if (!name || !*++name)
+			continue;
+		for (idx = 0; !census_sb(self->dev, name, idx, -1, buf,
+					 st.st_dev, st.st_ino, &found, &total);
+		     idx++)
+			;
+	}
+	fclose(f);
+	rootfd = open("/", O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, rootfd);
+	/* the initramfs's rootfs is in no list: walk it through "/" */
+	if (root_is_rootfs())
+		ASSERT_EQ(0, census_sb(self->dev, "", 0, rootfd, buf,
+				       st.st_dev, st.st_ino, &found, &total));
+	close(rootfd);
+	expect = meminfo_pages("Cached") + meminfo_pages("Buffers");
+	TH_LOG("census %llu pages, Cached + Buffers %llu; test file %llu",
+	       (unsigned long long)total, (unsigned long long)expect,
+	       (unsigned long long)found.cached_pages);
+	ASSERT_EQ(st.st_ino, found.ino);
+	ASSERT_EQ(20, found.cached_pages);
+	ASSERT_EQ(fc.cached_pages, found.cached_pages);
+	ASSERT_EQ(NPAGES, found.size_pages);
+	ASSERT_NE(NULL, strstr(found.path, strrchr(self->tmp, '/')));
+	ASSERT_GE(total + expect / 20 + 256, expect);
+	ASSERT_LE(total, expect + expect / 20 + 256);
+	free(buf);
+}
+
+/* Each part equals its /proc/meminfo field; the parts add up to MemTotal. */
+TEST_F(cache, memory_parts_match_meminfo)
+{
+	static const char *const names[] = VMSCOPE_MEM_NAMES;
+	unsigned long long lo, hi, sum = 0, shmem0;
+	struct vmscope_memory m, m2;
+	int i, fd;
+
+	shmem0 = meminfo_pages("Shmem");
+	/* not vacuous: 256 pages of tmpfs must show as Shmem */
+	fd = open(self->tmp, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fallocate(fd, 0, 0, 256 * psz));
+	close(fd);
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	ASSERT_EQ(0, vmscope_ioctl(self->dev, VMSCOPE_IOC_MEMORY, &m));
+	ASSERT_EQ(VMSCOPE_MEM_NR, m.nr);
+	ASSERT_EQ(psz, m.page_size);
+	for (i = 0; i < VMSCOPE_MEM_NR_PARTS; i++)
+		if (m.pages[i] != VMSCOPE_STAT_NONE)
+			sum += m.pages[i];
+	ASSERT_EQ(m.pages[VMSCOPE_MEM_MEMTOTAL], sum);
+	ASSERT_EQ(meminfo_pages("MemTotal"), m.pages[VMSCOPE_MEM_MEMTOTAL]);
+	/* others' tmpfs files come and go meanwhile: 32 pages of slack */
+	ASSERT_GE(m.pages[VMSCOPE_MEM_SHMEM] + 32, shmem0 + 256);
+	ASSERT_LT(0, m.pages[VMSCOPE_MEM_UNACCOUNTED]);
+	/* the counters move: compare with meminfo read around a second read */
+	for (i = 0; i < VMSCOPE_MEM_NR; i++) {
+		const char *key = names[i];
+		unsigned long long a, b, v;
+
+		if (!strcmp(key, "Cached-Shmem") || !strcmp(key, "Zsmalloc") ||
+		    !strcmp(key, "Unaccounted") || !strncmp(key, "nr_", 3))
+			continue;
+		a = meminfo_pages(key);
+		memset(&m2, 0, sizeof(m2));
+		m2.size = sizeof(m2);
+		ASSERT_EQ(0, vmscope_ioctl(self->dev, VMSCOPE_IOC_MEMORY, &m2));
+		b = meminfo_pages(key);
+		v = m2.pages[i];
+		lo = (a < b ? a : b);
+		hi = (a > b ? a : b);
+		lo = lo > 64 + lo / 50 ? lo - 64 - lo / 50 : 0;
+		hi += 64 + hi / 50;
+		TH_LOG("%s: vmscope %llu meminfo %llu..%llu", key, v, a, b);
+		ASSERT_GE(v, lo);
+		ASSERT_LE(v, hi);
+	}
+	unlink(self->tmp);
+}
+
+TEST_F(cache, bad_input)
+{
+	struct vmscope_filecache fc;
+	struct vmscope_census cs;
+	int pipefd[2];
+
+	memset(&fc, 0, sizeof(fc));
+	fc.size = sizeof(fc);
+	fc.fd = 100000;
+	ASSERT_EQ(-EBADF, vmscope_ioctl(self->dev, VMSCOPE_IOC_FILECACHE, &fc));
+	ASSERT_EQ(-EINVAL, filecache(self->dev, "/tmp", &fc, NULL, 0));
+	ASSERT_EQ(0, pipe(pipefd));
+	memset(&fc, 0, sizeof(fc));
+	fc.size = sizeof(fc);
+	fc.fd = pipefd[0];
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->dev, VMSCOPE_IOC_FILECACHE, &fc));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	ASSERT_EQ(-ENOENT, filecache(self->dev, "/nonexistent", &fc, NULL, 0));
+	close(open(self->tmp, O_RDWR | O_CREAT, 0644));
+	ASSERT_EQ(0, truncate(self->tmp, NPAGES * psz));
+	ASSERT_EQ(-EFAULT, filecache(self->dev, self->tmp, &fc,
+				     (uint8_t *)16, 8));
+	memset(&cs, 0, sizeof(cs));
+	cs.size = sizeof(cs);
+	cs.buf_count = 1;
+	strcpy(cs.fstype, "no-such-fs");
+	ASSERT_EQ(-ENODEV, vmscope_ioctl(self->dev, VMSCOPE_IOC_CENSUS, &cs));
+	strcpy(cs.fstype, "tmpfs");
+	cs.buf_count = 0;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->dev, VMSCOPE_IOC_CENSUS, &cs));
+	cs.buf_count = VMSCOPE_CENSUS_MAX_RECORDS + 1;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->dev, VMSCOPE_IOC_CENSUS, &cs));
+	cs.buf_count = 4;
+	cs.flags = 2;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->dev, VMSCOPE_IOC_CENSUS, &cs));
+	cs.flags = 0;
+	memset(cs.fstype, 'x', sizeof(cs.fstype));
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->dev, VMSCOPE_IOC_CENSUS, &cs));
+	strcpy(cs.fstype, "tmpfs");
+	cs.buf = 16;	/* a bad buffer: found records cannot be copied */
+	cs.sb_index = 0;
+	ASSERT_GE(0, vmscope_ioctl(self->dev, VMSCOPE_IOC_CENSUS, &cs));
+}
+
+/* As nobody (unprivileged=1): own readable files yes, census no. */
+static int nobody_rules(int unused)
+{
+	struct vmscope_filecache fc;
+	struct vmscope_census cs;
+	struct vmscope_census_file rec;
+	int dev;
+
+	(void)unused;
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY) || prctl(PR_SET_DUMPABLE, 1))
+		return 99;
+	dev = vmscope_open_dev();
+	if (dev < 0)
+		return 1;
+	if (filecache(dev, "/tmp/cache_test.secret", &fc, NULL, 0) != -EACCES)
+		return 2;
+	if (filecache(dev, "/tmp/cache_test.public", &fc, NULL, 0) ||
+	    fc.cached_pages != 3)
+		return 3;
+	memset(&cs, 0, sizeof(cs));
+	cs.size = sizeof(cs);
+	strcpy(cs.fstype, "tmpfs");
+	cs.buf = (uintptr_t)&rec;
+	cs.buf_count = 1;
+	if (vmscope_ioctl(dev, VMSCOPE_IOC_CENSUS, &cs) != -EPERM)
+		return 4;
+	return 0;
+}
+
+TEST_F(cache, user_sees_only_files_it_may_open)
+{
+	int st, fd;
+	pid_t pid;
+
+	fd = open("/tmp/cache_test.secret", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(3, write(fd, "abc", 3));
+	close(fd);
+	fd = open("/tmp/cache_test.public", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fallocate(fd, 0, 0, 3 * psz));
+	close(fd);
+	close(self->dev);	/* the module cannot be unloaded while open */
+	ASSERT_EQ(0, vmscope_reload("unprivileged=1"));
+	pid = fork();
+	if (!pid)
+		_exit(nobody_rules(0));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, vmscope_reload(""));
+	self->dev = vmscope_open_dev();
+	unlink("/tmp/cache_test.secret");
+	unlink("/tmp/cache_test.public");
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+}
+
+static volatile int stop;
+
+static void *truncator(void *arg)
+{
+	const char *path = arg;
+
+	while (!stop) {
+		int fd = open(path, O_RDWR | O_CREAT, 0644);
+
+		if (fd < 0)
+			continue;
+		fallocate(fd, 0, 0, 512 * psz);
+		ftruncate(fd, 0);
+		close(fd);
+		unlink(path);
+	}
+	return NULL;
+}
+
+/* Files truncated and deleted while counted: counts, no errors. */
+TEST_F(cache, truncate_and_delete_during_count)
+{
+	struct vmscope_filecache fc;
+	pthread_t t;
+	int i, fd, ok = 0, ret;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, truncator, self->tmp));
+	for (i = 0; i < 2000; i++) {
+		fd = open(self->tmp, O_RDONLY);
+		if (fd < 0)
+			continue;
+		memset(&fc, 0, sizeof(fc));
+		fc.size = sizeof(fc);
+		fc.fd = fd;
+		ret = vmscope_ioctl(self->dev, VMSCOPE_IOC_FILECACHE, &fc);
+		close(fd);
+		if (ret)
+			break;
+		ASSERT_LE(fc.cached_pages, 512);
+		ok++;
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, ret);
+	ASSERT_LT(0, ok);
+}
+
+/* An unmount while censuses run: the unmount succeeds, they end cleanly. */
+TEST_F(cache, unmount_during_census)
+{
+	char dir[] = "/tmp/cache_mnt.XXXXXX", path[300];
+	struct vmscope_census_file *buf = calloc(CENSUS_BATCH, sizeof(*buf));
+	int round, i, st;
+	pid_t pid;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	for (round = 0; round < 5; round++) {
+		ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, "size=8m"));
+		for (i = 0; i < 200; i++) {
+			snprintf(path, sizeof(path), "%s/f%d", dir, i);
+			close(open(path, O_RDWR | O_CREAT, 0644));
+			truncate(path, psz);
+			write_file(path, "data");
+		}
+		pid = fork();
+		if (!pid) {
+			for (i = 0; i < 50; i++) {
+				struct vmscope_census_file found;
+				uint64_t total = 0;
+				uint32_t idx;
+				int ret = 0;
+
+				for (idx = 0; ret == 0; idx++)
+					ret = census_sb(self->dev, "tmpfs", idx,
+							-1, buf, 0, 0, &found,
+							&total);
+				if (ret < 0)
+					_exit(1);
+			}
+			_exit(0);
+		}
+		usleep(20000 * round);
+		ASSERT_EQ(0, umount(dir));
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_TRUE(WIFEXITED(st));
+		ASSERT_EQ(0, WEXITSTATUS(st));
+	}
+	rmdir(dir);
+	free(buf);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page-cache experiments (vmscope exp run buffer-vs-cache, page-cache,
+ * writeback, swappiness): each must reach "confirmed" here, and its
+ * measurements must show the phenomenon.
+ */
+#define _GNU_SOURCE
+#include "kselftest_harness.h"
+#include "vmscope.h"
+#include "vmscope_exp.h"
+
+static char out[EXP_OUT_MAX];
+
+FIXTURE(exp)
+{
+	char verdict[32];
+};
+
+FIXTURE_SETUP(exp)
+{
+	if (access(VMSCOPE_DEVICE, F_OK))
+		SKIP(return, "vmscope module not loaded");
+	if (!getenv("VMSCOPE_DISK"))
+		SKIP(return, "no disk file system ($VMSCOPE_DISK)");
+}
+
+FIXTURE_TEARDOWN(exp)
+{
+}
+
+#define RUN(name, args) EXP_RUN_CONFIRMED(name, args, out, self->verdict)
+
+TEST_F(exp, buffer_vs_cache)
+{
+	int ok = 1;
+
+	RUN("buffer-vs-cache", "pages=512");
+	EXPECT_LE(512 * 9 / 10, exp_value(out, "raw_buffers", &ok));
+	EXPECT_GT(512 / 4, exp_value(out, "raw_cached", &ok));
+	EXPECT_LE(512, exp_value(out, "device_cached", &ok));
+	EXPECT_EQ(1, exp_value(out, "device_is_blockdev", &ok));
+	EXPECT_LE(512 * 9 / 10, exp_value(out, "file_cached_growth", &ok));
+	EXPECT_EQ(512, exp_value(out, "file_cached", &ok));
+	EXPECT_EQ(1, ok);
+}
+
+TEST_F(exp, page_cache)
+{
+	int ok = 1;
+
+	RUN("page-cache", "pages=512");
+	EXPECT_LE(1, exp_value(out, "first_major", &ok));
+	EXPECT_LE(512 * 4 * 9 / 10, exp_value(out, "first_read_kb", &ok));
+	EXPECT_EQ(512, exp_value(out, "first_cached", &ok));
+	EXPECT_EQ(0, exp_value(out, "second_major", &ok));
+	EXPECT_GT(512 * 4 / 10, exp_value(out, "second_read_kb", &ok));
+	EXPECT_LE(1, exp_value(out, "dropped_major", &ok));
+	EXPECT_EQ(0, exp_value(out, "direct_cached", &ok));
+	EXPECT_EQ(1, ok);
+}
+
+TEST_F(exp, writeback)
+{
+	int ok = 1;
+
+	RUN("writeback", "pages=1024");
+	EXPECT_LE(1024 * 9 / 10, exp_value(out, "lazy_dirty_later", &ok));
+	/* written back down to about the background threshold, 128 pages */
+	EXPECT_GE(224, exp_value(out, "pre_dirty_later", &ok));
+	EXPECT_LE(1024 - 224, exp_value(out, "pre_written", &ok));
+	/* held back: it sleeps in balance_dirty_pages() */
+	EXPECT_LE(2 * exp_value(out, "pre_writer_sleeps", &ok) + 8,
+		  exp_value(out, "throttled_writer_sleeps", &ok));
+	EXPECT_EQ(1, ok);
+}
+
+TEST_F(exp, swappiness)
+{
+	int ok = 1;
+
+	if (access("/proc/swaps", F_OK) || swap_total_pages() == 0)
+		SKIP(return, "no swap");
+	RUN("swappiness", NULL);
+	EXPECT_EQ(0, exp_value(out, "swapped_0", &ok));
+	EXPECT_LT(0, exp_value(out, "dropped_0", &ok));
+	EXPECT_LT(exp_value(out, "swapped_0", &ok),
+		  exp_value(out, "swapped_200", &ok));
+	EXPECT_LE(exp_value(out, "anon_share_60", &ok),
+		  exp_value(out, "anon_share_200", &ok) + 0.05);
+	EXPECT_EQ(1, ok);
+}
+
+TEST_HARNESS_MAIN
