@@ -296,6 +296,9 @@ struct vmscope_page {
 	__u16 page_flags;
 	__u8 state;
 	__u8 level;
+#if defined(__KERNEL__) && defined(VMSCOPE_TEST_GROWN_RECORDS)
+	__u64 __test_grown;	/* a later version's field: test builds only */
+#endif
 };
 
 #define VMSCOPE_PAGE_SIZE_VER1	16
@@ -435,6 +438,9 @@ struct vmscope_layout_vma {
 	__u64 rss_shmem;
 	__u64 swap;
 	__u64 huge;
+#if defined(__KERNEL__) && defined(VMSCOPE_TEST_GROWN_RECORDS)
+	__u64 __test_grown;	/* a later version's field: test builds only */
+#endif
 };
 
 #define VMSCOPE_LAYOUT_VMA_SIZE_VER1	344
