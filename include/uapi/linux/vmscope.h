@@ -286,6 +286,8 @@ struct vmscope_translate {
  *	a page mapped once from one shared, e.g. after fork).
  * @state: VMSCOPE_STATE_*.
  * @level: VMSCOPE_LEVEL_* of the entry (PTE, PMD or PUD), or NONE.
+ * @__test_grown: only in a module built with VMSCOPE_TEST_GROWN_RECORDS,
+ *	to test callers whose records are smaller than the module's.
  *
  * 16 bytes, so that a walk moves no more than twice what pagemap does.
  * A not-present page inside a VMA is all zeroes.
@@ -425,6 +427,7 @@ struct vmscope_ptstats {
  * @rss_shmem: bytes of shmem pages mapped.
  * @swap: bytes swapped out (swap entries in the page tables).
  * @huge: bytes mapped by PMD or PUD leaves (THP, hugetlb).
+ * @__test_grown: only in a module built with VMSCOPE_TEST_GROWN_RECORDS.
  *
  * rss_anon + rss_file + rss_shmem is smaps' Rss: the zero page and PFN
  * maps are not counted, as smaps does not.
