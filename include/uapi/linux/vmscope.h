@@ -175,7 +175,9 @@ struct vmscope_info {
  * struct vmscope_vma - one virtual memory area (as a line of /proc/PID/maps)
  * @start: first address.
  * @end: end address, exclusive.
- * @pgoff: offset into the file, in bytes.
+ * @pgoff: offset into the file, in bytes; 0 for a private PFN map (whose
+ *	offset remap_pfn_range() replaced by the physical PFN it maps)
+ *	unless the file was opened with CAP_SYS_ADMIN.
  * @ino: inode number of the file, or 0.
  * @perms: VMSCOPE_VMA_* permissions.
  * @dev: device of the file, as new_encode_dev() (major << 8 | minor, with
