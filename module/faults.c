@@ -23,19 +23,19 @@
  * exited threads left in the signal struct, and every live thread's.
  * The first @max threads are described in @out.
  */
-static void vmscope_faults_count(struct task_struct *task,
-				 struct vmscope_faults *fl,
-				 struct vmscope_fault_thread *out, u32 max)
+/* The sums, with the thread group's siglock held. */
+static void vmscope_faults_sum(struct task_struct *task,
+			       struct vmscope_faults *fl,
+			       struct vmscope_fault_thread *out, u32 max)
 {
 	struct signal_struct *sig = task->signal;
 	struct task_struct *t;
 	u32 n = 0;
 
-	rcu_read_lock();
-	fl->min_flt = READ_ONCE(sig->min_flt);
-	fl->maj_flt = READ_ONCE(sig->maj_flt);
-	fl->cmin_flt = READ_ONCE(sig->cmin_flt);
-	fl->cmaj_flt = READ_ONCE(sig->cmaj_flt);
+	fl->min_flt = sig->min_flt;
+	fl->maj_flt = sig->maj_flt;
+	fl->cmin_flt = sig->cmin_flt;
+	fl->cmaj_flt = sig->cmaj_flt;
 	for_each_thread(task, t) {
 		u64 min = READ_ONCE(t->min_flt), maj = READ_ONCE(t->maj_flt);
 
@@ -48,8 +48,36 @@ static void vmscope_faults_count(struct task_struct *task,
 		}
 		n++;
 	}
-	rcu_read_unlock();
 	fl->nr_threads = n;
+}
+
+/*
+ * As do_task_stat(): under the siglock (lock_task_sighand(), whose
+ * __lock_task_sighand() is not exported, done here the same way: the
+ * sighand found under RCU, SLAB_TYPESAFE_BY_RCU, checked again once
+ * locked), so that a thread exiting meanwhile, which adds its counts to
+ * the signal struct under that lock in __exit_signal(), is counted once.
+ */
+static void vmscope_faults_count(struct task_struct *task,
+				 struct vmscope_faults *fl,
+				 struct vmscope_fault_thread *out, u32 max)
+{
+	struct sighand_struct *sighand;
+	unsigned long irqflags;
+	bool same = false;
+
+	rcu_read_lock();
+	do {
+		sighand = rcu_dereference(task->sighand);
+		if (!sighand)	/* released: nothing left to count */
+			break;
+		spin_lock_irqsave(&sighand->siglock, irqflags);
+		same = sighand == rcu_access_pointer(task->sighand);
+		if (same)
+			vmscope_faults_sum(task, fl, out, max);
+		spin_unlock_irqrestore(&sighand->siglock, irqflags);
+	} while (!same);
+	rcu_read_unlock();
 }
 
 /*
@@ -92,7 +120,8 @@ static u32 vmscope_faults_fill(void *out, u32 max, void *arg)
  * @acc: the caller's open-file access record
  * @fl: in: pid, buf, buf_count; the outputs zeroed (the ioctl contract)
  *
- * Context: process context; takes rcu_read_lock() to visit the threads.
+ * Context: process context; takes the target's siglock to visit the
+ * threads, as /proc/PID/stat does.
  * Return: 0, -EINVAL for a bad request, -EFAULT if @buf cannot be
  * written, -ENOMEM, or an error of vmscope_target().
  */

@@ -73,6 +73,7 @@ struct vmscope_rss_walk {
 	unsigned long addr;	/* where the next chunk starts */
 	unsigned long end;	/* end of the VMA described */
 	bool started;
+	bool show_pfn;
 };
 
 /* Spend @n entries; at the budget's end the next chunk starts at @next. */
@@ -127,7 +128,7 @@ static const struct vmscope_walk_ops vmscope_rss_ops = {
 };
 
 static void vmscope_describe(struct vm_area_struct *vma,
-			     struct vmscope_layout_vma *out);
+			     struct vmscope_layout_vma *out, bool show_pfn);
 
 /*
  * One chunk: at the first, find and describe the VMA; then walk on from
@@ -144,7 +145,7 @@ static int vmscope_rss_gather(struct vmscope_chunked *cw)
 	if (!rw->started) {
 		if (!vma)
 			return -ENOENT;
-		vmscope_describe(vma, rw->out);
+		vmscope_describe(vma, rw->out, rw->show_pfn);
 		rw->started = true;
 		rw->addr = vma->vm_start;
 		rw->end = vma->vm_end;
@@ -167,13 +168,14 @@ static int vmscope_rss_gather(struct vmscope_chunked *cw)
  * @mm: the address space, referenced
  * @addr: in: where to look; out: the end of the VMA described
  * @out: filled in completely
+ * @show_pfn: the caller's file was opened with CAP_SYS_ADMIN
  *
  * Context: process context; takes mmap_lock of @mm for read a chunk of
  * VMSCOPE_WALK_BUDGET entries at a time (vmscope_walk_chunked()).
  * Return: 0, -ENOENT when there is no VMA above @addr, -EINTR.
  */
 int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
-		       struct vmscope_layout_vma *out)
+		       struct vmscope_layout_vma *out, bool show_pfn)
 {
 	struct vmscope_rss_walk rw = {
 		.cw.mm = mm,
@@ -183,6 +185,7 @@ int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
 		.w.ops = &vmscope_rss_ops,
 		.out = out,
 		.addr = *addr,
+		.show_pfn = show_pfn,
 	};
 	int err;
 
@@ -345,10 +348,10 @@ static void vmscope_layout_mm(struct mm_struct *mm, struct task_struct *task,
 
 /* One VMA as maps shows it, and its segment; its sizes zero. */
 static void vmscope_describe(struct vm_area_struct *vma,
-			     struct vmscope_layout_vma *out)
+			     struct vmscope_layout_vma *out, bool show_pfn)
 {
 	memset(out, 0, sizeof(*out));
-	vmscope_vma_describe(vma, &out->vma);
+	vmscope_vma_describe(vma, &out->vma, show_pfn);
 	out->segment = vmscope_segment(vma);
 }
 
@@ -381,7 +384,7 @@ static int vmscope_layout_facts(struct mm_struct *mm, struct task_struct *task,
 /* VMA after VMA, copied out a batch at a time. */
 static int vmscope_layout_loop(struct mm_struct *mm, struct task_struct *task,
 			       struct vmscope_layout *lo,
-			       struct vmscope_layout_vma *recs)
+			       struct vmscope_layout_vma *recs, bool show_pfn)
 {
 	unsigned long addr = lo->start;
 	unsigned int n = 0;
@@ -389,7 +392,7 @@ static int vmscope_layout_loop(struct mm_struct *mm, struct task_struct *task,
 
 	err = vmscope_layout_facts(mm, task, lo);
 	while (!err && lo->count + n < lo->buf_count) {
-		err = vmscope_layout_one(mm, &addr, &recs[n]);
+		err = vmscope_layout_one(mm, &addr, &recs[n], show_pfn);
 		if (err)
 			break;
 		if (++n < VMSCOPE_LAYOUT_BATCH)
@@ -450,7 +453,7 @@ int vmscope_layout(const struct vmscope_access *acc,
 		return PTR_ERR(mm);
 	recs = kmalloc_array(VMSCOPE_LAYOUT_BATCH, sizeof(*recs), GFP_KERNEL);
 	if (recs)
-		err = vmscope_layout_loop(mm, task, lo, recs);
+		err = vmscope_layout_loop(mm, task, lo, recs, acc->sys_admin);
 	else
 		err = -ENOMEM;
 	kfree(recs);

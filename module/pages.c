@@ -29,8 +29,6 @@
  * the PTE level counting once however many pages it stands for.
  */
 #define VMSCOPE_WALK_BATCH	4096
-/* Empty runs shorter than this stay records in a batch of records. */
-#define VMSCOPE_RUN_MIN		32
 /* and one run is at most this long, so that each batch is short work */
 #define VMSCOPE_RUN_MAX		65536
 
@@ -77,8 +75,10 @@ static int vmscope_pages_fill(struct vmscope_pages_ctx *ctx, u8 state,
 }
 
 /*
- * Empty pages [ctx->addr, next) in @state.  A long run starts (or goes on)
- * a batch of its own; >0 when the batch must end.
+ * Empty pages [ctx->addr, next) in @state.  In a batch of records, a run
+ * that fits the room left stays records (one mapped page in 33 must not
+ * cost a batch per page); a longer one, or one at a batch's start, is a
+ * batch of its own, written as zeroes; >0 when the batch must end.
  */
 static int vmscope_pages_empty(struct vmscope_pages_ctx *ctx, u8 state,
 			       unsigned long next)
@@ -86,7 +86,7 @@ static int vmscope_pages_empty(struct vmscope_pages_ctx *ctx, u8 state,
 	u64 pages = (next - ctx->addr) >> PAGE_SHIFT;
 
 	if (!vmscope_pages_in_run(ctx)) {
-		if (ctx->nr && pages < VMSCOPE_RUN_MIN)
+		if (ctx->nr && pages <= ctx->max - ctx->nr)
 			return vmscope_pages_fill(ctx, state, next) ?:
 			       vmscope_pages_spend(ctx);
 		if (ctx->nr)

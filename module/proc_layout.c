@@ -84,7 +84,8 @@ static void *vmscope_lf_vma(struct vmscope_layout_file *lf, loff_t pos)
 		if (lf->next_pos < pos)
 			return NULL;
 	}
-	err = vmscope_layout_one(lf->mm, &lf->next_addr, &lf->rec);
+	err = vmscope_layout_one(lf->mm, &lf->next_addr, &lf->rec,
+				 lf->acc->sys_admin);
 	if (err)
 		return err == -ENOENT ? NULL : ERR_PTR(err);
 	lf->next_pos = pos + 1;

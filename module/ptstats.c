@@ -16,6 +16,7 @@ struct vmscope_pts_ctx {
 	struct vmscope_chunked cw;
 	struct vmscope_pt_walk w;
 	struct vmscope_ptstats *st;
+	struct vm_area_struct *vma;	/* the VMA being walked */
 	unsigned long resume;	/* where the next chunk starts */
 	/* per level: the first address the last table counted covers */
 	unsigned long last[VMSCOPE_MAX_LEVELS + 1];
@@ -75,12 +76,11 @@ static int vmscope_pts_entry(struct vmscope_pt_walk *w, int level,
 }
 
 /* Anonymous PMD leaves keep a PTE table deposited for a later split. */
-static void vmscope_pts_pmd_leaf(struct vmscope_pt_walk *w,
+static void vmscope_pts_pmd_leaf(struct vmscope_pts_ctx *ctx,
 				 struct vmscope_ptstats *st,
-				 const struct vmscope_leaf *leaf,
-				 unsigned long addr)
+				 const struct vmscope_leaf *leaf)
 {
-	struct vm_area_struct *vma = vma_lookup(w->mm, addr);
+	struct vm_area_struct *vma = ctx->vma;
 
 	if (leaf->state == VMSCOPE_STATE_PRESENT ||
 	    leaf->state == VMSCOPE_STATE_PROT_NONE)
@@ -103,7 +103,7 @@ static int vmscope_pts_leaf(struct vmscope_pt_walk *w, int level,
 	mapped = leaf.state == VMSCOPE_STATE_PRESENT ||
 		 leaf.state == VMSCOPE_STATE_PROT_NONE;
 	if (level == VMSCOPE_LEVEL_PMD)
-		vmscope_pts_pmd_leaf(w, st, &leaf, addr);
+		vmscope_pts_pmd_leaf(ctx, st, &leaf);
 	else if (level == VMSCOPE_LEVEL_PUD && mapped)
 		st->huge_pud++;
 	else if (mapped)
@@ -136,6 +136,7 @@ static int vmscope_pts_chunk(struct vmscope_pt_walk *w,
 
 	for (vma = find_vma(w->mm, addr); vma;
 	     vma = find_vma(w->mm, vma->vm_end)) {
+		ctx->vma = vma;
 		ret = vmscope_walk_vma(w, vma, max(addr, vma->vm_start),
 				       vma->vm_end);
 		if (ret)

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
+#include <linux/cpu.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -131,9 +132,12 @@ static const char *const vmscope_stat_names[] = VMSCOPE_STAT_NAMES;
  * vmscope_vm_event() - a vm event summed over the online CPUs
  * @item: the event
  *
- * Summed as /proc/vmstat sums it (a CPU going offline folds its counts
- * into an online one).
+ * Summed as all_vm_events() sums it for /proc/vmstat, under
+ * cpus_read_lock(): a CPU going offline folds its counts into an online
+ * one (vm_events_fold_cpu()), and a sum racing with that would count them
+ * twice or not at all.
  *
+ * Context: process context; may sleep.
  * Return: the count.
  */
 u64 vmscope_vm_event(enum vm_event_item item)
@@ -141,8 +145,10 @@ u64 vmscope_vm_event(enum vm_event_item item)
 	u64 sum = 0;
 	int cpu;
 
+	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		sum += per_cpu(vm_event_states, cpu).event[item];
+	cpus_read_unlock();
 	return sum;
 }
 

@@ -15,6 +15,32 @@
 #include "vmscope.h"
 
 /*
+ * The address space of @task's thread group, referenced: the task's own,
+ * or, when it has exited (a main thread gone by pthread_exit() while
+ * other threads run), that of a live thread, as find_lock_task_mm()
+ * (not exported) finds it for the OOM killer.  NULL if none has one.
+ */
+static struct mm_struct *vmscope_group_mm(struct task_struct *task)
+{
+	struct mm_struct *mm = NULL;
+	struct task_struct *t;
+
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		task_lock(t);
+		if (t->mm && !(t->flags & PF_KTHREAD)) {
+			mm = t->mm;
+			mmget(mm);
+		}
+		task_unlock(t);
+		if (mm)
+			break;
+	}
+	rcu_read_unlock();
+	return mm;
+}
+
+/*
  * The task's mm, if the file may see it.  As mm_access() does, under the
  * task's exec_update_lock: exec() installs the new mm before it commits a
  * setuid program's credentials, and checking between the two would let
@@ -29,7 +55,7 @@ static struct mm_struct *vmscope_task_mm(const struct vmscope_access *acc,
 	err = down_read_killable(&task->signal->exec_update_lock);
 	if (err)
 		return ERR_PTR(err);
-	mm = get_task_mm(task);
+	mm = vmscope_group_mm(task);
 	err = mm ? vmscope_access_mm(acc, task, mm) : -ENOENT;
 	up_read(&task->signal->exec_update_lock);
 	if (err) {
@@ -50,7 +76,8 @@ static struct mm_struct *vmscope_task_mm(const struct vmscope_access *acc,
  * Context: process context; may sleep.
  * Return: the mm with a reference on its users (release with mmput()),
  * ERR_PTR(-ESRCH) if the process is gone, ERR_PTR(-ENOENT) if it has no
- * user address space (a kernel thread, or a process that has exited),
+ * user address space (a kernel thread, or a process all of whose threads
+ * have exited; one whose main thread alone exited has its threads'),
  * ERR_PTR(-EACCES) if the file may not look at it, or ERR_PTR(-EINTR).
  */
 struct mm_struct *vmscope_target_pid(const struct vmscope_access *acc,

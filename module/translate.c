@@ -13,6 +13,7 @@
 
 struct vmscope_tr_ctx {
 	struct vmscope_translate *tr;
+	bool show_pfn;
 	struct vm_area_struct *vma;
 };
 
@@ -153,7 +154,7 @@ static int vmscope_tr_walk(struct mm_struct *mm, struct vmscope_tr_ctx *ctx)
 		tr->state = VMSCOPE_STATE_NO_VMA;
 		return 0;
 	}
-	vmscope_vma_describe(ctx->vma, &tr->vma);
+	vmscope_vma_describe(ctx->vma, &tr->vma, ctx->show_pfn);
 	return vmscope_walk_vma(&w, ctx->vma, addr, addr + PAGE_SIZE);
 }
 
@@ -170,7 +171,7 @@ static int vmscope_tr_walk(struct mm_struct *mm, struct vmscope_tr_ctx *ctx)
 int vmscope_translate(const struct vmscope_access *acc,
 		      struct vmscope_translate *tr)
 {
-	struct vmscope_tr_ctx ctx = { .tr = tr };
+	struct vmscope_tr_ctx ctx = { .tr = tr, .show_pfn = acc->sys_admin };
 	struct mm_struct *mm;
 	int err;
 

@@ -57,10 +57,14 @@ static void vmscope_vma_path(struct file *file, char *buf, size_t len)
  * vmscope_vma_describe() - describe a VMA as a line of /proc/PID/maps
  * @vma: the VMA
  * @out: filled in completely
+ * @show_pfn: the file was opened with CAP_SYS_ADMIN: a private PFN map's
+ *	offset, which remap_pfn_range() replaced by the physical PFN it maps,
+ *	is shown; otherwise it is 0, as every other PFN
  *
  * Context: mmap_lock of the VMA's mm held for read.
  */
-void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out)
+void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out,
+			  bool show_pfn)
 {
 	struct file *file = vma->vm_file;
 	const char *name;
@@ -72,7 +76,9 @@ void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out)
 	if (file) {
 		struct inode *inode = file_inode(file);
 
-		out->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
+		if (show_pfn || !(vma->vm_flags & VM_PFNMAP) ||
+		    (vma->vm_flags & VM_SHARED))
+			out->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
 		out->ino = inode->i_ino;
 		out->dev = new_encode_dev(inode->i_sb->s_dev);
 		vmscope_vma_path(file, out->name, sizeof(out->name));

@@ -167,7 +167,8 @@ bool vmscope_chunk_spend(struct vmscope_chunked *cw, unsigned int n);
 
 /* Decoding entries and pages: decode.h */
 
-void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out);
+void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out,
+			  bool show_pfn);
 
 /* The operations behind the ioctls */
 int vmscope_translate(const struct vmscope_access *acc,
@@ -246,7 +247,7 @@ int vmscope_reclaim_show(struct seq_file *m, void *v);
 int vmscope_info_show(struct seq_file *m, const struct vmscope_access *acc);
 u64 vmscope_vm_event(enum vm_event_item item);
 int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
-		       struct vmscope_layout_vma *out);
+		       struct vmscope_layout_vma *out, bool show_pfn);
 
 void vmscope_info_fill(struct vmscope_info *info,
 		       const struct vmscope_access *acc);

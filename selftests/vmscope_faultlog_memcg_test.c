@@ -242,8 +242,11 @@ TEST_F(memcg, munmap_loop_charged_and_freed)
 	rss = rss_file(self->child);
 	charged = cg_value(self->cg, "memory.current", NULL) - base;
 	TH_LOG("RssFile %lld, memory.current +%lld", rss, charged);
-	/* before 6.2 a thread's RSS count lags by up to 64 pages */
-	EXPECT_LE((long long)(MAP_BYTES - 64 * 4096), rss);
+	/*
+	 * before 6.2 RSS lags by up to two per-thread caches of 64 pages
+	 * (65 seen), as the other tests allow
+	 */
+	EXPECT_LE((long long)(MAP_BYTES - 128 * 4096), rss);
 	EXPECT_LE((long long)MAP_BYTES * 9 / 10, charged);
 	child_go(self);
 	/*

@@ -175,7 +175,9 @@ struct vmscope_info {
  * struct vmscope_vma - one virtual memory area (as a line of /proc/PID/maps)
  * @start: first address.
  * @end: end address, exclusive.
- * @pgoff: offset into the file, in bytes.
+ * @pgoff: offset into the file, in bytes; 0 for a private PFN map (whose
+ *	offset remap_pfn_range() replaced by the physical PFN it maps)
+ *	unless the file was opened with CAP_SYS_ADMIN.
  * @ino: inode number of the file, or 0.
  * @perms: VMSCOPE_VMA_* permissions.
  * @dev: device of the file, as new_encode_dev() (major << 8 | minor, with
@@ -286,6 +288,8 @@ struct vmscope_translate {
  *	a page mapped once from one shared, e.g. after fork).
  * @state: VMSCOPE_STATE_*.
  * @level: VMSCOPE_LEVEL_* of the entry (PTE, PMD or PUD), or NONE.
+ * @__test_grown: only in a module built with VMSCOPE_TEST_GROWN_RECORDS,
+ *	to test callers whose records are smaller than the module's.
  *
  * 16 bytes, so that a walk moves no more than twice what pagemap does.
  * A not-present page inside a VMA is all zeroes.
@@ -296,6 +300,9 @@ struct vmscope_page {
 	__u16 page_flags;
 	__u8 state;
 	__u8 level;
+#if defined(__KERNEL__) && defined(VMSCOPE_TEST_GROWN_RECORDS)
+	__u64 __test_grown;	/* a later version's field: test builds only */
+#endif
 };
 
 #define VMSCOPE_PAGE_SIZE_VER1	16
@@ -422,6 +429,7 @@ struct vmscope_ptstats {
  * @rss_shmem: bytes of shmem pages mapped.
  * @swap: bytes swapped out (swap entries in the page tables).
  * @huge: bytes mapped by PMD or PUD leaves (THP, hugetlb).
+ * @__test_grown: only in a module built with VMSCOPE_TEST_GROWN_RECORDS.
  *
  * rss_anon + rss_file + rss_shmem is smaps' Rss: the zero page and PFN
  * maps are not counted, as smaps does not.
@@ -435,6 +443,9 @@ struct vmscope_layout_vma {
 	__u64 rss_shmem;
 	__u64 swap;
 	__u64 huge;
+#if defined(__KERNEL__) && defined(VMSCOPE_TEST_GROWN_RECORDS)
+	__u64 __test_grown;	/* a later version's field: test builds only */
+#endif
 };
 
 #define VMSCOPE_LAYOUT_VMA_SIZE_VER1	344
