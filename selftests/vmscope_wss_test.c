@@ -401,7 +401,9 @@ TEST_F(wss, exact_and_smaps)
 	if (sh->huge)
 		ASSERT_EQ((long)HPAGE / 1024,
 			  smaps_key(self->child, (uintptr_t)sh->huge,
-				    "Shared_Hugetlb:") + ref_huge);
+				    "Shared_Hugetlb:") + ref_huge +
+			  smaps_key(self->child, (uintptr_t)sh->huge,
+				    "Private_Hugetlb:"));
 	/* and still does after vmscope cleared the Accessed bits */
 	ASSERT_EQ(ref_anon,
 		  smaps_key(self->child, (uintptr_t)sh->anon, "Referenced:"));
