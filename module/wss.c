@@ -568,7 +568,10 @@ static int vmscope_wss_thread(void *data)
 	ktime_t next = ktime_get();
 
 	while (!vmscope_wss_pass(s)) {
+		/* a pass that overran: the next interval is a whole one */
 		next = ktime_add_ms(next, s->interval_ms);
+		if (ktime_before(next, ktime_get()))
+			next = ktime_add_ms(ktime_get(), s->interval_ms);
 		if (vmscope_wss_sleep(next))
 			break;
 	}
@@ -924,7 +927,7 @@ static void vmscope_wss_show_runs(struct seq_file *m, struct vmscope_wss *s)
 		const struct vmscope_wss_rec *r = &s->rec[i % s->cap];
 
 		if (r->type == VMSCOPE_WSS_REC_INTERVAL) {
-			seq_printf(m, "interval_ms:    %llu\n",
+			seq_printf(m, "t_ms:           %llu\n",
 				   r->time_us / USEC_PER_MSEC);
 			seq_printf(m, "referenced:     %llu pages\n", r->pages);
 			seq_printf(m, "written:        %llu pages\n",
