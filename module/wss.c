@@ -827,7 +827,8 @@ int vmscope_wss_read(const struct vmscope_access *acc,
 		goto out_free;
 	}
 	mutex_lock(&s->read_lock);
-	if ((rd->flags & VMSCOPE_WSS_READ_WAIT) && rd->buf_count)
+	/* a manual session's records come from this file's own passes */
+	if ((rd->flags & VMSCOPE_WSS_READ_WAIT) && rd->buf_count && s->thread)
 		err = wait_event_interruptible(s->wq, vmscope_wss_ready(s));
 	spin_lock(&s->lock);
 	rd->seq = s->head;
