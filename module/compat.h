@@ -138,8 +138,11 @@ static inline void vmscope_folio_keep_young(struct folio *folio,
 					    struct vm_area_struct *vma)
 {
 #if defined(CONFIG_PAGE_IDLE_FLAG) && defined(CONFIG_64BIT)
-	folio_clear_idle(folio);
-	folio_set_young(folio);
+	/* tested first: a locked operation per page is what a pass costs */
+	if (folio_test_idle(folio))
+		folio_clear_idle(folio);
+	if (!folio_test_young(folio))
+		folio_set_young(folio);
 #else
 	if (!(vma->vm_flags & VM_SEQ_READ))
 		folio_mark_accessed(folio);

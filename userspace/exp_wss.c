@@ -105,6 +105,7 @@ struct ws_interval {
 struct ws_region {
 	uint64_t anon, file;	/* start addresses */
 	const struct ws_args *a;
+	char status[64];	/* /proc/PID/status of the program */
 };
 
 static void ws_count_run(const struct ws_region *g,
@@ -177,6 +178,7 @@ static int ws_pass(int fd, const struct ws_region *g, struct ws_interval *iv)
 struct ws_result {
 	struct ws_interval loop[WS_STEPS], set2[WS_STEPS], scan[WS_SCAN_STEPS];
 	uint64_t loop_union, scan_union;
+	long long status_rss_kb;	/* VmRSS of /proc/PID/status, meanwhile */
 };
 
 /* Run @cmd in the child, then a pass: one interval per step. */
@@ -202,6 +204,7 @@ static int ws_phases(int fd, struct exp_child *c, const struct ws_region *g,
 	for (i = 0; i < WS_STEPS; i++)
 		if (ws_step(fd, c, g, WS_LOOP, &r->loop[i]))
 			return -1;
+	r->status_rss_kb = file_key_ll(g->status, "VmRSS:");
 	for (i = 0; i < WS_STEPS; i++)
 		if (ws_step(fd, c, g, WS_PHASE2, &r->set2[i]))
 			return -1;
@@ -271,6 +274,8 @@ static void ws_report(struct exp_ctx *x, const struct ws_args *a,
 	}
 	exp_measure(x, "rss_pages", (double)l->rss, "pages",
 		    "resident pages of the process (RssAnon+RssFile+RssShmem)");
+	exp_measure(x, "status_rss_pages", (double)(r->status_rss_kb / 4),
+		    "pages", "VmRSS of /proc/PID/status after phase 1 (the kernel's view)");
 	exp_measure(x, "phase1_wss", (double)l->wss, "pages",
 		    "working set of one interval of phase 1 (whole process)");
 	exp_measure(x, "phase1_region", (double)l->loop, "pages",
@@ -329,6 +334,7 @@ static void working_set(struct exp_ctx *x)
 		close(a.file_fd);
 		return exp_inconclusive(x, "cannot start the program");
 	}
+	snprintf(g.status, sizeof(g.status), "/proc/%d/status", (int)c.pid);
 	g.anon = exp_child_do(&c, WS_MAP);
 	g.file = exp_child_do(&c, WS_ADDR_FILE);
 	exp_step(x, "a program mapped %llu anonymous pages and wrote them all, and mapped a %llu-page file",
