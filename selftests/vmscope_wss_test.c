@@ -548,4 +548,191 @@ TEST_F(wss, opener_killed)
 	}
 }
 
+#define DAMON		"/sys/kernel/mm/damon/admin/kdamonds"
+#define DAMON_CTX	DAMON "/0/contexts/0"
+#define HOT_PAGES	256
+#define COLD_PAGES	4096
+
+static int damon_set(const char *rel, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", DAMON, rel);
+	return write_file(path, val);
+}
+
+static long long damon_get(const char *rel)
+{
+	char path[256], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", DAMON, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strtoll(buf, NULL, 0);
+}
+
+/* How many regions the stat scheme reported (directories 0..N-1). */
+static long long damon_tried_regions(void)
+{
+	char rel[96];
+	long long n;
+
+	for (n = 0;; n++) {
+		snprintf(rel, sizeof(rel),
+			 "0/contexts/0/schemes/0/tried_regions/%lld/start", n);
+		if (damon_get(rel) < 0)
+			return n;
+	}
+}
+
+static void damon_off(void)
+{
+	damon_set("0/state", "off");
+	damon_set("nr_kdamonds", "0");
+}
+
+/* One kdamond, vaddr, @pid, a "stat" scheme to read its regions through. */
+static int damon_on(pid_t pid)
+{
+	char val[16];
+
+	snprintf(val, sizeof(val), "%d", pid);
+	return damon_set("nr_kdamonds", "1") ?:
+	       damon_set("0/contexts/nr_contexts", "1") ?:
+	       damon_set("0/contexts/0/operations", "vaddr") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/intervals/sample_us",
+			 "5000") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/intervals/aggr_us",
+			 "100000") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/nr_regions/min", "10") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/nr_regions/max",
+			 "1000") ?:
+	       damon_set("0/contexts/0/targets/nr_targets", "1") ?:
+	       damon_set("0/contexts/0/targets/0/pid_target", val) ?:
+	       damon_set("0/contexts/0/schemes/nr_schemes", "1") ?:
+	       damon_set("0/contexts/0/schemes/0/action", "stat") ?:
+	       /* a new scheme's ranges are [0, 0]: make it match everything */
+	       damon_set("0/contexts/0/schemes/0/access_pattern/sz/max",
+			 "18446744073709551615") ?:
+	       damon_set("0/contexts/0/schemes/0/access_pattern/nr_accesses/max",
+			 "4294967295") ?:
+	       damon_set("0/contexts/0/schemes/0/access_pattern/age/max",
+			 "4294967295") ?:
+	       damon_set("0/state", "on");
+}
+
+static uint64_t overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	uint64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/*
+ * A process that keeps reading a hot set of pages and leaves a larger
+ * cold set alone, seen by DAMON's vaddr monitoring (6.12) and then by the
+ * sampler: the sampler's hot set is exactly the hot pages in every
+ * interval and the cold pages never; DAMON, region-approximate, finds
+ * most of the hot set accessed and the cold set mostly not, so the two
+ * agree within what DAMON documents (regions, not pages).
+ */
+TEST_F(wss, damon_agrees)
+{
+	static struct vmscope_wss_rec rec[4096];
+	uint64_t hot, cold, damon_hot = 0, damon_cold = 0;
+	uint64_t ref_hot = 0, max_hot = 0, any_cold = 0;
+	struct vmscope_wss_read rd;
+	long long nr, i;
+	char *m;
+	int tries;
+
+	if (access(DAMON "/nr_kdamonds", W_OK))
+		SKIP(return, "no DAMON sysfs interface (CONFIG_DAMON_SYSFS, 6.12)");
+	m = mmap(NULL, (HOT_PAGES + COLD_PAGES) * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	madvise(m, (HOT_PAGES + COLD_PAGES) * PAGE, MADV_NOHUGEPAGE);
+	hot = (uintptr_t)m;
+	cold = hot + HOT_PAGES * PAGE;
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		volatile char *v = m;
+		uint64_t k, sum = 0;
+
+		memset(m, 1, (HOT_PAGES + COLD_PAGES) * PAGE);
+		for (;;)
+			for (k = 0; k < HOT_PAGES; k++)
+				sum += v[k * PAGE];
+	}
+	usleep(300000);
+	ASSERT_EQ(0, damon_on(self->child)) {
+		damon_off();
+	}
+	/* regions split and merge per aggregation: give it some */
+	for (tries = 0; tries < 20; tries++) {
+		usleep(500000);
+		if (damon_set("0/state", "update_schemes_tried_regions"))
+			break;
+		nr = damon_tried_regions();
+		damon_hot = damon_cold = 0;
+		for (i = 0; i < nr; i++) {
+			char base[96], k[128];
+			uint64_t s0, s1;
+			long long acc;
+
+			snprintf(base, sizeof(base),
+				 "0/contexts/0/schemes/0/tried_regions/%lld", i);
+			snprintf(k, sizeof(k), "%s/start", base);
+			s0 = damon_get(k);
+			snprintf(k, sizeof(k), "%s/end", base);
+			s1 = damon_get(k);
+			snprintf(k, sizeof(k), "%s/nr_accesses", base);
+			acc = damon_get(k);
+			if (acc <= 0)
+				continue;
+			damon_hot += overlap(s0, s1, hot, cold);
+			damon_cold += overlap(s0, s1, cold,
+					      cold + COLD_PAGES * PAGE);
+		}
+		if (damon_hot * 2 >= HOT_PAGES * PAGE &&
+		    damon_cold * 2 <= COLD_PAGES * PAGE)
+			break;
+	}
+	damon_off();
+	TH_LOG("DAMON: %llu of %lu hot bytes and %llu of %lu cold bytes in regions it saw accessed",
+	       (unsigned long long)damon_hot, HOT_PAGES * PAGE,
+	       (unsigned long long)damon_cold, COLD_PAGES * PAGE);
+	EXPECT_LE(HOT_PAGES * PAGE / 2, damon_hot);
+	EXPECT_GE(COLD_PAGES * PAGE / 2, damon_cold);
+
+	/* the sampler, after DAMON is off: a session of 3 intervals */
+	ASSERT_EQ(0, wss_start(self->fd, self->child, 0, 200, 3));
+	do {
+		ASSERT_EQ(0, wss_read(self->fd, rec, 4096, VMSCOPE_WSS_READ_WAIT,
+				      &rd));
+		for (i = 0; i < rd.count; i++) {
+			uint64_t end = rec[i].addr + rec[i].pages * PAGE;
+
+			if (rec[i].type == VMSCOPE_WSS_REC_INTERVAL) {
+				ref_hot = 0;
+				continue;
+			}
+			ref_hot += overlap(rec[i].addr, end, hot, cold) / PAGE;
+			any_cold += overlap(rec[i].addr, end, cold,
+					    cold + COLD_PAGES * PAGE) / PAGE;
+			if (ref_hot > max_hot)
+				max_hot = ref_hot;
+		}
+	} while (rd.status == VMSCOPE_WSS_RUNNING || rd.pending);
+	EXPECT_EQ(VMSCOPE_WSS_DONE, rd.status);
+	EXPECT_EQ(HOT_PAGES, max_hot);
+	EXPECT_EQ(0, any_cold);
+}
+
 TEST_HARNESS_MAIN
