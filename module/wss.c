@@ -283,8 +283,7 @@ static int vmscope_wss_leaf(struct vmscope_pt_walk *w, int level,
 	s->budget--;
 	s->addr = next;
 	/* not present (migration, swap of a PMD), or DAX: nothing to do */
-	if (!(val & _PAGE_PRESENT) || !w->entryp ||
-	    (level == VMSCOPE_LEVEL_PMD && pmd_devmap(__pmd(val))))
+	if (!(val & _PAGE_PRESENT) || (val & _PAGE_DEVMAP) || !w->entryp)
 		return 0;
 	/* the head page: the folio is the same for every page of it */
 	pfn = level == VMSCOPE_LEVEL_PMD ? pmd_pfn(__pmd(val)) :
@@ -362,7 +361,9 @@ static int vmscope_wss_append(struct vmscope_wss *s)
 	int err = 0;
 
 	spin_lock(&s->lock);
-	if (s->wtail - s->head + s->nstage > s->cap) {
+	if (s->status != VMSCOPE_WSS_RUNNING) {
+		err = -ESRCH;	/* stopped meanwhile: the pass is dropped */
+	} else if (s->wtail - s->head + s->nstage > s->cap) {
 		err = -ENOSPC;
 	} else {
 		for (i = 0; i < s->nstage; i++)
@@ -456,6 +457,10 @@ static void vmscope_wss_commit(struct vmscope_wss *s, struct mm_struct *mm,
 	struct vmscope_wss_rec *r = &s->rec[slot % s->cap];
 
 	spin_lock(&s->lock);
+	if (s->status != VMSCOPE_WSS_RUNNING) {	/* stopped meanwhile */
+		spin_unlock(&s->lock);
+		return;
+	}
 	memset(r, 0, sizeof(*r));
 	r->type = VMSCOPE_WSS_REC_INTERVAL;
 	r->addr = s->intervals++;
@@ -534,8 +539,8 @@ static int vmscope_wss_pass(struct vmscope_wss *s)
 			vmscope_wss_commit(s, mm, slot, end);
 	}
 	mmput(mm);
-	if (!err)
-		return s->status != VMSCOPE_WSS_RUNNING;
+	if (!err || err == -ESRCH)
+		return READ_ONCE(s->status) != VMSCOPE_WSS_RUNNING;
 out_end:
 	if (err == -ENOSPC)
 		vmscope_wss_end(s, VMSCOPE_WSS_FULL, 0);
