@@ -40,7 +40,11 @@ TEST(working_set)
 	/* RSS: 4,096 anonymous + 2,048 file pages + the program's own */
 	rss = exp_value(out, "rss_pages", &ok);
 	status_rss = exp_value(out, "status_rss_pages", &ok);
-	EXPECT_LE(4096 + 2048, rss);
+	/*
+	 * Before 6.2 a thread's RSS counts reach the mm every 64 faults,
+	 * and a file fault maps up to 16 pages (fault-around): allow that.
+	 */
+	EXPECT_LE(4096 + 2048, rss + 64 * 16);
 	/* the same counters; before 6.2 each thread caches up to 64 pages */
 	EXPECT_GE(64, rss > status_rss ? rss - status_rss : status_rss - rss);
 	EXPECT_EQ(1, ok);
