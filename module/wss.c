@@ -3,8 +3,8 @@
  * Working sets: an Accessed-bit sampler.
  *
  * A session belongs to one open file of /dev/vmscope.  Each pass walks the
- * target's VMAs in chunks (mmap_lock held for one PTE table's worth of
- * entries at a time, as the bulk walk), and for every present leaf (PTE,
+ * target's VMAs in chunks with vmscope_walk_chunked() (mmap_lock held for
+ * one PTE table's worth of entries at a time, as the bulk walks), and for every present leaf (PTE,
  * PMD or PUD) tests and clears the Accessed bit, and the Dirty bit of a
  * writable entry.  The first pass only clears; each later one records the
  * pages referenced since the pass before, as runs, into a ring of records
@@ -53,10 +53,8 @@
 #include "compat.h"
 #include "vmscope.h"
 
-/* Entries looked at per hold of mmap_lock, as for the bulk walk. */
-#define VMSCOPE_WSS_BUDGET	PTRS_PER_PTE
 /* Runs one chunk can make: one per entry, and the run left open. */
-#define VMSCOPE_WSS_STAGE	(VMSCOPE_WSS_BUDGET + 2)
+#define VMSCOPE_WSS_STAGE	(VMSCOPE_WALK_BUDGET + 2)
 /* Records copied to user space per round (a kernel bounce buffer). */
 #define VMSCOPE_WSS_BOUNCE	64
 
@@ -92,7 +90,7 @@
  * @cur: the run being extended (pages == 0: none)
  * @ref: pages referenced in the pass so far
  * @written: pages written in the pass so far
- * @budget: entries left in the chunk
+ * @cw: the chunked walk of the pass (vmscope_walk_chunked()): its budget
  * @addr: next address to sample in the pass
  * @vma: the VMA being walked
  * @record: the pass records (not the first)
@@ -131,7 +129,7 @@ struct vmscope_wss {
 	struct vmscope_wss_rec cur;
 	u64 ref;
 	u64 written;
-	unsigned int budget;
+	struct vmscope_chunked cw;
 	unsigned long addr;
 	struct vm_area_struct *vma;
 	bool record;
@@ -251,11 +249,11 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 		pte_t ptent = ptep_get(pte);
 		u32 flags;
 
-		if (!s->budget) {
+		if (!s->cw.left) {
 			err = 1;
 			break;
 		}
-		s->budget--;
+		vmscope_chunk_spend(&s->cw, 1);
 		/* hardware-present only: not PROT_NONE, swap or migration */
 		if (!(pte_val(ptent) & _PAGE_PRESENT))
 			continue;
@@ -278,9 +276,9 @@ static int vmscope_wss_leaf(struct vmscope_pt_walk *w, int level,
 	unsigned long pfn;
 	u32 flags;
 
-	if (!s->budget)
+	if (!s->cw.left)
 		return 1;
-	s->budget--;
+	vmscope_chunk_spend(&s->cw, 1);
 	s->addr = next;
 	/* not present (migration, swap of a PMD), or DAX: nothing to do */
 	if (!(val & _PAGE_PRESENT) || (val & _PAGE_DEVMAP) || !w->entryp)
@@ -302,9 +300,9 @@ static int vmscope_wss_hole(struct vmscope_pt_walk *w, int level,
 {
 	struct vmscope_wss *s = w->private;
 
-	if (!s->budget)
+	if (!s->cw.left)
 		return 1;
-	s->budget--;
+	vmscope_chunk_spend(&s->cw, 1);
 	s->addr = next;
 	return 0;
 }
@@ -415,39 +413,46 @@ static bool vmscope_wss_stopping(struct vmscope_wss *s)
 			   fatal_signal_pending(current);
 }
 
+/*
+ * Under mmap_lock: one chunk of the pass (vmscope_walk_chunked()'s
+ * gather step); >0 while there is more, 0 at the end of the range.
+ */
+static int vmscope_wss_gather(struct vmscope_chunked *cw)
+{
+	struct vmscope_wss *s = container_of(cw, struct vmscope_wss, cw);
+	ktime_t t = ktime_get();
+	int err;
+
+	if (vmscope_wss_stopping(s))
+		return -EINTR;
+	err = vmscope_wss_chunk(s, cw->mm);
+	s->hold_ns_max = max_t(u64, s->hold_ns_max,
+			       ktime_to_ns(ktime_sub(ktime_get(), t)));
+	if (err)
+		return err;
+	if (s->addr < s->end)
+		return 1;
+	vmscope_wss_push(s);	/* the run left open ends the pass */
+	return 0;
+}
+
+/* With no lock held: the runs of the chunk into the ring. */
+static int vmscope_wss_flush(struct vmscope_chunked *cw)
+{
+	struct vmscope_wss *s = container_of(cw, struct vmscope_wss, cw);
+
+	return s->record ? vmscope_wss_append(s) : 0;
+}
+
 /* The chunks of one pass; 0, or an error that ends the session. */
 static int vmscope_wss_walk(struct vmscope_wss *s, struct mm_struct *mm)
 {
-	int err = 0;
-
 	s->addr = s->start;
-	while (s->addr < s->end) {
-		ktime_t t;
-		u64 ns;
-
-		if (vmscope_wss_stopping(s))
-			return -EINTR;
-		s->budget = VMSCOPE_WSS_BUDGET;
-		err = mmap_read_lock_killable(mm);
-		if (err)
-			return err;
-		t = ktime_get();
-		err = vmscope_wss_chunk(s, mm);
-		mmap_read_unlock(mm);
-		ns = ktime_to_ns(ktime_sub(ktime_get(), t));
-		s->hold_ns_max = max(s->hold_ns_max, ns);
-		if (err)
-			return err;
-		if (s->addr >= s->end)
-			vmscope_wss_push(s);
-		if (s->record) {
-			err = vmscope_wss_append(s);
-			if (err)
-				return err;
-		}
-		cond_resched();
-	}
-	return 0;
+	s->cw.mm = mm;
+	s->cw.budget = VMSCOPE_WALK_BUDGET;
+	s->cw.gather = vmscope_wss_gather;
+	s->cw.flush = vmscope_wss_flush;
+	return vmscope_walk_chunked(&s->cw);
 }
 
 /* Commit the interval record and the runs of the pass. */
@@ -762,8 +767,7 @@ static int vmscope_wss_copy(struct vmscope_wss *s, struct vmscope_wss_read *rd,
 			    struct vmscope_wss_rec *bounce)
 {
 	void __user *dst = u64_to_user_ptr(rd->buf);
-	const size_t rsz = sizeof(*bounce);
-	unsigned int n, i;
+	unsigned int n;
 
 	while (rd->count < rd->buf_count) {
 		n = vmscope_wss_peek(s, bounce,
@@ -771,10 +775,10 @@ static int vmscope_wss_copy(struct vmscope_wss *s, struct vmscope_wss_read *rd,
 					 (u32)VMSCOPE_WSS_BOUNCE));
 		if (!n)
 			break;
-		for (i = 0; i < n; i++, dst += rd->rec_size)
-			if (copy_to_user(dst, &bounce[i], rsz) ||
-			    clear_user(dst + rsz, rd->rec_size - rsz))
-				return -EFAULT;
+		if (vmscope_records_copy(dst, rd->rec_size, bounce,
+					 sizeof(*bounce), n))
+			return -EFAULT;
+		dst += (size_t)n * rd->rec_size;
 		spin_lock(&s->lock);
 		s->head += n;
 		spin_unlock(&s->lock);

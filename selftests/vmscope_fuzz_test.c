@@ -441,8 +441,8 @@ static unsigned long make_wss_ctl(struct vmscope_wss_ctl *ctl)
 	ctl->op = PICK(VMSCOPE_WSS_OP_PASS, VMSCOPE_WSS_OP_PASS,
 		       VMSCOPE_WSS_OP_STOP, 0, 3, ~0U);
 	if (rnd() % 8 == 0)
-		ctl->__reserved = rnd();
-	mutate_head(&ctl->size, &ctl->op, sizeof(*ctl));
+		ctl->status = rnd();	/* an output: ignored */
+	mutate_head(&ctl->size, &ctl->flags, sizeof(*ctl));
 	return VMSCOPE_IOC_WSS_CTL;
 }
 
