@@ -647,7 +647,7 @@ TEST_F(wss, damon_agrees)
 	uint64_t hot, cold, damon_hot = 0, damon_cold = 0;
 	uint64_t ref_hot = 0, max_hot = 0, any_cold = 0;
 	struct vmscope_wss_read rd;
-	long long nr, i;
+	long long nr = 0, i;
 	char *m;
 	int tries;
 
@@ -675,7 +675,7 @@ TEST_F(wss, damon_agrees)
 		damon_off();
 	}
 	/* regions split and merge per aggregation: give it some */
-	for (tries = 0; tries < 20; tries++) {
+	for (tries = 0; tries < 40; tries++) {
 		usleep(500000);
 		if (damon_set("0/state", "update_schemes_tried_regions"))
 			break;
@@ -705,8 +705,8 @@ TEST_F(wss, damon_agrees)
 			break;
 	}
 	damon_off();
-	TH_LOG("DAMON: %llu of %lu hot bytes and %llu of %lu cold bytes in regions it saw accessed",
-	       (unsigned long long)damon_hot, HOT_PAGES * PAGE,
+	TH_LOG("DAMON, %lld regions after %d tries: %llu of %lu hot bytes and %llu of %lu cold bytes in regions it saw accessed",
+	       nr, tries, (unsigned long long)damon_hot, HOT_PAGES * PAGE,
 	       (unsigned long long)damon_cold, COLD_PAGES * PAGE);
 	EXPECT_LE(HOT_PAGES * PAGE / 2, damon_hot);
 	EXPECT_GE(COLD_PAGES * PAGE / 2, damon_cold);
