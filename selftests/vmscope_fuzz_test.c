@@ -392,12 +392,16 @@ static unsigned long make_reclaim(struct fuzz *f, struct vmscope_reclaim *rc)
 }
 
 /*
- * How many of every 16 requests are for each ioctl: OOM, which visits
+ * How many of every 21 requests are for each ioctl: OOM, which visits
  * every process (slow under lockdep), half as many as the others.
  */
 static const unsigned int ioc_share[IOC_OTHER] = {
 	[IOC_INFO] = 2, [IOC_TRANSLATE] = 2, [IOC_WALK] = 2, [IOC_PTSTATS] = 2,
 	[IOC_LAYOUT] = 2, [IOC_FAULTS] = 2, [IOC_OOM] = 1, [IOC_RECLAIM] = 2,
+	[IOC_FAULTLOG] = 1, [IOC_FRAMES_SET] = 1, [IOC_FRAMES_STAT] = 1,
+	[IOC_WSS_START] = 1, [IOC_WSS_READ] = 1, [IOC_WSS_CTL] = 1,
+};
+
 /*
  * The file's one sampling session: intervals short enough that a READ
  * with VMSCOPE_WSS_READ_WAIT returns soon (the first record comes one

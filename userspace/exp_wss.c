@@ -365,7 +365,7 @@ out:
 
 static const struct vmscope_exp exp_working_set = {
 	.name = "working-set",
-	.order = 17,
+	.order = 19,
 	.claim = "a program needs only its working set resident: it follows the program's phases, is far below what it has resident, and the pages it writes are the ones written; a sequential scan has no locality, its working set is as large as the scan",
 	.next = "vmscope wss PID (and --curve), vmscope heatmap PID, vmscope trace PID -o FILE",
 	.run = working_set,
