@@ -58,6 +58,11 @@ struct vmscope_access *vmscope_access_open(struct file *file)
 	acc = kzalloc(sizeof(*acc), GFP_KERNEL_ACCOUNT);
 	if (!acc)
 		return ERR_PTR(-ENOMEM);
+	acc->wss = vmscope_wss_file_new();
+	if (!acc->wss) {
+		kfree(acc);
+		return ERR_PTR(-ENOMEM);
+	}
 	acc->sys_admin = sys_admin;
 	acc->sys_ptrace = file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE);
 	acc->file = file;
@@ -76,6 +81,7 @@ void vmscope_access_release(struct vmscope_access *acc)
 	if (!acc)
 		return;
 	vmscope_frames_free(acc->frames);
+	vmscope_wss_file_free(acc->wss);
 	vmscope_fault_log_free(acc->fault_log);
 	put_cred(acc->cred);
 	kfree(acc);

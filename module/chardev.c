@@ -174,6 +174,21 @@ static int vmscope_op_memory(const struct vmscope_access *acc, void *karg)
 	return vmscope_memory(acc, karg);
 }
 
+static int vmscope_op_wss_start(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_wss_start(acc, karg);
+}
+
+static int vmscope_op_wss_read(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_wss_read(acc, karg);
+}
+
+static int vmscope_op_wss_ctl(const struct vmscope_access *acc, void *karg)
+{
+	return vmscope_wss_ctl(acc, karg);
+}
+
 /* The inputs of each request, besides size and flags. */
 static const struct vmscope_field vmscope_info_in[] = {
 	VMSCOPE_IN(struct vmscope_info, flags),		/* nothing else */
@@ -262,6 +277,25 @@ static const struct vmscope_field vmscope_memory_in[] = {
 	VMSCOPE_IN(struct vmscope_memory, flags),	/* nothing else */
 };
 
+static const struct vmscope_field vmscope_wss_start_in[] = {
+	VMSCOPE_IN(struct vmscope_wss_start, pid),
+	VMSCOPE_IN(struct vmscope_wss_start, interval_ms),
+	VMSCOPE_IN(struct vmscope_wss_start, start),
+	VMSCOPE_IN(struct vmscope_wss_start, end),
+	VMSCOPE_IN(struct vmscope_wss_start, count),
+	VMSCOPE_IN(struct vmscope_wss_start, max_records),
+};
+
+static const struct vmscope_field vmscope_wss_read_in[] = {
+	VMSCOPE_IN(struct vmscope_wss_read, buf),
+	VMSCOPE_IN(struct vmscope_wss_read, buf_count),
+	VMSCOPE_IN(struct vmscope_wss_read, rec_size),
+};
+
+static const struct vmscope_field vmscope_wss_ctl_in[] = {
+	VMSCOPE_IN(struct vmscope_wss_ctl, op),
+};
+
 /*
  * One entry per ioctl: VMSCOPE_IOCTL(NAME, name, struct, offset of its
  * reserved field or VMSCOPE_NO_RESERVED), with VMSCOPE_IOC_NAME,
@@ -300,6 +334,12 @@ static const struct vmscope_ioctl vmscope_ioctls[] = {
 		      VMSCOPE_RSV(struct vmscope_reclaim)),
 	VMSCOPE_IOCTL(FAULTLOG, faultlog, struct vmscope_faultlog,
 		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(WSS_START, wss_start, struct vmscope_wss_start,
+		      VMSCOPE_NO_RESERVED),
+	VMSCOPE_IOCTL(WSS_READ, wss_read, struct vmscope_wss_read,
+		      VMSCOPE_RSV(struct vmscope_wss_read)),
+	VMSCOPE_IOCTL(WSS_CTL, wss_ctl, struct vmscope_wss_ctl,
+		      VMSCOPE_NO_RESERVED),
 	VMSCOPE_IOCTL(FRAMES_SET, frames_set, struct vmscope_frames_set,
 		      VMSCOPE_NO_RESERVED),
 	VMSCOPE_IOCTL(FRAMES_STAT, frames_stat, struct vmscope_frames_stat,
@@ -335,6 +375,11 @@ VMSCOPE_PIN(struct vmscope_faultlog, pages, VMSCOPE_FAULTLOG_SIZE_VER1);
 VMSCOPE_PIN(struct vmscope_filecache, next, VMSCOPE_FILECACHE_SIZE_VER1);
 VMSCOPE_PIN(struct vmscope_census, __reserved, VMSCOPE_CENSUS_SIZE_VER1);
 VMSCOPE_PIN(struct vmscope_memory, pages, VMSCOPE_MEMORY_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_wss_start, max_records,
+	    VMSCOPE_WSS_START_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_wss_read, hold_ns_max, VMSCOPE_WSS_READ_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_wss_rec, rss, VMSCOPE_WSS_REC_SIZE_VER1);
+VMSCOPE_PIN(struct vmscope_wss_ctl, status, VMSCOPE_WSS_CTL_SIZE_VER1);
 VMSCOPE_PIN_HEAD(struct vmscope_info);
 VMSCOPE_PIN_HEAD(struct vmscope_translate);
 VMSCOPE_PIN_HEAD(struct vmscope_walk);
@@ -352,6 +397,9 @@ VMSCOPE_PIN_HEAD(struct vmscope_frames_stat);
 VMSCOPE_PIN_HEAD(struct vmscope_filecache);
 VMSCOPE_PIN_HEAD(struct vmscope_census);
 VMSCOPE_PIN_HEAD(struct vmscope_memory);
+VMSCOPE_PIN_HEAD(struct vmscope_wss_start);
+VMSCOPE_PIN_HEAD(struct vmscope_wss_read);
+VMSCOPE_PIN_HEAD(struct vmscope_wss_ctl);
 
 static long vmscope_do_ioctl(const struct vmscope_access *acc,
 			     const struct vmscope_ioctl *ioc,

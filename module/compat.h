@@ -8,6 +8,8 @@
 #define VMSCOPE_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/page_idle.h>
+#include <linux/swap.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/version.h>
@@ -115,6 +117,35 @@ static inline void vmscope_vm_flags_set(struct vm_area_struct *vma,
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
+#endif
+}
+
+/**
+ * vmscope_folio_keep_young() - hand a reference, seen in an Accessed bit
+ *	that vmscope cleared, to the kernel's page aging
+ * @folio: the folio the entry mapped
+ * @vma: the VMA of the entry
+ *
+ * With CONFIG_PAGE_IDLE_FLAG (Debian's 6.12), as idle page tracking does
+ * (mm/page_idle.c): PG_young, which folio_referenced() counts as a young
+ * PTE, and PG_idle cleared, which DAMON's vaddr checks read.  Without it
+ * (Debian's 6.1) there is no such flag; as zap_pte_range() does when it
+ * removes a young PTE, the reference goes to folio_mark_accessed().
+ *
+ * Context: the page-table lock of the entry held (the folio is mapped).
+ */
+static inline void vmscope_folio_keep_young(struct folio *folio,
+					    struct vm_area_struct *vma)
+{
+#if defined(CONFIG_PAGE_IDLE_FLAG) && defined(CONFIG_64BIT)
+	/* tested first: a locked operation per page is what a pass costs */
+	if (folio_test_idle(folio))
+		folio_clear_idle(folio);
+	if (!folio_test_young(folio))
+		folio_set_young(folio);
+#else
+	if (!(vma->vm_flags & VM_SEQ_READ))
+		folio_mark_accessed(folio);
 #endif
 }
 

@@ -103,11 +103,18 @@ static int vmscope_reclaim_file_show(struct seq_file *m,
 	return vmscope_reclaim_show(m, NULL);
 }
 
+static int vmscope_wss_file_show(struct seq_file *m,
+				 struct vmscope_proc_open *po)
+{
+	return vmscope_wss_show(m, po->acc, po->pid);
+}
+
 static const struct vmscope_proc_file vmscope_proc_files[] = {
 	{ "info", vmscope_info_file_show },
 	{ "faults", vmscope_faults_file_show, vmscope_faults_file_write },
 	{ "oom", vmscope_oom_file_show, vmscope_oom_file_write },
 	{ "reclaim", vmscope_reclaim_file_show },
+	{ "wss", vmscope_wss_file_show, vmscope_faults_file_write },
 };
 
 static int vmscope_proc_show(struct seq_file *m, void *v)

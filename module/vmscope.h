@@ -34,6 +34,7 @@ struct vm_area_struct;
  *	NULL for the files of /proc/vmscope.
  * @frames: K frames and a replacement policy for the file's mapping, set
  *	once by VMSCOPE_IOC_FRAMES_SET (see frames.c), or NULL.
+ * @wss: the file's working-set sampling session slot (see wss.c).
  *
  * Decided once, in open(), from the opener's credentials and kept with the
  * open file; read() and ioctl() never look at the caller again, so a file
@@ -47,6 +48,7 @@ struct vmscope_access {
 	const struct cred *cred;
 	struct vmscope_fault_log *fault_log;
 	struct vmscope_frames *frames;
+	struct vmscope_wss_file *wss;
 };
 
 umode_t vmscope_file_mode(umode_t root_mode);
@@ -122,11 +124,14 @@ struct vmscope_walk_ops {
  * @mm: the address space; its mmap_lock is held for read
  * @ops: the callbacks
  * @private: for the callbacks
+ * @entryp: while @ops->leaf runs for a PMD or PUD leaf: the entry itself,
+ *	for callbacks that change it (under its lock)
  */
 struct vmscope_pt_walk {
 	struct mm_struct *mm;
 	const struct vmscope_walk_ops *ops;
 	void *private;
+	void *entryp;
 };
 
 int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
@@ -233,6 +238,16 @@ int vmscope_array_out(u64 ubuf, u32 count, size_t size,
 int vmscope_records_copy(void __user *dst, u32 rec_size, const void *recs,
 			 size_t ksize, u64 n);
 struct pid *vmscope_find_pid(u32 nr);
+/* Working sets: the Accessed-bit sampler (wss.c) */
+struct vmscope_wss_file;
+struct vmscope_wss_file *vmscope_wss_file_new(void);
+void vmscope_wss_file_free(struct vmscope_wss_file *wf);
+int vmscope_wss_start(const struct vmscope_access *acc,
+		      struct vmscope_wss_start *st);
+int vmscope_wss_read(const struct vmscope_access *acc,
+		     struct vmscope_wss_read *rd);
+int vmscope_wss_ctl(const struct vmscope_access *acc,
+		    struct vmscope_wss_ctl *ctl);
 
 /* swap_total beyond this is nonsense: 2^52 pages is 16 EiB */
 #define VMSCOPE_OOM_MAX_SWAP	BIT_ULL(52)
@@ -245,6 +260,8 @@ int vmscope_oom_show(struct seq_file *m, const struct vmscope_access *acc,
 		     u64 swap_total);
 int vmscope_reclaim_show(struct seq_file *m, void *v);
 int vmscope_info_show(struct seq_file *m, const struct vmscope_access *acc);
+int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
+		     struct pid *pid);
 u64 vmscope_vm_event(enum vm_event_item item);
 int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
 		       struct vmscope_layout_vma *out, bool show_pfn);

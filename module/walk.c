@@ -98,9 +98,12 @@ static int vmscope_walk_pmd_leaf(struct vmscope_pt_walk *w, pmd_t *pmdp,
 	if (pmd_none(pmd))
 		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD, addr,
 				   next, pmd_val(pmd));
-	else if (!pmd_present(pmd) || pmd_leaf(pmd) || pmd_devmap(pmd))
+	else if (!pmd_present(pmd) || pmd_leaf(pmd) || pmd_devmap(pmd)) {
+		w->entryp = pmdp;
 		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PMD, addr,
 				   next, pmd_val(pmd));
+		w->entryp = NULL;
+	}
 	spin_unlock(ptl);
 	return err;
 }
@@ -161,9 +164,12 @@ static int vmscope_walk_pud_leaf(struct vmscope_pt_walk *w, pud_t *pudp,
 	if (pud_none(pud))
 		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PUD, addr,
 				   next, pud_val(pud));
-	else if (!pud_present(pud) || pud_leaf(pud))
+	else if (!pud_present(pud) || pud_leaf(pud)) {
+		w->entryp = pudp;
 		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PUD, addr,
 				   next, pud_val(pud));
+		w->entryp = NULL;
+	}
 	spin_unlock(ptl);
 	return err;
 }

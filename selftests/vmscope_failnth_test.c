@@ -278,6 +278,59 @@ static int op_proc_reclaim(void *ctx)
 	return read_proc(VMSCOPE_PROC_DIR "/reclaim", NULL);
 }
 
+/*
+ * A working-set session on a file of its own, from START to release:
+ * manual (two passes) or with its thread (one interval of 1 ms).
+ */
+static int wss_session(bool manual)
+{
+	static struct vmscope_wss_rec rec[64];
+	struct vmscope_wss_start st = {
+		.size = sizeof(st), .pid = getpid(), .max_records = 64,
+		.flags = manual ? VMSCOPE_WSS_MANUAL : 0,
+		.interval_ms = manual ? 0 : 1, .count = 1,
+		.start = (uintptr_t)page, .end = (uintptr_t)page + 64 * 4096,
+	};
+	struct vmscope_wss_ctl ctl = {
+		.size = sizeof(ctl), .op = VMSCOPE_WSS_OP_PASS,
+	};
+	struct vmscope_wss_read rd = {
+		.size = sizeof(rd), .flags = VMSCOPE_WSS_READ_WAIT,
+		.buf = (uintptr_t)rec, .buf_count = 64,
+		.rec_size = sizeof(rec[0]),
+	};
+	int fd = vmscope_open_dev(), err;
+
+	if (fd < 0)
+		return fd;
+	err = vmscope_ioctl(fd, VMSCOPE_IOC_WSS_START, &st);
+	if (!err && manual)
+		err = vmscope_ioctl(fd, VMSCOPE_IOC_WSS_CTL, &ctl) ?:
+		      vmscope_ioctl(fd, VMSCOPE_IOC_WSS_CTL, &ctl);
+	if (!err)
+		err = vmscope_ioctl(fd, VMSCOPE_IOC_WSS_READ, &rd);
+	close(fd);
+	return err;
+}
+
+static int op_wss_manual(void *ctx)
+{
+	return wss_session(true);
+}
+
+static int op_wss_thread(void *ctx)
+{
+	return wss_session(false);
+}
+
+static int op_proc_wss(void *ctx)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d\n", getpid());
+	return read_proc(VMSCOPE_PROC_DIR "/wss", pid);
+}
+
 static const struct op ops[] = {
 	{ "open", op_open },
 	{ "INFO", op_info },
@@ -297,6 +350,9 @@ static const struct op ops[] = {
 	{ "/proc/vmscope/faults", op_proc_faults },
 	{ "/proc/vmscope/oom", op_proc_oom },
 	{ "/proc/vmscope/reclaim", op_proc_reclaim },
+	{ "WSS_* (manual session)", op_wss_manual },
+	{ "WSS_* (sampling thread)", op_wss_thread },
+	{ "/proc/vmscope/wss", op_proc_wss },
 };
 
 static bool clean_error(int err)

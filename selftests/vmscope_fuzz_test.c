@@ -62,7 +62,8 @@ static uint64_t pick(const uint64_t *v, size_t n)
 /* The ioctls, by _IOC_NR() from VMSCOPE_IOC_INFO's, then all others. */
 enum {
 	IOC_INFO, IOC_TRANSLATE, IOC_WALK, IOC_PTSTATS, IOC_LAYOUT,
-	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG,
+	IOC_FAULTS, IOC_OOM, IOC_RECLAIM, IOC_FAULTLOG, IOC_WSS_START,
+	IOC_WSS_READ, IOC_WSS_CTL,		/* 0x19-0x1b */
 	IOC_FRAMES_SET, IOC_FRAMES_STAT,	/* 0x1c, 0x1d */
 	IOC_FILECACHE, IOC_CENSUS, IOC_MEMORY,	/* 0x1e - 0x20 */
 	IOC_OTHER, NR_IOC
@@ -70,8 +71,8 @@ enum {
 
 static const char *const ioc_names[NR_IOC] = {
 	"INFO", "TRANSLATE", "WALK", "PTSTATS", "LAYOUT", "FAULTS", "OOM",
-	"RECLAIM", "FAULTLOG", "FRAMES_SET", "FRAMES_STAT", "FILECACHE",
-	"CENSUS", "MEMORY", "other",
+	"RECLAIM", "FAULTLOG", "WSS_START", "WSS_READ", "WSS_CTL",
+	"FRAMES_SET", "FRAMES_STAT", "FILECACHE", "CENSUS", "MEMORY", "other",
 };
 
 #define ERR(e)		(1ULL << (e))
@@ -97,6 +98,12 @@ static const uint64_t ioc_errors[NR_IOC] = {
 	[IOC_FILECACHE]	= ERR_ARG | ERR(EBADF) | ERR(EINTR),
 	[IOC_CENSUS]	= ERR_ARG | ERR(EBADF) | ERR(ENODEV) | ERR(EPERM),
 	[IOC_MEMORY]	= ERR_ARG,
+	/* a second session on the file: EBUSY */
+	[IOC_WSS_START]	= ERR_ARG | ERR_TARGET | ERR(EBUSY),
+	/* no session yet: ENOENT; a signal while waiting: EINTR */
+	[IOC_WSS_READ]	= ERR_ARG | ERR(ENOENT) | ERR(EINTR),
+	/* a pass of a session that has ended: ESRCH */
+	[IOC_WSS_CTL]	= ERR_ARG | ERR(ENOENT) | ERR(ESRCH),
 	[IOC_OTHER]	= ERR(ENOTTY),
 };
 
@@ -273,20 +280,16 @@ static int ioc_index(unsigned long cmd)
 	static_assert(_IOC_NR(VMSCOPE_IOC_FAULTLOG) -
 		      _IOC_NR(VMSCOPE_IOC_INFO) == IOC_FAULTLOG,
 		      "ioctl numbers");
+	static_assert(_IOC_NR(VMSCOPE_IOC_WSS_CTL) -
+		      _IOC_NR(VMSCOPE_IOC_INFO) == IOC_WSS_CTL,
+		      "ioctl numbers");
+	static_assert(_IOC_NR(VMSCOPE_IOC_MEMORY) -
+		      _IOC_NR(VMSCOPE_IOC_INFO) == IOC_MEMORY,
+		      "ioctl numbers");
 	if (_IOC_TYPE(cmd) != VMSCOPE_IOC_MAGIC ||
 	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
 		return IOC_OTHER;
-	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FRAMES_SET))
-		return IOC_FRAMES_SET;
-	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FRAMES_STAT))
-		return IOC_FRAMES_STAT;
-	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_FILECACHE))
-		return IOC_FILECACHE;
-	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_CENSUS))
-		return IOC_CENSUS;
-	if (_IOC_NR(cmd) == _IOC_NR(VMSCOPE_IOC_MEMORY))
-		return IOC_MEMORY;
-	return i > IOC_FAULTLOG ? IOC_OTHER : i;
+	return i > IOC_MEMORY ? IOC_OTHER : i;
 }
 
 static bool allowed_errno(const struct fuzz *f, int ioc, int e)
@@ -313,6 +316,9 @@ union arg {
 	struct vmscope_filecache fc;
 	struct vmscope_census cs;
 	struct vmscope_memory mem;
+	struct vmscope_wss_start ws;
+	struct vmscope_wss_read wr;
+	struct vmscope_wss_ctl wc;
 	char bytes[8192];
 };
 
@@ -394,15 +400,15 @@ static unsigned long make_reclaim(struct fuzz *f, struct vmscope_reclaim *rc)
 }
 
 /*
- * How many of every 16 requests are for each ioctl: OOM, which visits
+ * How many of every 21 requests are for each ioctl: OOM, which visits
  * every process (slow under lockdep), half as many as the others.
  */
 static const unsigned int ioc_share[IOC_OTHER] = {
 	[IOC_INFO] = 2, [IOC_TRANSLATE] = 2, [IOC_WALK] = 2, [IOC_PTSTATS] = 2,
 	[IOC_LAYOUT] = 2, [IOC_FAULTS] = 2, [IOC_OOM] = 1, [IOC_RECLAIM] = 2,
 	[IOC_FAULTLOG] = 1, [IOC_FRAMES_SET] = 1, [IOC_FRAMES_STAT] = 1,
-	[IOC_FILECACHE] = 1, [IOC_CENSUS] = 1,
-	[IOC_MEMORY] = 1,
+	[IOC_FILECACHE] = 1, [IOC_CENSUS] = 1, [IOC_MEMORY] = 1,
+	[IOC_WSS_START] = 1, [IOC_WSS_READ] = 1, [IOC_WSS_CTL] = 1,
 };
 
 /* A descriptor for the page-cache ioctls: a file, a pipe, a bad one. */
@@ -454,15 +460,67 @@ static unsigned long make_census(struct fuzz *f, struct vmscope_census *cs)
 	return VMSCOPE_IOC_CENSUS;
 }
 
+/*
+ * The file's one sampling session: intervals short enough that a READ
+ * with VMSCOPE_WSS_READ_WAIT returns soon (the first record comes one
+ * interval after the start).
+ */
+static unsigned long make_wss_start(struct fuzz *f,
+				    struct vmscope_wss_start *st)
+{
+	st->size = sizeof(*st);
+	st->pid = some_pid(f);
+	st->flags = PICK(0, 0, VMSCOPE_WSS_MANUAL, VMSCOPE_WSS_NO_FLUSH);
+	st->interval_ms = st->flags & VMSCOPE_WSS_MANUAL ? 0 :
+			  PICK(1, 5, 100, 0, 3600001);
+	if (rnd() % 4 == 0) {
+		st->start = some_addr(f);
+		st->end = rnd() % 2 ? some_addr(f) : 0;
+	}
+	st->count = PICK(0, 1, 3, 100000);
+	st->max_records = PICK(0, 1, 64, VMSCOPE_WSS_MAX_RECORDS,
+			       VMSCOPE_WSS_MAX_RECORDS + 1);
+	mutate_head(&st->size, &st->flags, sizeof(*st));
+	return VMSCOPE_IOC_WSS_START;
+}
+
+static unsigned long make_wss_read(struct fuzz *f, struct vmscope_wss_read *rd)
+{
+	rd->size = sizeof(*rd);
+	rd->buf = some_buf(f);
+	rd->buf_count = some_records(4096);
+	rd->rec_size = PICK(sizeof(struct vmscope_wss_rec), 48, 56, 0, 8, 47,
+			    4096, 4104);
+	if (rnd() % 8 == 0)
+		rd->__reserved = rnd();
+	mutate_head(&rd->size, &rd->flags, sizeof(*rd));
+	return VMSCOPE_IOC_WSS_READ;
+}
+
+static unsigned long make_wss_ctl(struct vmscope_wss_ctl *ctl)
+{
+	ctl->size = sizeof(*ctl);
+	ctl->op = PICK(VMSCOPE_WSS_OP_PASS, VMSCOPE_WSS_OP_PASS,
+		       VMSCOPE_WSS_OP_STOP, 0, 3, ~0U);
+	if (rnd() % 8 == 0)
+		ctl->status = rnd();	/* an output: ignored */
+	mutate_head(&ctl->size, &ctl->flags, sizeof(*ctl));
+	return VMSCOPE_IOC_WSS_CTL;
+}
+
+static unsigned int ioc_share_total(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < IOC_OTHER; i++)
+		n += ioc_share[i];
+	return n;
+}
+
 static unsigned long make_request(struct fuzz *f, union arg *a)
 {
-	unsigned int r, ioc = 0, total = 0;
+	unsigned int r = rnd() % ioc_share_total(), ioc = 0;
 	unsigned long cmd;
-
-	for (ioc = 0; ioc < IOC_OTHER; ioc++)
-		total += ioc_share[ioc];
-	r = rnd() % total;
-	ioc = 0;
 
 	while (r >= ioc_share[ioc])
 		r -= ioc_share[ioc++];
@@ -552,6 +610,18 @@ static unsigned long make_request(struct fuzz *f, union arg *a)
 		mutate_head(&a->mem.size, &a->mem.flags, sizeof(a->mem));
 		mutate_tail(a, a->mem.size, sizeof(a->mem));
 		return VMSCOPE_IOC_MEMORY;
+	case IOC_WSS_START:
+		cmd = make_wss_start(f, &a->ws);
+		mutate_tail(a, a->ws.size, sizeof(a->ws));
+		return cmd;
+	case IOC_WSS_READ:
+		cmd = make_wss_read(f, &a->wr);
+		mutate_tail(a, a->wr.size, sizeof(a->wr));
+		return cmd;
+	case IOC_WSS_CTL:
+		cmd = make_wss_ctl(&a->wc);
+		mutate_tail(a, a->wc.size, sizeof(a->wc));
+		return cmd;
 	default:
 		cmd = make_reclaim(f, &a->rc);
 		mutate_tail(a, a->rc.size, sizeof(a->rc));
@@ -755,6 +825,15 @@ static bool sane(const struct fuzz *f, unsigned long cmd,
 	case IOC_MEMORY:
 		return a->mem.size < VMSCOPE_MEMORY_SIZE_VER1 ||
 		       a->mem.nr == VMSCOPE_MEM_NR;
+	case IOC_WSS_READ:
+		return a->wr.size < VMSCOPE_WSS_READ_SIZE_VER1 ||
+		       (a->wr.count <= a->wr.buf_count &&
+			a->wr.status <= VMSCOPE_WSS_FAILED &&
+			(a->wr.status == VMSCOPE_WSS_FAILED || !a->wr.error));
+	case IOC_WSS_CTL:
+		return a->wc.size < VMSCOPE_WSS_CTL_SIZE_VER1 ||
+		       (a->wc.status >= VMSCOPE_WSS_RUNNING &&
+			a->wc.status <= VMSCOPE_WSS_FAILED);
 	default:
 		return true;
 	}

@@ -319,7 +319,7 @@ TEST_F(input, unknown_ioctls)
 {
 	unsigned int nr;
 
-	for (nr = 0x19; nr < 0x30; nr++) {
+	for (nr = _IOC_NR(VMSCOPE_IOC_WSS_CTL) + 1; nr < 0x30; nr++) {
 		if (nr == _IOC_NR(VMSCOPE_IOC_FRAMES_SET) ||
 		    nr == _IOC_NR(VMSCOPE_IOC_FRAMES_STAT) ||
 		    (nr >= _IOC_NR(VMSCOPE_IOC_FILECACHE) &&

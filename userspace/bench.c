@@ -8,6 +8,8 @@
  * Then `vmscope layout --json` against /proc/PID/smaps for a process with
  * many VMAs, and `vmscope oom --json` against reading /proc/PID/oom_score
  * and /proc/PID/status of every process, with 2,000 sleeping children.
+ * Working sets: a sampling pass against clear_refs + smaps, and the
+ * slowdown of a sampled loop (--wss runs that case alone).
  * Last, the CPU that `vmscope top` costs per refresh with 500 processes,
  * against the same figures read from /proc and against busybox top
  * (`vmscope-bench --top` runs only that case).
@@ -686,6 +688,285 @@ static void replace_json(const struct rp_bench *b)
 	printf("  ]}");
 }
 
+/*
+ * Working sets (issue 13): one sampling pass of VMSCOPE_IOC_WSS_* over a
+ * process with 1 GiB resident, every page referenced since the pass
+ * before, against the wss.pl method on the same process (echo 1 >
+ * /proc/PID/clear_refs, then read /proc/PID/smaps for Referenced); the
+ * slowdown of a memory-bound loop sampled every 100 ms against the same
+ * loop unobserved; the longest mmap_lock hold of a pass.
+ */
+#define WSS_BYTES	(1UL << 30)
+#define WSS_LOOP_BYTES	(64UL << 20)
+#define WSS_LOOP_S	8.0
+#define WSS_TARGET	0.25	/* at most a quarter of the wss.pl time */
+
+struct wss_shm {
+	uint64_t cmd, done;	/* the touching target's steps */
+	uint64_t sweeps;	/* the loop's sweeps so far */
+};
+
+struct wss_result {
+	double pass_s, wsspl_s;		/* best of ROUNDS */
+	double loop_free, loop_sampled;	/* sweeps per second, mean */
+	double loop_noflush;		/* sampled with VMSCOPE_WSS_NO_FLUSH */
+	uint64_t hold_ns_max, pass_ns_max, intervals;
+	uint64_t dirty_hold_ns_max;	/* the first pass: Dirty bits cleared */
+};
+
+static struct wss_result wssr;
+
+/* The target: 1 GiB written once, then read all through at each step. */
+static void wss_toucher(struct wss_shm *shm)
+{
+	volatile char *p = mmap(NULL, WSS_BYTES, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t step = 0, i, sum = 0;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	madvise((void *)p, WSS_BYTES, MADV_NOHUGEPAGE);	/* PTEs: the dear case */
+	for (i = 0; i < WSS_BYTES; i += PAGE)
+		p[i] = 1;
+	for (;;) {
+		while (__atomic_load_n(&shm->cmd, __ATOMIC_ACQUIRE) == step)
+			usleep(1000);
+		step++;
+		for (i = 0; i < WSS_BYTES; i += PAGE)
+			sum += p[i];
+		__atomic_store_n(&shm->done, step + (sum & 0), __ATOMIC_RELEASE);
+	}
+}
+
+static void wss_step(struct wss_shm *shm)
+{
+	uint64_t step = __atomic_add_fetch(&shm->cmd, 1, __ATOMIC_RELEASE);
+
+	while (__atomic_load_n(&shm->done, __ATOMIC_ACQUIRE) != step)
+		usleep(1000);
+}
+
+static int wss_session(pid_t pid, uint32_t interval_ms, uint32_t flags)
+{
+	struct vmscope_wss_start st = {
+		.size = sizeof(st), .pid = pid,
+		.flags = flags | (interval_ms ? 0 : VMSCOPE_WSS_MANUAL),
+		.interval_ms = interval_ms,
+	};
+	int fd = open(VMSCOPE_DEVICE, O_RDONLY);
+
+	if (fd < 0 || ioctl(fd, VMSCOPE_IOC_WSS_START, &st))
+		err(1, "VMSCOPE_IOC_WSS_START");
+	return fd;
+}
+
+/* One manual pass, its records drained; the session's status fields. */
+static void wss_pass(int fd, struct vmscope_wss_read *rd)
+{
+	static struct vmscope_wss_rec rec[4096];
+	struct vmscope_wss_ctl ctl = {
+		.size = sizeof(ctl), .op = VMSCOPE_WSS_OP_PASS,
+	};
+
+	if (ioctl(fd, VMSCOPE_IOC_WSS_CTL, &ctl))
+		err(1, "VMSCOPE_IOC_WSS_CTL");
+	do {
+		memset(rd, 0, sizeof(*rd));
+		rd->size = sizeof(*rd);
+		rd->buf = (uintptr_t)rec;
+		rd->buf_count = 4096;
+		rd->rec_size = sizeof(rec[0]);
+		if (ioctl(fd, VMSCOPE_IOC_WSS_READ, rd))
+			err(1, "VMSCOPE_IOC_WSS_READ");
+	} while (rd->pending);
+}
+
+/* Referenced of every VMA of /proc/PID/smaps, read as wss.pl reads it. */
+static uint64_t smaps_referenced(pid_t pid)
+{
+	char path[64], line[256];
+	uint64_t kb = 0, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		err(1, "%s", path);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Referenced: %" SCNu64, &v) == 1)
+			kb += v;
+	fclose(f);
+	return kb;
+}
+
+static void clear_refs(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", pid);
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		err(1, "%s", path);
+	close(fd);
+}
+
+static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
+{
+	struct vmscope_wss_read rd;
+	pid_t pid = fork();
+	double t;
+	int fd, i;
+
+	if (pid == 0)
+		wss_toucher(shm);
+	wss_step(shm);			/* all written, then read */
+	fd = wss_session(pid, 0, 0);
+	wss_pass(fd, &rd);		/* the first pass: clears, Dirty too */
+	r->dirty_hold_ns_max = rd.hold_ns_max;
+	close(fd);
+	/* a session of its own for the timed passes: only Accessed bits */
+	fd = wss_session(pid, 0, 0);
+	wss_step(shm);
+	wss_pass(fd, &rd);
+	for (i = 0; i < ROUNDS; i++) {
+		wss_step(shm);
+		t = now();
+		wss_pass(fd, &rd);
+		r->pass_s = best(r->pass_s, now() - t);
+		/* wss.pl: clear, let the target run, read Referenced */
+		t = now();
+		clear_refs(pid);
+		t = now() - t;
+		wss_step(shm);
+		t -= now();
+		if (smaps_referenced(pid) < (WSS_BYTES >> 10))
+			errx(1, "smaps Referenced: not the GiB just read");
+		r->wsspl_s = best(r->wsspl_s, t + now());
+	}
+	r->hold_ns_max = rd.hold_ns_max;
+	r->pass_ns_max = rd.pass_ns_max;
+	close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A memory-bound loop: sweeps of 64 MiB, one load per cache line. */
+static void wss_looper(struct wss_shm *shm)
+{
+	volatile char *p = malloc(WSS_LOOP_BYTES);
+	uint64_t i, sum = 0;
+
+	if (!p)
+		_exit(1);
+	memset((void *)p, 1, WSS_LOOP_BYTES);
+	for (;;) {
+		for (i = 0; i < WSS_LOOP_BYTES; i += 64)
+			sum += p[i];
+		__atomic_store_n(&shm->sweeps, shm->sweeps + 1 + (sum & 0),
+				 __ATOMIC_RELEASE);
+	}
+}
+
+/* Sweeps of the loop during @secs. */
+static double wss_sweeps(struct wss_shm *shm, double secs)
+{
+	uint64_t s0 = __atomic_load_n(&shm->sweeps, __ATOMIC_ACQUIRE);
+	double t = now();
+
+	usleep(secs * 1e6);
+	s0 = __atomic_load_n(&shm->sweeps, __ATOMIC_ACQUIRE) - s0;
+	return s0 / (now() - t);
+}
+
+/*
+ * One loop, measured unobserved and sampled every 100 ms in turn, four
+ * times each: the same process, its memory and placement, for both.
+ */
+static void bench_wss_loop(struct wss_result *r, struct wss_shm *shm)
+{
+	struct vmscope_wss_read rd = { .size = sizeof(rd) };
+	double free_sum = 0, sampled_sum = 0, noflush_sum = 0;
+	pid_t pid;
+	int i, fd;
+
+	shm->sweeps = 0;
+	pid = fork();
+	if (pid == 0)
+		wss_looper(shm);
+	while (__atomic_load_n(&shm->sweeps, __ATOMIC_ACQUIRE) < 2)
+		usleep(1000);
+	for (i = 0; i < 4; i++) {
+		free_sum += wss_sweeps(shm, WSS_LOOP_S / 4);
+		fd = wss_session(pid, 100, 0);
+		sampled_sum += wss_sweeps(shm, WSS_LOOP_S / 4);
+		if (ioctl(fd, VMSCOPE_IOC_WSS_READ, &rd))
+			err(1, "VMSCOPE_IOC_WSS_READ");
+		r->intervals += rd.intervals;
+		close(fd);
+		fd = wss_session(pid, 100, VMSCOPE_WSS_NO_FLUSH);
+		noflush_sum += wss_sweeps(shm, WSS_LOOP_S / 4);
+		close(fd);
+	}
+	r->loop_free = free_sum / 4;
+	r->loop_sampled = sampled_sum / 4;
+	r->loop_noflush = noflush_sum / 4;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void bench_wss(struct wss_result *r)
+{
+	struct wss_shm *shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (shm == MAP_FAILED)
+		err(1, "cannot allocate");
+	bench_wss_pass(r, shm);
+	bench_wss_loop(r, shm);
+	munmap(shm, sizeof(*shm));
+}
+
+static void print_wss_json(const struct wss_result *r)
+{
+	printf("  \"wss\": {\"resident_bytes\": %lu, \"pass_s\": %.4f, "
+	       "\"clear_refs_smaps_s\": %.4f, \"ratio\": %.3f, "
+	       "\"target\": %.2f, \"target_met\": %s, "
+	       "\"loop_sweeps_per_s\": %.2f, \"loop_sampled_sweeps_per_s\": "
+	       "%.2f, \"slowdown_pct\": %.2f, \"intervals\": %" PRIu64
+	       ", \"hold_us_max\": %.1f, \"pass_ms_max\": %.2f, "
+	       "\"dirty_pass_hold_us_max\": %.1f, "
+	       "\"slowdown_no_flush_pct\": %.2f}\n",
+	       WSS_BYTES, r->pass_s, r->wsspl_s, r->pass_s / r->wsspl_s,
+	       WSS_TARGET, r->pass_s / r->wsspl_s <= WSS_TARGET ? "true" :
+	       "false", r->loop_free, r->loop_sampled,
+	       100 * (1 - r->loop_sampled / r->loop_free), r->intervals,
+	       r->hold_ns_max / 1e3, r->pass_ns_max / 1e6,
+	       r->dirty_hold_ns_max / 1e3,
+	       100 * (1 - r->loop_noflush / r->loop_free));
+}
+
+static void print_wss_table(const struct wss_result *r)
+{
+	printf("\nWorking sets, 1 GiB resident (4K pages), every page "
+	       "referenced:\n  one sampling pass %.3f s, clear_refs + smaps "
+	       "(wss.pl) %.3f s: %.3f of the time (target %.2f: %s)\n"
+	       "  longest mmap_lock hold of a pass %.1f us, longest pass "
+	       "%.1f ms\n  (a first pass that clears 1 GiB of Dirty bits, one TLB "
+	       "flush per page table: longest hold %.1f us)\n"
+	       "  a memory-bound loop: %.2f sweeps/s unobserved, "
+	       "%.2f sampled every 100 ms (%" PRIu64 " intervals): "
+	       "%.2f%% slower;\n  %.2f%% slower without the TLB flushes "
+	       "(VMSCOPE_WSS_NO_FLUSH)\n", r->pass_s, r->wsspl_s,
+	       r->pass_s / r->wsspl_s, WSS_TARGET,
+	       r->pass_s / r->wsspl_s <= WSS_TARGET ? "met" : "not met",
+	       r->hold_ns_max / 1e3, r->pass_ns_max / 1e6,
+	       r->dirty_hold_ns_max / 1e3, r->loop_free,
+	       r->loop_sampled, r->intervals,
+	       100 * (1 - r->loop_sampled / r->loop_free),
+	       100 * (1 - r->loop_noflush / r->loop_free));
+}
+
 static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 {
 	int i;
@@ -723,6 +1004,8 @@ static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 	replace_json(&rpb);
 	printf(",\n");
 	bench_cache_print(&cache, 1);
+	printf(",\n");
+	print_wss_json(&wssr);
 	printf("}\n");
 }
 
@@ -760,6 +1043,7 @@ static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
 	       topr.vmscope / topr.busybox);
 	replace_table(&rpb);
 	bench_cache_print(&cache, 0);
+	print_wss_table(&wssr);
 }
 
 int main(int argc, char **argv)
@@ -784,6 +1068,11 @@ int main(int argc, char **argv)
 		bench_cache_print(&cache, 0);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--wss")) {	/* that case alone */
+		bench_wss(&wssr);
+		print_wss_table(&wssr);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--top")) {
 		bench_top(&topr);
 		printf("%d processes: vmscope top -b, CPU per refresh %.4f s "
@@ -799,7 +1088,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && !json)
-		errx(2, "usage: vmscope-bench [--json | --top | --replace | --cache-only]");
+		errx(2, "usage: vmscope-bench [--json | --top | --replace | "
+		     "--cache-only | --wss]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
@@ -835,6 +1125,7 @@ int main(int argc, char **argv)
 	bench_top(&topr);
 	bench_replace(&rpb);
 	bench_cache(&cache);
+	bench_wss(&wssr);
 	if (json)
 		print_json(cs, 2, lat);
 	else

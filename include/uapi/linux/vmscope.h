@@ -1231,6 +1231,167 @@ struct vmscope_memory {
 #define VMSCOPE_MEMORY_SIZE_VER1	272
 #define VMSCOPE_MEMORY_VALID_FLAGS	0
 
+/*
+ * Working sets (VMSCOPE_IOC_WSS_*): an Accessed-bit sampler.  One session
+ * per open file of /dev/vmscope; closing the file ends it.
+ */
+
+/* vmscope_wss_start.flags */
+#define VMSCOPE_WSS_MANUAL	(1U << 0)	/* no thread: VMSCOPE_WSS_OP_PASS runs each pass */
+#define VMSCOPE_WSS_NO_FLUSH	(1U << 1)	/* no TLB flush after a pass (see abi.md) */
+#define VMSCOPE_WSS_START_VALID_FLAGS	(VMSCOPE_WSS_MANUAL | VMSCOPE_WSS_NO_FLUSH)
+
+#define VMSCOPE_WSS_MIN_INTERVAL_MS	1
+#define VMSCOPE_WSS_MAX_INTERVAL_MS	3600000
+#define VMSCOPE_WSS_DEFAULT_RECORDS	65536
+#define VMSCOPE_WSS_MAX_RECORDS		(1U << 20)	/* 48 MiB of records */
+
+/**
+ * struct vmscope_wss_start - start sampling a process's working set
+ * @size: in: sizeof(struct vmscope_wss_start).
+ * @flags: in: VMSCOPE_WSS_* (VMSCOPE_WSS_START_VALID_FLAGS).
+ * @pid: in: the process.
+ * @interval_ms: in: length of an interval, VMSCOPE_WSS_MIN_INTERVAL_MS to
+ *	VMSCOPE_WSS_MAX_INTERVAL_MS; ignored (zero) with VMSCOPE_WSS_MANUAL.
+ * @start: in: first address sampled, page aligned (0: from the bottom).
+ * @end: in: end address, page aligned, above @start, at most the end of
+ *	user space; 0 for the end of user space.
+ * @count: in: intervals to record, 0 for "until stopped".
+ * @max_records: in: records the session may keep unread (0 for
+ *	VMSCOPE_WSS_DEFAULT_RECORDS, at most VMSCOPE_WSS_MAX_RECORDS); they
+ *	are allocated now, charged to the caller's memory cgroup.
+ *
+ * The sampler makes a first pass that clears the Accessed bits, then one
+ * pass at the end of each interval that records which pages were
+ * referenced (and written) during it.
+ */
+struct vmscope_wss_start {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 pid;			/* in */
+	__u32 interval_ms;		/* in */
+	__u64 start;			/* in */
+	__u64 end;			/* in */
+	__u32 count;			/* in */
+	__u32 max_records;		/* in */
+};
+
+#define VMSCOPE_WSS_START_SIZE_VER1	40
+
+/* vmscope_wss_rec.type */
+#define VMSCOPE_WSS_REC_INTERVAL	1	/* an interval; its runs follow */
+#define VMSCOPE_WSS_REC_RUN		2	/* referenced pages */
+
+/* vmscope_wss_rec.flags of a run */
+#define VMSCOPE_WSS_WRITTEN	(1U << 0)	/* written in the interval */
+#define VMSCOPE_WSS_HUGE	(1U << 1)	/* mapped by a PMD or PUD leaf */
+
+/**
+ * struct vmscope_wss_rec - one record of a working-set session
+ * @type: VMSCOPE_WSS_REC_*.
+ * @flags: a run: VMSCOPE_WSS_WRITTEN, VMSCOPE_WSS_HUGE; an interval: 0.
+ * @addr: a run: its first address; an interval: its number, from 0.
+ * @pages: a run: its length in base pages; an interval: the base pages
+ *	referenced in it (the sum of its runs).
+ * @written: an interval: the base pages written in it; a run: 0.
+ * @time_us: an interval: when its pass ended, in microseconds since the
+ *	end of the session's first (clearing) pass; a run: 0.
+ * @rss: an interval: the process's resident pages at its pass
+ *	(RssAnon + RssFile + RssShmem); a run: 0.
+ *
+ * An interval record comes first, then its runs in ascending address
+ * order; each run is pages that are all written or all only read.
+ */
+struct vmscope_wss_rec {
+	__u32 type;
+	__u32 flags;
+	__u64 addr;
+	__u64 pages;
+	__u64 written;
+	__u64 time_us;
+	__u64 rss;
+};
+
+#define VMSCOPE_WSS_REC_SIZE_VER1	48
+
+/* vmscope_wss_read.status: the state of the file's session */
+#define VMSCOPE_WSS_NONE	0	/* no session was started */
+#define VMSCOPE_WSS_RUNNING	1	/* sampling */
+#define VMSCOPE_WSS_DONE	2	/* all @count intervals recorded */
+#define VMSCOPE_WSS_STOPPED	3	/* stopped with VMSCOPE_WSS_OP_STOP */
+#define VMSCOPE_WSS_EXITED	4	/* the process exited */
+#define VMSCOPE_WSS_EXECED	5	/* it called execve(): not followed */
+#define VMSCOPE_WSS_FULL	6	/* @max_records unread: the reader is late */
+#define VMSCOPE_WSS_FAILED	7	/* an error: see @error */
+
+/* vmscope_wss_read.flags */
+#define VMSCOPE_WSS_READ_WAIT	(1U << 0)	/* block until a record or the end */
+#define VMSCOPE_WSS_READ_VALID_FLAGS	VMSCOPE_WSS_READ_WAIT
+
+/**
+ * struct vmscope_wss_read - take the records of the file's session
+ * @size: in: sizeof(struct vmscope_wss_read).
+ * @flags: in: VMSCOPE_WSS_READ_*.
+ * @buf: in: user address of an array of @buf_count records.
+ * @buf_count: in: its capacity in records (0: only the status).
+ * @rec_size: in: sizeof(struct vmscope_wss_rec) as the caller knows it (at
+ *	least VMSCOPE_WSS_REC_SIZE_VER1, a multiple of 8).
+ * @count: out: records written to @buf; they are consumed.
+ * @seq: out: the number of the first of them (records are numbered from 0
+ *	over the session, so a reader can tell that it missed none).
+ * @status: out: VMSCOPE_WSS_*; records may remain after the session ended.
+ * @error: out: the negative errno when @status is VMSCOPE_WSS_FAILED.
+ * @pid: out: the process sampled.
+ * @interval_ms: out: the session's interval.
+ * @__reserved: in: zero.
+ * @intervals: out: intervals recorded so far.
+ * @pending: out: records still unread after this call.
+ * @pass_ns_max: out: the longest pass, in nanoseconds.
+ * @hold_ns_max: out: the longest hold of the process's mmap_lock.
+ */
+struct vmscope_wss_read {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u64 buf;			/* in */
+	__u32 buf_count;		/* in */
+	__u32 rec_size;			/* in */
+	__u32 count;			/* out */
+	__u32 status;			/* out */
+	__u64 seq;			/* out */
+	__s32 error;			/* out */
+	__u32 pid;			/* out */
+	__u32 interval_ms;		/* out */
+	__u32 __reserved;		/* in: zero */
+	__u64 intervals;		/* out */
+	__u64 pending;			/* out */
+	__u64 pass_ns_max;		/* out */
+	__u64 hold_ns_max;		/* out */
+};
+
+#define VMSCOPE_WSS_READ_SIZE_VER1	88
+
+/* vmscope_wss_ctl.op */
+#define VMSCOPE_WSS_OP_STOP	1	/* end the session (status STOPPED) */
+#define VMSCOPE_WSS_OP_PASS	2	/* VMSCOPE_WSS_MANUAL: one pass, now */
+
+#define VMSCOPE_WSS_CTL_VALID_FLAGS	0
+
+/**
+ * struct vmscope_wss_ctl - control the file's session
+ * @size: in: sizeof(struct vmscope_wss_ctl).
+ * @flags: in: zero.
+ * @op: in: VMSCOPE_WSS_OP_*.
+ * @status: out: VMSCOPE_WSS_* after the operation.
+ */
+struct vmscope_wss_ctl {
+	__u32 size;			/* in */
+	__u32 flags;			/* in */
+	__u32 op;			/* in */
+	__u32 status;			/* out */
+};
+
+#define VMSCOPE_WSS_CTL_SIZE_VER1	16
+
 #define VMSCOPE_IOC_INFO	_IOWR(VMSCOPE_IOC_MAGIC, 0x10, struct vmscope_info)
 #define VMSCOPE_IOC_TRANSLATE	_IOWR(VMSCOPE_IOC_MAGIC, 0x11, struct vmscope_translate)
 #define VMSCOPE_IOC_WALK	_IOWR(VMSCOPE_IOC_MAGIC, 0x12, struct vmscope_walk)
@@ -1240,6 +1401,9 @@ struct vmscope_memory {
 #define VMSCOPE_IOC_OOM		_IOWR(VMSCOPE_IOC_MAGIC, 0x16, struct vmscope_oom)
 #define VMSCOPE_IOC_RECLAIM	_IOWR(VMSCOPE_IOC_MAGIC, 0x17, struct vmscope_reclaim)
 #define VMSCOPE_IOC_FAULTLOG	_IOWR(VMSCOPE_IOC_MAGIC, 0x18, struct vmscope_faultlog)
+#define VMSCOPE_IOC_WSS_START	_IOWR(VMSCOPE_IOC_MAGIC, 0x19, struct vmscope_wss_start)
+#define VMSCOPE_IOC_WSS_READ	_IOWR(VMSCOPE_IOC_MAGIC, 0x1a, struct vmscope_wss_read)
+#define VMSCOPE_IOC_WSS_CTL	_IOWR(VMSCOPE_IOC_MAGIC, 0x1b, struct vmscope_wss_ctl)
 #define VMSCOPE_IOC_FRAMES_SET	_IOWR(VMSCOPE_IOC_MAGIC, 0x1c, struct vmscope_frames_set)
 #define VMSCOPE_IOC_FRAMES_STAT	_IOWR(VMSCOPE_IOC_MAGIC, 0x1d, struct vmscope_frames_stat)
 #define VMSCOPE_IOC_FILECACHE	_IOWR(VMSCOPE_IOC_MAGIC, 0x1e, struct vmscope_filecache)

@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The working-set sampler (VMSCOPE_IOC_WSS_*): exact on a deterministic
+ * workload (a stopped child, a manual pass, a known set of pages touched,
+ * written pages among them, a THP, a file mapping, a PROT_NONE region and
+ * hugetlb if the kernel has pages for it), in agreement with smaps'
+ * Referenced after clear_refs, keeping the kernel's own reference
+ * information, and ending with a clear status when the target exits or
+ * execs, when its mappings churn, and when the opener is killed.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmscope.h"
+
+#define PAGE		4096UL
+#define HPAGE		(2UL << 20)
+#define ANON_PAGES	64
+#define FILE_PAGES	16
+#define PN_PAGES	4
+
+/* The child execs itself with this set to be a process that sleeps. */
+#define SLEEPER_ENV	"VMSCOPE_WSS_SLEEPER"
+
+__attribute__((constructor)) static void wss_sleeper(void)
+{
+	if (getenv(SLEEPER_ENV)) {
+		sleep(3);
+		_exit(0);
+	}
+}
+
+/* The child's regions, set up before fork() so the parent knows them. */
+struct shape {
+	char *anon;
+	char *thp;
+	char *file;
+	char *pn;
+	char *huge;	/* hugetlb, or NULL */
+};
+
+static int wss_start(int fd, pid_t pid, unsigned int flags,
+		     unsigned int interval_ms, unsigned int count)
+{
+	struct vmscope_wss_start st = {
+		.size = sizeof(st),
+		.flags = flags,
+		.pid = pid,
+		.interval_ms = interval_ms,
+		.count = count,
+	};
+
+	return vmscope_ioctl(fd, VMSCOPE_IOC_WSS_START, &st);
+}
+
+static int wss_ctl(int fd, unsigned int op, unsigned int *status)
+{
+	struct vmscope_wss_ctl ctl = { .size = sizeof(ctl), .op = op };
+	int err = vmscope_ioctl(fd, VMSCOPE_IOC_WSS_CTL, &ctl);
+
+	if (status)
+		*status = ctl.status;
+	return err;
+}
+
+static int wss_read(int fd, struct vmscope_wss_rec *rec, unsigned int n,
+		    unsigned int flags, struct vmscope_wss_read *rd)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->size = sizeof(*rd);
+	rd->flags = flags;
+	rd->buf = (uintptr_t)rec;
+	rd->buf_count = n;
+	rd->rec_size = sizeof(*rec);
+	return vmscope_ioctl(fd, VMSCOPE_IOC_WSS_READ, rd);
+}
+
+/* Read records until the session ends; returns its status. */
+static unsigned int wss_drain(int fd, uint64_t *intervals)
+{
+	static struct vmscope_wss_rec rec[256];
+	struct vmscope_wss_read rd;
+
+	do {
+		if (wss_read(fd, rec, 256, VMSCOPE_WSS_READ_WAIT, &rd))
+			return ~0U;
+	} while (rd.status == VMSCOPE_WSS_RUNNING || rd.pending);
+	*intervals = rd.intervals;
+	return rd.status;
+}
+
+/* smaps' Referenced of the VMA at @addr of @pid, in kB; -1 if none. */
+static long smaps_key(pid_t pid, uintptr_t addr, const char *key)
+{
+	char path[64], line[256];
+	uintptr_t lo, hi;
+	long val = -1;
+	bool in = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* a VMA's first line: "start-end perms ..." */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in = addr >= lo && addr < hi;
+			continue;
+		}
+		if (in && !strncmp(line, key, strlen(key))) {
+			sscanf(line + strlen(key), " %ld", &val);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static void wait_stopped(struct __test_metadata *_metadata, pid_t pid)
+{
+	int status;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("child status 0x%x", status);
+}
+
+static int make_file(const char *dir, size_t size)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/vmscope-wss-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (ftruncate(fd, size)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static char *map_thp(void)
+{
+	char *p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p = (char *)(((uintptr_t)p + HPAGE - 1) & ~(HPAGE - 1));
+	madvise(p, HPAGE, MADV_HUGEPAGE);
+	return p;
+}
+
+static char *map_hugetlb(void)
+{
+	char *p;
+
+	write_file("/proc/sys/vm/nr_hugepages", "1");
+	p = mmap(NULL, HPAGE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Touch every page of every region, then wait for the sampler. */
+static void child_prepare(struct shape *sh)
+{
+	size_t i;
+
+	for (i = 0; i < ANON_PAGES; i++)
+		sh->anon[i * PAGE] = 1;
+	memset(sh->thp, 1, HPAGE);
+	for (i = 0; i < FILE_PAGES; i++)
+		(void)*(volatile char *)(sh->file + i * PAGE);
+	memset(sh->pn, 1, PN_PAGES * PAGE);
+	mprotect(sh->pn, PN_PAGES * PAGE, PROT_NONE);
+	if (sh->huge)
+		sh->huge[0] = 1;
+}
+
+/* The known set S: read and written pages in each region. */
+static const int anon_read[] = { 1, 3, 5, 7, 40 };
+static const int anon_write[] = { 2, 10, 63 };
+static const int file_read[] = { 0, 4 };
+static const int file_write[] = { 9 };
+
+static void child_touch(struct shape *sh)
+{
+	volatile char *v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(anon_read); i++)
+		(void)*(volatile char *)(sh->anon + anon_read[i] * PAGE);
+	for (i = 0; i < ARRAY_SIZE(anon_write); i++)
+		sh->anon[anon_write[i] * PAGE] = 2;
+	sh->thp[5 * PAGE] = 2;
+	for (i = 0; i < ARRAY_SIZE(file_read); i++)
+		(void)*(volatile char *)(sh->file + file_read[i] * PAGE);
+	for (i = 0; i < ARRAY_SIZE(file_write); i++)
+		sh->file[file_write[i] * PAGE] = 2;
+	if (sh->huge) {
+		v = sh->huge;
+		(void)v[HPAGE - 1];
+	}
+}
+
+/* Per page of a region: 0 untouched, 1 referenced, 2 written too. */
+static void mark(unsigned char *map, const struct vmscope_wss_rec *r,
+		 uintptr_t base, size_t pages)
+{
+	uintptr_t a;
+
+	for (a = r->addr; a < r->addr + r->pages * PAGE; a += PAGE)
+		if (a >= base && a < base + pages * PAGE)
+			map[(a - base) / PAGE] =
+				r->flags & VMSCOPE_WSS_WRITTEN ? 2 : 1;
+}
+
+FIXTURE(wss)
+{
+	int fd;
+	struct shape sh;
+	pid_t child;
+	int filefd;
+};
+
+FIXTURE_SETUP(wss)
+{
+	const char *dir = getenv("VMSCOPE_DISK") ?: "/tmp";
+
+	self->child = 0;
+	self->fd = open(VMSCOPE_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (self->fd < 0 && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, self->fd);
+	self->filefd = make_file(dir, FILE_PAGES * PAGE);
+	ASSERT_LE(0, self->filefd);
+	self->sh.anon = mmap(NULL, ANON_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sh.anon);
+	self->sh.file = mmap(NULL, FILE_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, self->filefd, 0);
+	ASSERT_NE(MAP_FAILED, self->sh.file);
+	self->sh.pn = mmap(NULL, PN_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sh.pn);
+	self->sh.thp = map_thp();
+	ASSERT_NE(NULL, self->sh.thp);
+	self->sh.huge = map_hugetlb();
+}
+
+FIXTURE_TEARDOWN(wss)
+{
+	if (self->child > 0) {
+		kill(self->child, SIGKILL);
+		waitpid(self->child, NULL, 0);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->filefd >= 0)
+		close(self->filefd);
+}
+
+/*
+ * Stopped child, clear_refs, a clearing pass; the child touches S and
+ * stops; smaps' Referenced (the kernel's view) is read, then a recording
+ * pass: its referenced set is S page for page, its written set the pages
+ * written, and Referenced is the same after it (the references were
+ * handed to the kernel's aging).
+ */
+TEST_F(wss, exact_and_smaps)
+{
+	static struct vmscope_wss_rec rec[4096];
+	unsigned char anon[ANON_PAGES] = { 0 }, file[FILE_PAGES] = { 0 };
+	unsigned char thp[HPAGE / PAGE] = { 0 }, huge[HPAGE / PAGE] = { 0 };
+	unsigned char pn[PN_PAGES] = { 0 };
+	long ref_anon, ref_thp, ref_file, ref_pn, ref_huge = 0, thp_kb;
+	struct vmscope_wss_read rd;
+	unsigned int status, i, n_ref = 0;
+	struct shape *sh = &self->sh;
+	char path[64];
+
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		child_prepare(sh);
+		raise(SIGSTOP);
+		child_touch(sh);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	wait_stopped(_metadata, self->child);
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", self->child);
+	ASSERT_EQ(0, write_file(path, "1"));
+	ASSERT_EQ(0, wss_start(self->fd, self->child, VMSCOPE_WSS_MANUAL, 0,
+			       0));
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, &status));
+	ASSERT_EQ(VMSCOPE_WSS_RUNNING, status);
+	/* the clearing pass records nothing */
+	ASSERT_EQ(0, wss_read(self->fd, rec, 4096, 0, &rd));
+	ASSERT_EQ(0, rd.count);
+	kill(self->child, SIGCONT);
+	wait_stopped(_metadata, self->child);
+
+	/* the kernel's view, before vmscope looks */
+	ref_anon = smaps_key(self->child, (uintptr_t)sh->anon, "Referenced:");
+	ref_thp = smaps_key(self->child, (uintptr_t)sh->thp, "Referenced:");
+	ref_file = smaps_key(self->child, (uintptr_t)sh->file, "Referenced:");
+	ref_pn = smaps_key(self->child, (uintptr_t)sh->pn, "Referenced:");
+	if (sh->huge)
+		ref_huge = smaps_key(self->child, (uintptr_t)sh->huge,
+				     "Referenced:");
+	thp_kb = smaps_key(self->child, (uintptr_t)sh->thp, "AnonHugePages:");
+
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, &status));
+	ASSERT_EQ(0, wss_read(self->fd, rec, 4096, 0, &rd));
+	ASSERT_LT(1, rd.count);
+	ASSERT_EQ(0, rd.seq);
+	ASSERT_EQ(VMSCOPE_WSS_REC_INTERVAL, rec[0].type);
+	ASSERT_EQ(0, rec[0].addr);
+	ASSERT_EQ(1, rd.intervals);
+	for (i = 1; i < rd.count; i++) {
+		ASSERT_EQ(VMSCOPE_WSS_REC_RUN, rec[i].type);
+		n_ref += rec[i].pages;
+		if (i > 1)	/* ascending, not overlapping */
+			ASSERT_LE(rec[i - 1].addr + rec[i - 1].pages * PAGE,
+				  rec[i].addr);
+		mark(anon, &rec[i], (uintptr_t)sh->anon, ANON_PAGES);
+		mark(thp, &rec[i], (uintptr_t)sh->thp, HPAGE / PAGE);
+		mark(file, &rec[i], (uintptr_t)sh->file, FILE_PAGES);
+		mark(pn, &rec[i], (uintptr_t)sh->pn, PN_PAGES);
+		if (sh->huge)
+			mark(huge, &rec[i], (uintptr_t)sh->huge, HPAGE / PAGE);
+	}
+	ASSERT_EQ(n_ref, rec[0].pages);
+
+	/* S, page for page */
+	for (i = 0; i < ARRAY_SIZE(anon_read); i++) {
+		ASSERT_EQ(1, anon[anon_read[i]]);
+		anon[anon_read[i]] = 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(anon_write); i++) {
+		ASSERT_EQ(2, anon[anon_write[i]]);
+		anon[anon_write[i]] = 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(file_read); i++) {
+		ASSERT_EQ(1, file[file_read[i]]);
+		file[file_read[i]] = 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(file_write); i++) {
+		ASSERT_EQ(2, file[file_write[i]]);
+		file[file_write[i]] = 0;
+	}
+	if (thp_kb == HPAGE / 1024) {
+		/* one PMD leaf: the whole huge page, written */
+		for (i = 0; i < HPAGE / PAGE; i++) {
+			ASSERT_EQ(2, thp[i]);
+			thp[i] = 0;
+		}
+	} else {
+		TH_LOG("no THP for the region: its pages are base pages");
+		ASSERT_EQ(2, thp[5]);
+		thp[5] = 0;
+	}
+	if (sh->huge) {
+		for (i = 0; i < HPAGE / PAGE; i++) {
+			ASSERT_EQ(1, huge[i]);
+			huge[i] = 0;
+		}
+	} else {
+		TH_LOG("no hugetlb page: that part is left out");
+	}
+	/* and nothing else in the regions (PROT_NONE: never referenced) */
+	for (i = 0; i < ANON_PAGES; i++)
+		ASSERT_EQ(0, anon[i]);
+	for (i = 0; i < FILE_PAGES; i++)
+		ASSERT_EQ(0, file[i]);
+	for (i = 0; i < HPAGE / PAGE; i++)
+		ASSERT_EQ(0, thp[i]) TH_LOG("thp page %u", i);
+	for (i = 0; i < PN_PAGES; i++)
+		ASSERT_EQ(0, pn[i]);
+	for (i = 0; i < HPAGE / PAGE; i++)
+		ASSERT_EQ(0, huge[i]);
+	ASSERT_LE(ARRAY_SIZE(anon_write) + ARRAY_SIZE(file_write) + 1,
+		  rec[0].written);
+
+	/* smaps' Referenced agrees, VMA by VMA (not vacuously: > 0) */
+	ASSERT_EQ((long)(ARRAY_SIZE(anon_read) + ARRAY_SIZE(anon_write)) * 4,
+		  ref_anon);
+	ASSERT_EQ((long)(ARRAY_SIZE(file_read) + ARRAY_SIZE(file_write)) * 4,
+		  ref_file);
+	ASSERT_EQ(thp_kb == HPAGE / 1024 ? (long)HPAGE / 1024 : 4, ref_thp);
+	ASSERT_EQ(0, ref_pn);
+	/* smaps counts no Referenced for hugetlb: only that it is mapped */
+	if (sh->huge)
+		ASSERT_EQ((long)HPAGE / 1024,
+			  smaps_key(self->child, (uintptr_t)sh->huge,
+				    "Shared_Hugetlb:") + ref_huge +
+			  smaps_key(self->child, (uintptr_t)sh->huge,
+				    "Private_Hugetlb:"));
+	/* and still does after vmscope cleared the Accessed bits */
+	ASSERT_EQ(ref_anon,
+		  smaps_key(self->child, (uintptr_t)sh->anon, "Referenced:"));
+	ASSERT_EQ(ref_file,
+		  smaps_key(self->child, (uintptr_t)sh->file, "Referenced:"));
+	ASSERT_EQ(ref_thp,
+		  smaps_key(self->child, (uintptr_t)sh->thp, "Referenced:"));
+
+	/* the session is still there; a third pass with nothing touched */
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, &status));
+	ASSERT_EQ(0, wss_read(self->fd, rec, 4096, 0, &rd));
+	ASSERT_LE(1, rd.seq);
+	for (i = 1; i < rd.count; i++)
+		ASSERT_FALSE(rec[i].addr >= (uintptr_t)sh->anon &&
+			     rec[i].addr < (uintptr_t)sh->anon +
+			     ANON_PAGES * PAGE);
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_STOP, &status));
+	ASSERT_EQ(VMSCOPE_WSS_STOPPED, status);
+	ASSERT_EQ(-ESRCH, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, NULL));
+}
+
+TEST_F(wss, bad_requests)
+{
+	struct vmscope_wss_start st = { .size = sizeof(st) };
+	struct vmscope_wss_read rd;
+	unsigned int status;
+	uint64_t n = 0;
+
+	ASSERT_EQ(-ENOENT, wss_read(self->fd, NULL, 0, 0, &rd));
+	ASSERT_EQ(-ENOENT, wss_ctl(self->fd, VMSCOPE_WSS_OP_STOP, NULL));
+	ASSERT_EQ(-EINVAL, wss_ctl(self->fd, 0, NULL));
+	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(), 0, 0, 0));
+	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(), 0, 3600001, 0));
+	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(), 1U << 7, 100, 0));
+	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(),
+				     VMSCOPE_WSS_MANUAL, 100, 0));
+	ASSERT_EQ(-ESRCH, wss_start(self->fd, 0, VMSCOPE_WSS_MANUAL, 0, 0));
+	st.pid = getpid();
+	st.interval_ms = 100;
+	st.start = 123;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->fd, VMSCOPE_IOC_WSS_START, &st));
+	st.start = 0;
+	st.end = 1ULL << 63;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->fd, VMSCOPE_IOC_WSS_START, &st));
+	st.end = 0;
+	st.max_records = VMSCOPE_WSS_MAX_RECORDS + 1;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->fd, VMSCOPE_IOC_WSS_START, &st));
+	st.size = 8;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->fd, VMSCOPE_IOC_WSS_START, &st));
+
+	ASSERT_EQ(0, wss_start(self->fd, getpid(), 0, 50, 2));
+	ASSERT_EQ(-EBUSY, wss_start(self->fd, getpid(), 0, 50, 2));
+	ASSERT_EQ(-EINVAL, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, NULL));
+	memset(&rd, 0, sizeof(rd));
+	rd.size = sizeof(rd);
+	rd.buf_count = 1;
+	rd.rec_size = 8;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->fd, VMSCOPE_IOC_WSS_READ, &rd));
+	rd.rec_size = sizeof(struct vmscope_wss_rec);
+	rd.buf = 1ULL << 63;
+	ASSERT_EQ(-EFAULT, vmscope_ioctl(self->fd, VMSCOPE_IOC_WSS_READ, &rd));
+	rd.buf = 0;
+	rd.__reserved = 1;
+	ASSERT_EQ(-EINVAL, vmscope_ioctl(self->fd, VMSCOPE_IOC_WSS_READ, &rd));
+	/* sampling itself: two intervals, then DONE */
+	ASSERT_EQ(VMSCOPE_WSS_DONE, wss_drain(self->fd, &n));
+	ASSERT_EQ(2, n);
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_STOP, &status));
+	ASSERT_EQ(VMSCOPE_WSS_DONE, status);
+}
+
+/* A target that exits, one that execs, one whose mappings churn. */
+TEST_F(wss, target_exits_execs_churns)
+{
+	uint64_t n = 0;
+	int fd2;
+
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		/* munmap/mmap/mprotect/fork while sampled, then exit */
+		int i;
+
+		for (i = 0; i < 300; i++) {
+			char *p = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				_exit(1);
+			memset(p, i, 64 * PAGE);
+			mprotect(p, 32 * PAGE, PROT_NONE);
+			if (i % 50 == 0 && !fork())
+				_exit(0);
+			munmap(p, 64 * PAGE);
+			usleep(1000);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(0, wss_start(self->fd, self->child, 0, 2, 0));
+	ASSERT_EQ(VMSCOPE_WSS_EXITED, wss_drain(self->fd, &n));
+	ASSERT_LT(0, n);
+	waitpid(self->child, NULL, 0);
+
+	fd2 = open(VMSCOPE_DEVICE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		usleep(200000);
+		setenv(SLEEPER_ENV, "1", 1);
+		execl("/proc/self/exe", "wss-sleeper", NULL);
+		_exit(1);
+	}
+	ASSERT_EQ(0, wss_start(fd2, self->child, 0, 10, 0));
+	ASSERT_EQ(VMSCOPE_WSS_EXECED, wss_drain(fd2, &n));
+	close(fd2);
+}
+
+/* The opener is killed mid-session; the module frees the session. */
+TEST_F(wss, opener_killed)
+{
+	int status, i;
+	pid_t opener;
+
+	for (i = 0; i < 3; i++) {
+		opener = fork();
+		ASSERT_LE(0, opener);
+		if (!opener) {
+			int fd = open(VMSCOPE_DEVICE, O_RDONLY);
+			struct vmscope_wss_read rd;
+
+			if (fd < 0 || wss_start(fd, getppid(), 0, 1, 0))
+				_exit(1);
+			wss_read(fd, NULL, 0, 0, &rd);
+			for (;;)
+				pause();
+		}
+		usleep(20000 * (i + 1));
+		kill(opener, SIGKILL);
+		ASSERT_EQ(opener, waitpid(opener, &status, 0));
+		ASSERT_TRUE(WIFSIGNALED(status));
+	}
+}
+
+#define DAMON		"/sys/kernel/mm/damon/admin/kdamonds"
+#define DAMON_CTX	DAMON "/0/contexts/0"
+#define HOT_PAGES	256
+#define COLD_PAGES	4096
+
+static int damon_set(const char *rel, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", DAMON, rel);
+	return write_file(path, val);
+}
+
+static long long damon_get(const char *rel)
+{
+	char path[256], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", DAMON, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strtoll(buf, NULL, 0);
+}
+
+/* How many regions the stat scheme reported (directories 0..N-1). */
+static long long damon_tried_regions(void)
+{
+	char rel[96];
+	long long n;
+
+	for (n = 0;; n++) {
+		snprintf(rel, sizeof(rel),
+			 "0/contexts/0/schemes/0/tried_regions/%lld/start", n);
+		if (damon_get(rel) < 0)
+			return n;
+	}
+}
+
+static void damon_off(void)
+{
+	damon_set("0/state", "off");
+	damon_set("nr_kdamonds", "0");
+}
+
+/* One kdamond, vaddr, @pid, a "stat" scheme to read its regions through. */
+static int damon_on(pid_t pid)
+{
+	char val[16];
+
+	snprintf(val, sizeof(val), "%d", pid);
+	return damon_set("nr_kdamonds", "1") ?:
+	       damon_set("0/contexts/nr_contexts", "1") ?:
+	       damon_set("0/contexts/0/operations", "vaddr") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/intervals/sample_us",
+			 "5000") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/intervals/aggr_us",
+			 "100000") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/nr_regions/min", "10") ?:
+	       damon_set("0/contexts/0/monitoring_attrs/nr_regions/max",
+			 "1000") ?:
+	       damon_set("0/contexts/0/targets/nr_targets", "1") ?:
+	       damon_set("0/contexts/0/targets/0/pid_target", val) ?:
+	       damon_set("0/contexts/0/schemes/nr_schemes", "1") ?:
+	       damon_set("0/contexts/0/schemes/0/action", "stat") ?:
+	       /* a new scheme's ranges are [0, 0]: make it match everything */
+	       damon_set("0/contexts/0/schemes/0/access_pattern/sz/max",
+			 "18446744073709551615") ?:
+	       damon_set("0/contexts/0/schemes/0/access_pattern/nr_accesses/max",
+			 "4294967295") ?:
+	       damon_set("0/contexts/0/schemes/0/access_pattern/age/max",
+			 "4294967295") ?:
+	       damon_set("0/state", "on");
+}
+
+static uint64_t overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	uint64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/*
+ * A process that keeps reading a hot set of pages and leaves a larger
+ * cold set alone, seen by DAMON's vaddr monitoring (6.12) and then by the
+ * sampler: the sampler's hot set is exactly the hot pages in every
+ * interval and the cold pages never; DAMON, region-approximate, finds
+ * most of the hot set accessed and the cold set mostly not, so the two
+ * agree within what DAMON documents (regions, not pages).
+ */
+TEST_F(wss, damon_agrees)
+{
+	static struct vmscope_wss_rec rec[4096];
+	uint64_t hot, cold, damon_hot = 0, damon_cold = 0;
+	uint64_t ref_hot = 0, max_hot = 0, any_cold = 0;
+	struct vmscope_wss_read rd;
+	long long nr = 0, i;
+	char *m;
+	int tries;
+
+	if (access(DAMON "/nr_kdamonds", W_OK))
+		SKIP(return, "no DAMON sysfs interface (CONFIG_DAMON_SYSFS, 6.12)");
+	m = mmap(NULL, (HOT_PAGES + COLD_PAGES) * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	madvise(m, (HOT_PAGES + COLD_PAGES) * PAGE, MADV_NOHUGEPAGE);
+	hot = (uintptr_t)m;
+	cold = hot + HOT_PAGES * PAGE;
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		volatile char *v = m;
+		uint64_t k, sum = 0;
+
+		memset(m, 1, (HOT_PAGES + COLD_PAGES) * PAGE);
+		for (;;)
+			for (k = 0; k < HOT_PAGES; k++)
+				sum += v[k * PAGE];
+	}
+	usleep(300000);
+	ASSERT_EQ(0, damon_on(self->child)) {
+		damon_off();
+	}
+	/* regions split and merge per aggregation: give it some */
+	for (tries = 0; tries < 40; tries++) {
+		usleep(500000);
+		if (damon_set("0/state", "update_schemes_tried_regions"))
+			break;
+		nr = damon_tried_regions();
+		damon_hot = damon_cold = 0;
+		for (i = 0; i < nr; i++) {
+			char base[96], k[128];
+			uint64_t s0, s1;
+			long long acc;
+
+			snprintf(base, sizeof(base),
+				 "0/contexts/0/schemes/0/tried_regions/%lld", i);
+			snprintf(k, sizeof(k), "%s/start", base);
+			s0 = damon_get(k);
+			snprintf(k, sizeof(k), "%s/end", base);
+			s1 = damon_get(k);
+			snprintf(k, sizeof(k), "%s/nr_accesses", base);
+			acc = damon_get(k);
+			if (acc <= 0)
+				continue;
+			damon_hot += overlap(s0, s1, hot, cold);
+			damon_cold += overlap(s0, s1, cold,
+					      cold + COLD_PAGES * PAGE);
+		}
+		if (damon_hot * 2 >= HOT_PAGES * PAGE &&
+		    damon_cold * 2 <= COLD_PAGES * PAGE)
+			break;
+	}
+	damon_off();
+	TH_LOG("DAMON, %lld regions after %d tries: %llu of %lu hot bytes and %llu of %lu cold bytes in regions it saw accessed",
+	       nr, tries, (unsigned long long)damon_hot, HOT_PAGES * PAGE,
+	       (unsigned long long)damon_cold, COLD_PAGES * PAGE);
+	EXPECT_LE(HOT_PAGES * PAGE / 2, damon_hot);
+	EXPECT_GE(COLD_PAGES * PAGE / 2, damon_cold);
+
+	/* the sampler, after DAMON is off: a session of 3 intervals */
+	ASSERT_EQ(0, wss_start(self->fd, self->child, 0, 200, 3));
+	do {
+		ASSERT_EQ(0, wss_read(self->fd, rec, 4096, VMSCOPE_WSS_READ_WAIT,
+				      &rd));
+		for (i = 0; i < rd.count; i++) {
+			uint64_t end = rec[i].addr + rec[i].pages * PAGE;
+
+			if (rec[i].type == VMSCOPE_WSS_REC_INTERVAL) {
+				ref_hot = 0;
+				continue;
+			}
+			ref_hot += overlap(rec[i].addr, end, hot, cold) / PAGE;
+			any_cold += overlap(rec[i].addr, end, cold,
+					    cold + COLD_PAGES * PAGE) / PAGE;
+			if (ref_hot > max_hot)
+				max_hot = ref_hot;
+		}
+	} while (rd.status == VMSCOPE_WSS_RUNNING || rd.pending);
+	EXPECT_EQ(VMSCOPE_WSS_DONE, rd.status);
+	EXPECT_EQ(HOT_PAGES, max_hot);
+	EXPECT_EQ(0, any_cold);
+}
+
+TEST_HARNESS_MAIN
