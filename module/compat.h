@@ -122,6 +122,17 @@ static inline unsigned long vmscope_mm_counter(struct mm_struct *mm,
 #endif
 
 /*
+ * pgscan_*, pgsteal_* and pgrefill moved from the vm events to the node
+ * stats in 7.1 ("mm: move pgscan, pgsteal, pgrefill to node stats"): the
+ * same names, other enum, other counters.  /proc/vmstat prints them among
+ * the node stats since, and they count reclaim within a memory cgroup's
+ * limit too, which the vm events left out.
+ */
+#if KERNEL_VERSION(7, 1, 0) <= LINUX_VERSION_CODE
+#define VMSCOPE_HAVE_RECLAIM_NODE_STATS 1
+#endif
+
+/*
  * The buddy allocator's orders: MAX_ORDER of them until 6.4, which made
  * MAX_ORDER the largest order; 6.8 renamed it and added NR_PAGE_ORDERS.
  */
