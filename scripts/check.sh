@@ -166,7 +166,7 @@ debian_packages()
 # vm KERNEL LEVELS - the selftests in one VM configuration
 vm()
 {
-	local ver res p f s ko
+	local ver res p f s ko start=$SECONDS
 	ver=$(scripts/kernels.sh resolve "$1") || return 1
 	res=$LOGDIR/vm-$ver-$2.result
 	rm -f "$res"
@@ -191,7 +191,7 @@ vm()
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-1}))
 	skipped=$((skipped + ${s:-0}))
-	echo "# VM $ver $2-level: ${p:-0} passed, ${f:-?} failed, ${s:-0} skipped"
+	echo "# VM $ver $2-level: ${p:-0} passed, ${f:-?} failed, ${s:-0} skipped ($((SECONDS - start)) s)"
 }
 
 # series_available SERIES - succeed if SERIES can be built and run here;
@@ -254,11 +254,13 @@ main()
 	check "make deb, lintian, install/purge in a bookworm chroot, DKMS for both kernels" \
 		debian_packages
 
+	echo "# static checks took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 	for cfg in "${configs[@]}"; do
 		vm "${cfg%:*}" "${cfg#*:}"
 	done
 
 	((skipped > 0)) && echo "# $skipped skipped"
+	echo "# took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 	echo "$passed passed, $failed failed"
 	((failed == 0))
 }
