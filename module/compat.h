@@ -168,6 +168,15 @@ static inline void vmscope_vm_flags_set(struct vm_area_struct *vma,
 #endif
 
 /*
+ * zap_vma_ptes() became zap_special_vma_range() in 7.1 ("mm: rename
+ * zap_vma_ptes() to zap_special_vma_range()"): the same VM_PFNMAP check
+ * and the same work.
+ */
+#if KERNEL_VERSION(7, 1, 0) > LINUX_VERSION_CODE
+#define zap_special_vma_range(vma, addr, size)	zap_vma_ptes(vma, addr, size)
+#endif
+
+/*
  * The anon/KSM bits in folio->mapping were renamed in 6.17 ("mm: rename
  * PAGE_MAPPING_* to FOLIO_MAPPING_*").
  */

@@ -194,7 +194,7 @@ static void vmscope_frames_evict(struct vmscope_frames *fr, u32 slot)
 	unsigned long addr = vmscope_frames_addr(fr->vma, pgoff);
 	bool dirty = vmscope_frames_look(fr, slot, false).dirty;
 
-	zap_vma_ptes(fr->vma, addr, PAGE_SIZE);
+	zap_special_vma_range(fr->vma, addr, PAGE_SIZE);
 	fr->slot_of[pgoff] = 0;
 	fr->stat.evictions++;
 	fr->stat.writebacks += dirty;
