@@ -81,7 +81,7 @@ check-man: cli
 deb:
 	scripts/deb.sh
 
-# Build the module for both test kernels into $(VMSCOPE_CACHE)/build/VERSION.
+# Build the module for the three test kernels into $(VMSCOPE_CACHE)/build/VERSION.
 modules-all:
 	scripts/build-modules.sh
 

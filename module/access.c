@@ -13,6 +13,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "vmscope.h"
 
 static bool unprivileged;
@@ -130,9 +131,9 @@ static bool vmscope_caps_cover(const struct vmscope_access *acc,
  * opener's filesystem ids, that pass the capability rule of
  * cap_ptrace_access_check() (same user namespace and no capability the
  * opener lacks, or CAP_SYS_PTRACE over the target's user namespace), and
- * whose address space is dumpable (SUID_DUMP_USER: not a setuid program,
- * not PR_SET_DUMPABLE 0).  No other LSM hook (Yama's ptrace_scope,
- * SELinux, AppArmor) is consulted.
+ * that are dumpable by their owner (vmscope_dumpable_by_owner(): not a
+ * setuid program, not PR_SET_DUMPABLE 0).  No other LSM hook (Yama's
+ * ptrace_scope, SELinux, AppArmor) is consulted.
  *
  * Context: process context, under the task's exec_update_lock (so that an
  * exec() cannot swap the mm and the credentials between the two checks);
@@ -155,7 +156,7 @@ int vmscope_access_mm(const struct vmscope_access *acc,
 	rcu_read_unlock();
 	/* as __ptrace_may_access(): credentials before dumpability */
 	smp_rmb();
-	if (!ok || get_dumpable(mm) != SUID_DUMP_USER)
+	if (!ok || !vmscope_dumpable_by_owner(task, mm))
 		return -EACCES;
 	return 0;
 }

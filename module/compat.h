@@ -2,7 +2,10 @@
 /*
  * The one place where vmscope tests kernel versions: helpers whose kernel
  * counterparts are missing, unexported or different on the kernels vmscope
- * supports (checked on 6.1 and 6.12).
+ * supports (checked on Debian's 6.1, 6.12 and unstable's 7.2).  Each shim
+ * names the release and the commit that made it necessary; where a newer
+ * kernel renamed something, the code uses the new name and the shim gives
+ * it to older kernels.
  */
 #ifndef VMSCOPE_COMPAT_H
 #define VMSCOPE_COMPAT_H
@@ -12,7 +15,22 @@
 #include <linux/swap.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/swap.h>
 #include <linux/version.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
+#include <linux/leafops.h>
+#else
+#include <linux/swapops.h>
+#endif
+#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE
+#include <linux/sched/exec_state.h>
+#else
+#include <linux/sched/coredump.h>
+#endif
 
 /*
  * pmdp_get_lockless() came with 6.2; on x86-64 a PMD is read in one
@@ -21,6 +39,20 @@
 #if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
 #define pmdp_get_lockless(pmdp)	READ_ONCE(*(pmdp))
 #endif
+
+/*
+ * The devmap PMD bit went in 6.17 ("mm: remove devmap related functions
+ * and page table bits"), with CONFIG_ARCH_HAS_PTE_DEVMAP: a DAX PMD is an
+ * ordinary huge PMD since.
+ */
+static inline bool vmscope_pmd_devmap(pmd_t pmd)
+{
+#ifdef CONFIG_ARCH_HAS_PTE_DEVMAP
+	return pmd_devmap(pmd);
+#else
+	return false;
+#endif
+}
 
 /**
  * vmscope_pte_map() - map the PTE table under a PMD
@@ -45,7 +77,7 @@ static inline pte_t *vmscope_pte_map(pmd_t *pmdp, unsigned long addr,
 {
 	*pmdval = pmdp_get_lockless(pmdp);
 	if (pmd_none(*pmdval) || !pmd_present(*pmdval) ||
-	    pmd_trans_huge(*pmdval) || pmd_devmap(*pmdval) ||
+	    pmd_trans_huge(*pmdval) || vmscope_pmd_devmap(*pmdval) ||
 	    pmd_bad(*pmdval))
 		return NULL;
 	return pte_offset_kernel(pmdval, addr);
@@ -91,6 +123,17 @@ static inline unsigned long vmscope_mm_counter(struct mm_struct *mm,
 /* pgscan_khugepaged and pgsteal_khugepaged were split out in 6.2. */
 #if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
 #define VMSCOPE_HAVE_KHUGEPAGED_SCAN 1
+#endif
+
+/*
+ * pgscan_*, pgsteal_* and pgrefill moved from the vm events to the node
+ * stats in 7.1 ("mm: move pgscan, pgsteal, pgrefill to node stats"): the
+ * same names, other enum, other counters.  /proc/vmstat prints them among
+ * the node stats since, and they count reclaim within a memory cgroup's
+ * limit too, which the vm events left out.
+ */
+#if KERNEL_VERSION(7, 1, 0) <= LINUX_VERSION_CODE
+#define VMSCOPE_HAVE_RECLAIM_NODE_STATS 1
 #endif
 
 /*
@@ -146,6 +189,166 @@ static inline void vmscope_folio_keep_young(struct folio *folio,
 #else
 	if (!(vma->vm_flags & VM_SEQ_READ))
 		folio_mark_accessed(folio);
+#endif
+}
+
+/*
+ * mm->flags became a bitmap read through mm_flags_test() in 6.18 ("mm: add
+ * bitmap mm->flags field", "mm: convert core mm to mm_flags_*() accessors").
+ */
+#if KERNEL_VERSION(6, 18, 0) > LINUX_VERSION_CODE
+#define mm_flags_test(flag, mm)	test_bit(flag, &(mm)->flags)
+#endif
+
+/*
+ * zap_vma_ptes() became zap_special_vma_range() in 7.1 ("mm: rename
+ * zap_vma_ptes() to zap_special_vma_range()"): the same VM_PFNMAP check
+ * and the same work.
+ */
+#if KERNEL_VERSION(7, 1, 0) > LINUX_VERSION_CODE
+#define zap_special_vma_range(vma, addr, size)	zap_vma_ptes(vma, addr, size)
+#endif
+
+/*
+ * The anon/KSM bits in folio->mapping were renamed in 6.17 ("mm: rename
+ * PAGE_MAPPING_* to FOLIO_MAPPING_*").
+ */
+#if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE
+#define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
+#define FOLIO_MAPPING_KSM	PAGE_MAPPING_KSM
+#define FOLIO_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
+#endif
+
+/**
+ * vmscope_folio_flags_word() - one read of a folio's page flags
+ * @folio: the folio
+ *
+ * The flags word became a memdesc_flags_t in 6.18 ("mm: introduce
+ * memdesc_flags_t").
+ *
+ * Return: the PG_* bits, as one word.
+ */
+static __always_inline unsigned long
+vmscope_folio_flags_word(const struct folio *folio)
+{
+#if KERNEL_VERSION(6, 18, 0) <= LINUX_VERSION_CODE
+	return READ_ONCE(folio->flags.f);
+#else
+	return READ_ONCE(folio->flags);
+#endif
+}
+
+/*
+ * Software entries in a non-present PTE or PMD (swap, migration, device,
+ * hwpoison, markers): 6.19 replaced the swapops predicates by softleaf_t
+ * and <linux/leafops.h> ("mm: introduce leaf entry type and use to
+ * simplify leaf entry logic", then "mm: remove non_swap_entry() and use
+ * softleaf helpers instead", "mm: eliminate further swapops predicates",
+ * "mm: replace remaining pte_to_swp_entry() with softleaf_from_pte()").
+ * softleaf_t is swp_entry_t there; swp_type() and swp_offset() remain.
+ */
+#if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
+#define vmscope_swp_from_pte(pte)	softleaf_from_pte(pte)
+#define vmscope_swp_from_pmd(pmd)	softleaf_from_pmd(pmd)
+#define vmscope_pmd_is_migration(pmd)	pmd_is_migration_entry(pmd)
+#define vmscope_swp_is_migration(e)	softleaf_is_migration(e)
+#define vmscope_swp_is_hwpoison(e)	softleaf_is_hwpoison(e)
+#define vmscope_swp_is_swap(e)		softleaf_is_swap(e)
+#define vmscope_swp_has_pfn(e)		softleaf_has_pfn(e)
+#define vmscope_swp_pfn(e)		softleaf_to_pfn(e)
+#else
+#define vmscope_swp_from_pte(pte)	pte_to_swp_entry(pte)
+#define vmscope_swp_from_pmd(pmd)	pmd_to_swp_entry(pmd)
+#define vmscope_pmd_is_migration(pmd)	is_pmd_migration_entry(pmd)
+#define vmscope_swp_is_migration(e)	is_migration_entry(e)
+#define vmscope_swp_is_hwpoison(e)	is_hwpoison_entry(e)
+#define vmscope_swp_is_swap(e)		(!non_swap_entry(e))
+#define vmscope_swp_has_pfn(e)		is_pfn_swap_entry(e)
+#define vmscope_swp_pfn(e)		swp_offset_pfn(e)
+#endif
+
+/**
+ * vmscope_swp_is_device() - whether a software entry is a device entry
+ * @e: the entry
+ *
+ * Return: true for device-private and device-exclusive entries.
+ */
+static inline bool vmscope_swp_is_device(swp_entry_t e)
+{
+#if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
+	return softleaf_is_device_private(e) || softleaf_is_device_exclusive(e);
+#else
+	return is_device_private_entry(e) || is_device_exclusive_entry(e);
+#endif
+}
+
+/**
+ * vmscope_dumpable_by_owner() - whether a task's owner may look at it
+ * @task: the task
+ * @mm: its address space
+ *
+ * What __ptrace_may_access() asks: is the task dumpable by its owner (not
+ * a setuid program, not PR_SET_DUMPABLE 0)?  7.2 moved dumpability from
+ * mm->flags (get_dumpable(), SUID_DUMP_USER) to task->exec_state
+ * (TASK_DUMPABLE_OWNER), Christian Brauner's task_exec_state series;
+ * task_exec_state_get_dumpable() is not exported, so this reads the field
+ * the way it does, under RCU.
+ *
+ * Context: any; takes rcu_read_lock() on 7.2.
+ * Return: true if dumpable by the owner.
+ */
+static inline bool vmscope_dumpable_by_owner(struct task_struct *task,
+					     struct mm_struct *mm)
+{
+#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE
+	const struct task_exec_state *es;
+	bool owner;
+
+	rcu_read_lock();
+	es = rcu_dereference(task->exec_state);
+	owner = READ_ONCE(es->dumpable) == TASK_DUMPABLE_OWNER;
+	rcu_read_unlock();
+	return owner;
+#else
+	return get_dumpable(mm) == SUID_DUMP_USER;
+#endif
+}
+
+/*
+ * inode->i_state became a struct inode_state_flags read through
+ * inode_state_read() (under i_lock) in 6.19 (Mateusz Guzik's series "fs:
+ * provide accessors for ->i_state", then the field wrapped so that only
+ * the accessors reach it).
+ */
+#if KERNEL_VERSION(6, 19, 0) > LINUX_VERSION_CODE
+#define inode_state_read(inode)	((inode)->i_state)
+#endif
+
+/**
+ * vmscope_flush_tlb_local() - drop this CPU's cached user translations
+ *
+ * Up to 6.12, __flush_tlb_all() (exported, GPL) does it, global entries
+ * included.  Debian's 7.2 exports that symbol to the KVM modules only
+ * (its Module.symvers: namespace "module:kvm,kvm-amd,kvm-intel"; the
+ * commit that narrowed the export was not identified), so there this
+ * reloads CR3, which drops every non-global entry of the current address
+ * space ID: all user mappings on a CPU without PCID (the test VMs'
+ * qemu64).  With PCID, entries that another address space ID cached for
+ * the target survive until the kernel next flushes them: a documented
+ * bound, see Documentation/replacement.md.
+ *
+ * Context: any; disables interrupts for the reload.
+ */
+static inline void vmscope_flush_tlb_local(void)
+{
+#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE
+	unsigned long flags;
+
+	local_irq_save(flags);
+	native_write_cr3(__native_read_cr3());
+	local_irq_restore(flags);
+#else
+	__flush_tlb_all();
 #endif
 }
 

@@ -36,13 +36,13 @@ u64 vmscope_level_size(int level)
 /* A non-present, non-none entry: swap, migration, poison, device, marker. */
 static void vmscope_decode_swp(swp_entry_t e, struct vmscope_leaf *leaf)
 {
-	if (is_migration_entry(e))
+	if (vmscope_swp_is_migration(e))
 		leaf->state = VMSCOPE_STATE_MIGRATION;
-	else if (is_hwpoison_entry(e))
+	else if (vmscope_swp_is_hwpoison(e))
 		leaf->state = VMSCOPE_STATE_HWPOISON;
-	else if (is_device_private_entry(e) || is_device_exclusive_entry(e))
+	else if (vmscope_swp_is_device(e))
 		leaf->state = VMSCOPE_STATE_DEVICE;
-	else if (non_swap_entry(e))
+	else if (!vmscope_swp_is_swap(e))
 		leaf->state = VMSCOPE_STATE_MARKER;
 	else
 		leaf->state = VMSCOPE_STATE_SWAPPED;
@@ -50,9 +50,9 @@ static void vmscope_decode_swp(swp_entry_t e, struct vmscope_leaf *leaf)
 	if (leaf->state == VMSCOPE_STATE_SWAPPED) {
 		leaf->swap_type = swp_type(e);
 		leaf->swap_offset = swp_offset(e);
-	} else if (is_pfn_swap_entry(e)) {
+	} else if (vmscope_swp_has_pfn(e)) {
 		/* migration entries keep young/dirty bits above the PFN */
-		leaf->swap_offset = swp_offset_pfn(e);
+		leaf->swap_offset = vmscope_swp_pfn(e);
 	}
 }
 
@@ -63,7 +63,7 @@ static void vmscope_decode_pte(pte_t pte, struct vmscope_leaf *leaf)
 						  VMSCOPE_STATE_PRESENT;
 		leaf->pfn = pte_pfn(pte);
 	} else {
-		vmscope_decode_swp(pte_to_swp_entry(pte), leaf);
+		vmscope_decode_swp(vmscope_swp_from_pte(pte), leaf);
 	}
 }
 
@@ -73,8 +73,8 @@ static void vmscope_decode_pmd(pmd_t pmd, struct vmscope_leaf *leaf)
 		leaf->state = pmd_protnone(pmd) ? VMSCOPE_STATE_PROT_NONE :
 						  VMSCOPE_STATE_PRESENT;
 		leaf->pfn = pmd_pfn(pmd);
-	} else if (is_pmd_migration_entry(pmd)) {
-		vmscope_decode_swp(pmd_to_swp_entry(pmd), leaf);
+	} else if (vmscope_pmd_is_migration(pmd)) {
+		vmscope_decode_swp(vmscope_swp_from_pmd(pmd), leaf);
 	} else {
 		leaf->state = VMSCOPE_STATE_MARKER;
 	}

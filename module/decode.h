@@ -143,13 +143,13 @@ static __always_inline void vmscope_decode_leaf(int level, u64 val,
  */
 static __always_inline u32 vmscope_folio_flags(struct folio *folio)
 {
-	unsigned long pg = READ_ONCE(folio->flags);
+	unsigned long pg = vmscope_folio_flags_word(folio);
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
 	u32 flags = 0;
 
-	if (mapping & PAGE_MAPPING_ANON) {
+	if (mapping & FOLIO_MAPPING_ANON) {
 		flags |= VMSCOPE_PAGE_ANON;
-		if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM)
+		if ((mapping & FOLIO_MAPPING_FLAGS) == FOLIO_MAPPING_KSM)
 			flags |= VMSCOPE_PAGE_KSM;
 	} else if (pg & BIT(PG_swapbacked)) {
 		flags |= VMSCOPE_PAGE_SHMEM;

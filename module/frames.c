@@ -131,7 +131,7 @@ static struct vmscope_frames_pte vmscope_frames_look(struct vmscope_frames *fr,
 static void vmscope_frames_flush(struct vmscope_frames *fr)
 {
 	preempt_disable();
-	__flush_tlb_all();
+	vmscope_flush_tlb_local();
 	preempt_enable();
 	fr->stat.tlb_flushes++;
 }
@@ -194,7 +194,7 @@ static void vmscope_frames_evict(struct vmscope_frames *fr, u32 slot)
 	unsigned long addr = vmscope_frames_addr(fr->vma, pgoff);
 	bool dirty = vmscope_frames_look(fr, slot, false).dirty;
 
-	zap_vma_ptes(fr->vma, addr, PAGE_SIZE);
+	zap_special_vma_range(fr->vma, addr, PAGE_SIZE);
 	fr->slot_of[pgoff] = 0;
 	fr->stat.evictions++;
 	fr->stat.writebacks += dirty;

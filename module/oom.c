@@ -18,6 +18,7 @@
 #include <linux/string_helpers.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "vmscope.h"
 
 /*
@@ -43,7 +44,7 @@ static bool vmscope_oom_points(struct task_struct *p, u64 totalpages,
 		o->swap = get_mm_counter(mm, MM_SWAPENTS);
 		o->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
 		ok = o->oom_score_adj != OOM_SCORE_ADJ_MIN &&
-		     !test_bit(MMF_OOM_SKIP, &mm->flags) && !in_vfork(t);
+		     !mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
 		task_unlock(t);
 		if (!ok)
 			o->flags |= VMSCOPE_OOM_UNKILLABLE;

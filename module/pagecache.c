@@ -336,7 +336,7 @@ static void vmscope_census_walk(struct super_block *sb,
 		pos++;
 		spin_lock(&inode->i_lock);
 		/* as drop_pagecache_sb(): skip inodes in transition */
-		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		if ((inode_state_read(inode) & (I_FREEING | I_WILL_FREE | I_NEW)) ||
 		    (mapping_empty(inode->i_mapping) && !need_resched())) {
 			spin_unlock(&inode->i_lock);
 			continue;

@@ -98,7 +98,8 @@ static int vmscope_walk_pmd_leaf(struct vmscope_pt_walk *w, pmd_t *pmdp,
 	if (pmd_none(pmd))
 		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD, addr,
 				   next, pmd_val(pmd));
-	else if (!pmd_present(pmd) || pmd_leaf(pmd) || pmd_devmap(pmd)) {
+	else if (!pmd_present(pmd) || pmd_leaf(pmd) ||
+		 vmscope_pmd_devmap(pmd)) {
 		w->entryp = pmdp;
 		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PMD, addr,
 				   next, pmd_val(pmd));
@@ -120,7 +121,7 @@ static int vmscope_walk_pmd(struct vmscope_pt_walk *w, pmd_t *pmdp,
 			err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD,
 					   addr, next, pmd_val(pmd));
 		} else if (!pmd_present(pmd) || pmd_leaf(pmd) ||
-			   pmd_devmap(pmd)) {
+			   vmscope_pmd_devmap(pmd)) {
 			err = vmscope_walk_pmd_leaf(w, pmdp, addr, next);
 		} else if (pmd_bad(pmd)) {
 			/* corrupt: the kernel reports it; skip, as a hole */

@@ -148,7 +148,7 @@ struct vmscope_wss_file {
 
 static void vmscope_wss_flush_one(void *unused)
 {
-	__flush_tlb_all();
+	vmscope_flush_tlb_local();
 }
 
 /* Every online CPU's TLB: flush_tlb_mm_range() is not exported. */
@@ -280,8 +280,12 @@ static int vmscope_wss_leaf(struct vmscope_pt_walk *w, int level,
 		return 1;
 	vmscope_chunk_spend(&s->cw, 1);
 	s->addr = next;
-	/* not present (migration, swap of a PMD), or DAX: nothing to do */
-	if (!(val & _PAGE_PRESENT) || (val & _PAGE_DEVMAP) || !w->entryp)
+	/*
+	 * not present (migration, swap of a PMD), or DAX (the devmap bit is
+	 * the same at both levels): nothing to do
+	 */
+	if (!(val & _PAGE_PRESENT) || vmscope_pmd_devmap(__pmd(val)) ||
+	    !w->entryp)
 		return 0;
 	/* the head page: the folio is the same for every page of it */
 	pfn = level == VMSCOPE_LEVEL_PMD ? pmd_pfn(__pmd(val)) :

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -145,6 +146,17 @@ static inline unsigned long long swap_total_pages(void)
 	if (read_key("/proc/meminfo", "SwapTotal", val, sizeof(val)))
 		return 0;
 	return strtoull(val, NULL, 10) * 1024 / getpagesize();
+}
+
+/* Whether the running kernel is @major.@minor or newer. */
+static inline int kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 0;
+	return ma > major || (ma == major && mi >= minor);
 }
 
 /* The value of @key in /proc/vmstat; 0 if it is not there. */

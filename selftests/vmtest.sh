@@ -61,11 +61,11 @@ QEMU_RC=
 usage()
 {
 	cat <<EOF
-Usage: $0 [-k 6.1|6.12|VERSION] [-l 4|5] [-m MODULE.ko] [-T TESTDIR]
+Usage: $0 [-k 6.1|6.12|sid|VERSION] [-l 4|5] [-m MODULE.ko] [-T TESTDIR]
        [-a HOST[:GUEST]]... [-t TIMEOUT_SECS] [-r RESULTFILE] [-s] [-q]
        [-- COMMAND ARGS...]
 
-Boot a Debian bookworm cloud kernel in QEMU (TCG) with a busybox initramfs,
+Boot a Debian cloud kernel in QEMU (TCG) with a busybox initramfs,
 load vmscope.ko, put 512M of swap on zram, and run the tests (or COMMAND).
 
 By default every executable regular file in TESTDIR runs, in name order, with
@@ -76,8 +76,10 @@ status is one check. The tests are in /vmscope/tests either way, and the CLI
 (userspace/vmscope, if built) is /usr/bin/vmscope.
 
 Options:
-  -k KERNEL   6.1, 6.12 (the newest of that series in apt) or a full version
-              such as 6.1.0-56-cloud-amd64 (default: ${KERNEL})
+  -k KERNEL   6.1, 6.12 (the newest of that bookworm series in apt), sid
+              (the newest of Debian unstable, from the apt of a chroot in
+              the cache: scripts/sid-chroot.sh) or a full version such as
+              6.1.0-56-cloud-amd64 (default: ${KERNEL})
   -l LEVELS   page-table levels: 4 (-cpu qemu64,+rdrand) or 5 (the same
               plus la57) (default: ${LEVEL})
   -m MODULE   the vmscope.ko to load
@@ -265,6 +267,8 @@ copy_in()
 # module_files - print the host paths of the kernel modules to load at boot,
 # in insmod order: the lz4/lzo compressors that are modules here (so that
 # zram has its compressor without modprobe), then zram and its dependencies
+# (zsmalloc on 6.x; .ko.xz or .ko.zst, under /lib or, unstable's, /usr/lib
+# behind the lib symlink that scripts/kernels.sh fetch makes)
 module_files()
 {
 	local kroot=$KERNEL_DIR/root moddir f name

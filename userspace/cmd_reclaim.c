@@ -437,7 +437,7 @@ static void print_counters(const struct reclaim_view *v)
 	printf("\n%-28s %12llu  (allocations that entered direct reclaim)\n",
 	       "  allocstall", (unsigned long long)allocstalls(v));
 	printf("  (memory-cgroup limit reclaim is in pgscan_anon/file and\n"
-	       "   pgsteal_anon/file only, not in the columns above)\n");
+	       "   pgsteal_anon/file; before 7.1, not in the columns above)\n");
 	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		printf("  %-26s", stat_names[other[i]]);
 		print_stat(v, other[i]);
@@ -515,7 +515,7 @@ static double delta(const struct reclaim_view *a, const struct reclaim_view *b,
 /*
  * One row: pgscan_anon + pgscan_file count every reclaim scan,
  * memory-cgroup limit reclaim included, which pgscan_kswapd and
- * pgscan_direct leave out (the cgroup's memory.stat has those).
+ * pgscan_direct leave out before 7.1 (the cgroup's memory.stat has those).
  */
 static void watch_row(struct cols *c, const struct reclaim_view *a,
 		      const struct reclaim_view *b, double secs)

@@ -137,6 +137,7 @@ int exp_cgroup_enter(const char *path);
 void exp_cleanup(void);
 bool exp_have_swap(void);
 bool exp_have_memcg(void);
+bool exp_kernel_at_least(int major, int minor);
 
 /* The module's frames (exp_replace.c): a string followed on them */
 struct rp_trace;

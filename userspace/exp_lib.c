@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -435,6 +436,20 @@ int exp_sysctl_set(const char *path, const char *val)
 bool exp_have_swap(void)
 {
 	return file_key_ll("/proc/meminfo", "SwapTotal") > 0;
+}
+
+/*
+ * Whether the running kernel is @major.@minor or newer, for the checks
+ * whose expectation a kernel release changed (each says which and why).
+ */
+bool exp_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
 }
 
 bool exp_have_memcg(void)
