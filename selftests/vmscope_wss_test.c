@@ -590,10 +590,33 @@ static long long damon_tried_regions(void)
 	}
 }
 
+/*
+ * DAMON_STAT, on by default where it exists (Debian's 7.2), runs its own
+ * kdamond, and while it runs the sysfs interface's "on" is EBUSY: turned
+ * off for the test and back on after it.
+ */
+#define DAMON_STAT_ENABLED "/sys/module/damon_stat/parameters/enabled"
+static bool damon_stat_paused;
+
 static void damon_off(void)
 {
 	damon_set("0/state", "off");
 	damon_set("nr_kdamonds", "0");
+	if (damon_stat_paused && !write_file(DAMON_STAT_ENABLED, "Y"))
+		damon_stat_paused = false;
+}
+
+static void damon_stat_pause(void)
+{
+	char buf[4] = "";
+	FILE *f = fopen(DAMON_STAT_ENABLED, "re");
+
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f) && buf[0] == 'Y' &&
+	    !write_file(DAMON_STAT_ENABLED, "N"))
+		damon_stat_paused = true;
+	fclose(f);
 }
 
 /* One kdamond, vaddr, @pid, a "stat" scheme to read its regions through. */
@@ -602,6 +625,7 @@ static int damon_on(pid_t pid)
 	char val[16];
 
 	snprintf(val, sizeof(val), "%d", pid);
+	damon_stat_pause();
 	return damon_set("nr_kdamonds", "1") ?:
 	       damon_set("0/contexts/nr_contexts", "1") ?:
 	       damon_set("0/contexts/0/operations", "vaddr") ?:
