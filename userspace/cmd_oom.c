@@ -147,8 +147,8 @@ static void oom_show(struct cols *c, const struct vmscope_oom *oo,
  * Every process, in a buffer sized to their number: ask with room for a
  * few, then for as many as there are and some that may start meanwhile.
  */
-static struct vmscope_oom_task *oom_get(int fd, struct vmscope_oom *oo,
-					uint32_t *n)
+struct vmscope_oom_task *vmscope_oom_tasks(int fd, struct vmscope_oom *oo,
+					   uint32_t *n)
 {
 	struct vmscope_oom_task *t = NULL;
 	uint32_t want = 256;
@@ -191,7 +191,7 @@ static int oom_run(int argc, char **argv)
 	cols_options(argc, argv, &co, oom_help, 0);
 	cols_init(&c, oom_cols, ARRAY_SIZE(oom_cols), &co);
 	fd = vmscope_open();
-	t = oom_get(fd, &oo, &n);
+	t = vmscope_oom_tasks(fd, &oo, &n);
 	close(fd);
 	qsort(t, n, sizeof(*t), by_points);
 	oom_show(&c, &oo, t, n);

@@ -55,6 +55,9 @@ int vmscope_open(void);
 void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what);
 void vmscope_ioctl_die(const char *what) __attribute__((noreturn));
 void vmscope_get_info(int fd, struct vmscope_info *info);
+/* VMSCOPE_IOC_OOM for every process (cmd_oom.c); @oo's inputs set, free() it */
+struct vmscope_oom_task *vmscope_oom_tasks(int fd, struct vmscope_oom *oo,
+					   uint32_t *n);
 void vmscope_pid_ioctl(int fd, unsigned long cmd, void *arg, uint32_t pid,
 		       const char *what);
 uint32_t parse_pid(const char *s);

@@ -179,39 +179,6 @@ uint64_t tri_allocstall(const struct tri_sys *s)
 	       tri_stat(s, VMSCOPE_STAT_ALLOCSTALL_MOVABLE);
 }
 
-/* The OOM ranking of every process, in a buffer sized to their number. */
-static struct vmscope_oom_task *oom_all(int fd, struct vmscope_oom *oo,
-					uint32_t *n)
-{
-	struct vmscope_oom_task *t = NULL;
-	uint32_t want = 512;
-	int tries;
-
-	for (tries = 0; tries < 4; tries++) {
-		free(t);
-		t = calloc(want, sizeof(*t));
-		if (!t)
-			err(1, "cannot allocate %u records", want);
-		memset(oo, 0, sizeof(*oo));
-		oo->size = sizeof(*oo);
-		oo->swap_total = meminfo_swap_total_pages();
-		oo->buf = (uintptr_t)t;
-		oo->buf_count = want;
-		if (ioctl(fd, VMSCOPE_IOC_OOM, oo)) {
-			if (errno == EPERM)
-				errx(1, "seeing every process needs "
-				     "CAP_SYS_ADMIN or CAP_SYS_PTRACE: run as root");
-			vmscope_ioctl_die("VMSCOPE_IOC_OOM");
-		}
-		if (oo->nr_tasks <= want || want == VMSCOPE_OOM_MAX_TASKS)
-			break;
-		want = oo->nr_tasks + 64 < VMSCOPE_OOM_MAX_TASKS ?
-		       oo->nr_tasks + 64 : VMSCOPE_OOM_MAX_TASKS;
-	}
-	*n = oo->nr_tasks < want ? oo->nr_tasks : want;
-	return t;
-}
-
 /* The mm and fault counters of one process; false if it has gone. */
 static bool proc_take(int fd, struct tri_proc *p)
 {
@@ -279,7 +246,7 @@ void tri_snap_take(int fd, struct tri_snap *s, const uint32_t *pids,
 	uint32_t i, n;
 
 	tri_sys_take(fd, &s->sys);
-	t = oom_all(fd, &oo, &n);
+	t = vmscope_oom_tasks(fd, &oo, &n);
 	s->totalpages = oo.totalpages;
 	s->procs = calloc(n ? n : 1, sizeof(*s->procs));
 	if (!s->procs)
