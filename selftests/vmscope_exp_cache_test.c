@@ -68,9 +68,9 @@ TEST_F(exp, writeback)
 	/* written back down to about the background threshold, 128 pages */
 	EXPECT_GE(224, exp_value(out, "pre_dirty_later", &ok));
 	EXPECT_LE(1024 - 224, exp_value(out, "pre_written", &ok));
-	/* held back: it sleeps in balance_dirty_pages() */
-	EXPECT_LT(exp_value(out, "pre_writer_sleeps", &ok),
-		  exp_value(out, "throttled_writer_sleeps", &ok));
+	/* held to the limit: few pages dirty at once (pauses vary, see page) */
+	EXPECT_GT(exp_value(out, "lazy_max_dirty", &ok) / 2,
+		  exp_value(out, "throttled_max_dirty", &ok));
 	EXPECT_EQ(1, ok);
 }
 

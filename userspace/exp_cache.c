@@ -652,14 +652,14 @@ static void writeback(struct exp_ctx *x)
 		   pre.written + limit / 2 * 3 / 2 + 32 >= (double)pages,
 		   "over dirty_background_bytes the flusher writes them back on its own, down to about that threshold, before anyone needs the memory (pre-cleaning)");
 	/*
-	 * How often the writer pauses depends on how fast the disk writes
-	 * back: zram on an idle host needs 2 pauses for 1024 pages, a loaded
-	 * one dozens.  Any pause more than the unthrottled run's is the
-	 * writer held back; the Dirty + Writeback bound shows the limit held.
+	 * Whether the writer has to pause depends on how fast the disk
+	 * writes back: zram on a loaded host made it pause dozens of times,
+	 * on an idle one not once for 1,024 pages (6.1).  The pauses are
+	 * recorded (throttled_writer_sleeps); what holds everywhere is the
+	 * limit: Dirty + Writeback stays near dirty_bytes.
 	 */
-	exp_expect(x, throttled.max_dirty < lazy.max_dirty / 2 &&
-		   throttled.sleeps > pre.sleeps,
-		   "under a small dirty_bytes the writer itself is held back in balance_dirty_pages() (never under a large one), and few pages are ever dirty at once");
+	exp_expect(x, throttled.max_dirty < lazy.max_dirty / 2,
+		   "under a small dirty_bytes few pages are ever dirty at once: the writer is held to the limit (it pauses in balance_dirty_pages() when the disk is slower than it)");
 	return;
 fail:
 	exp_inconclusive(x, "setting the dirty limits, writing or measuring failed: %s",
