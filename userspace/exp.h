@@ -152,4 +152,7 @@ int exp_frames_run(const struct rp_trace *t, uint32_t policy,
 		   uint32_t frames, struct exp_frames *l);
 const char *exp_frames_error(int err);
 
+/* write @val to @path (sysctl, cgroup file): 0 or -errno; async-signal-safe */
+int exp_write_file(const char *path, const char *val);
+
 #endif

@@ -28,23 +28,11 @@
 #define MiB		(1024UL * 1024)
 #define VM_SYSCTL(name)	"/proc/sys/vm/" name
 
-static int pc_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* echo 3 > drop_caches, after writing everything back. */
 static int pc_drop_caches(void)
 {
 	sync();
-	return pc_write(VM_SYSCTL("drop_caches"), "3");
+	return exp_write_file(VM_SYSCTL("drop_caches"), "3");
 }
 
 static int pc_memory(struct exp_ctx *x, struct vmscope_memory *m)
@@ -424,8 +412,8 @@ static int pc_dirty_limits(struct exp_ctx *x, uint64_t background,
 	snprintf(bg, sizeof(bg), "%llu", (unsigned long long)background);
 	/* once per run: the cleanup has room for 16 settings */
 	if (recorded == x)
-		return pc_write(VM_SYSCTL("dirty_bytes"), val) ?:
-		       pc_write(VM_SYSCTL("dirty_background_bytes"), bg);
+		return exp_write_file(VM_SYSCTL("dirty_bytes"), val) ?:
+		       exp_write_file(VM_SYSCTL("dirty_background_bytes"), bg);
 	for (i = 0; i < 2; i++) {
 		char ratio[32];
 

@@ -52,7 +52,7 @@ static void undo_pid_drop(pid_t pid)
 }
 
 /* Also used by exp_cleanup(): open, write and close are async-signal-safe. */
-static int write_file(const char *path, const char *val)
+int exp_write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
 
@@ -83,7 +83,7 @@ void exp_cleanup(void)
 		rmdir(undo_cgroups[i]);
 	nr_cgroups = 0;
 	for (i = nr_sysctls - 1; i >= 0; i--)
-		write_file(undo_sysctl_path[i], undo_sysctl_val[i]);
+		exp_write_file(undo_sysctl_path[i], undo_sysctl_val[i]);
 	nr_sysctls = 0;
 }
 
@@ -482,7 +482,7 @@ int exp_cgroup_make(char *path, size_t len, const char *max,
 
 	if (nr_cgroups == MAX_UNDO)
 		return -ENOSPC;
-	write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
+	exp_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
 	snprintf(path, len, CGROUP_ROOT "/vmscope-exp.%d.%d", getpid(),
 		 nr_cgroups);
 	/* registered first: an interruption right after mkdir removes it */
@@ -493,10 +493,10 @@ int exp_cgroup_make(char *path, size_t len, const char *max,
 		return -errno;
 	}
 	snprintf(file, sizeof(file), "%s/memory.max", path);
-	err = write_file(file, max);
+	err = exp_write_file(file, max);
 	snprintf(file, sizeof(file), "%s/memory.swap.max", path);
 	if (!err)
-		err = write_file(file, swap_max);
+		err = exp_write_file(file, swap_max);
 	return err;
 }
 
@@ -506,5 +506,5 @@ int exp_cgroup_enter(const char *path)
 	char file[192];
 
 	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
-	return write_file(file, "0");
+	return exp_write_file(file, "0");
 }
