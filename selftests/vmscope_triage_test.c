@@ -101,11 +101,12 @@ static void stop_child(pid_t pid)
 }
 
 /*
- * Rss of the [heap] in /proc/PID/smaps, in bytes; -1 if none.  A forked
- * child's heap, grown, is two VMAs: the one shared with the parent's
- * anon_vma does not merge with the new part.
+ * Rss + Swap of the [heap] in /proc/PID/smaps, in bytes (what vmscope
+ * leak counts as a segment's memory); -1 if none.  A forked child's heap,
+ * grown, is two VMAs: the one shared with the parent's anon_vma does not
+ * merge with the new part.
  */
-static long long smaps_heap_rss(pid_t pid)
+static long long smaps_heap_mem(pid_t pid)
 {
 	char path[64], line[512];
 	bool in_heap = false;
@@ -123,8 +124,10 @@ static long long smaps_heap_rss(pid_t pid)
 			in_heap = strstr(line, " [heap]") != NULL;
 			continue;
 		}
-		if (in_heap && !strncmp(line, "Rss:", 4))
-			v = (v < 0 ? 0 : v) + strtoll(line + 4, NULL, 10) * 1024;
+		if (in_heap && (!strncmp(line, "Rss:", 4) ||
+				!strncmp(line, "Swap:", 5)))
+			v = (v < 0 ? 0 : v) +
+			    strtoll(line + tok, NULL, 10) * 1024;
 	}
 	fclose(f);
 	return v;
@@ -471,11 +474,11 @@ TEST_F(triage, leak_heap_matches_smaps)
 	self->child = start_child(heap_child);
 	ASSERT_LT(0, self->child);
 	usleep(200 * 1000);
-	rss0 = smaps_heap_rss(self->child);
+	rss0 = smaps_heap_mem(self->child);
 	flt0 = stat_field(self->child, 10);
 	ASSERT_EQ(0, sh_run(NULL, 0, "%s leak --json --duration 1 %d > %s",
 			    exp_cli(), self->child, JSON_FILE));
-	rss1 = smaps_heap_rss(self->child);
+	rss1 = smaps_heap_mem(self->child);
 	flt1 = stat_field(self->child, 10);
 	ASSERT_EQ(0, jq_str(JSON_FILE, ".verdict", verdict, sizeof(verdict)));
 	ASSERT_EQ(5, jq_nums(JSON_FILE, ". as $r | .segments[] | "
@@ -483,7 +486,7 @@ TEST_F(triage, leak_heap_matches_smaps)
 			     ".rss_end, .virt_end, $r.first_touch_ps, "
 			     "$r.duration_s", v, 5));
 	EXPECT_STREQ("growing heap", verdict);
-	/* the heap's RSS from the page tables, between smaps around it */
+	/* the heap's RSS + swap from the page tables, within smaps' */
 	EXPECT_LE(rss0, (long long)v[0]);
 	EXPECT_LE((long long)v[0], (long long)v[1]);
 	EXPECT_GE(rss1, (long long)v[1]);
@@ -501,7 +504,7 @@ TEST_F(triage, leak_idle_is_stable)
 
 	self->child = start_child(shape_child);
 	ASSERT_LT(0, self->child);
-	rss = smaps_heap_rss(self->child);
+	rss = smaps_heap_mem(self->child);
 	ASSERT_EQ(0, sh_run(NULL, 0, "%s leak --json --duration 0.5 %d > %s",
 			    exp_cli(), self->child, JSON_FILE));
 	ASSERT_EQ(0, jq_str(JSON_FILE, ".verdict", verdict, sizeof(verdict)));
