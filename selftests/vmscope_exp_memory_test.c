@@ -215,7 +215,13 @@ TEST_F(exp, buddy)
 	/* compaction made 2 MiB blocks again, and the next THP got one */
 	EXPECT_LE(exp_value(out, "thp_blocks_fallback", &ok) + 16,
 		  exp_value(out, "thp_blocks_compacted", &ok));
-	EXPECT_GT(exp_value(out, "unusable_punched", &ok),
+	/*
+	 * Less of the free memory unusable for a THP after compaction than
+	 * when the fault fell back.  (Not than after the punching: the free
+	 * 2 MiB blocks left then are used up by the THP faults afterwards,
+	 * and how many were left depends on what else ran before.)
+	 */
+	EXPECT_GT(exp_value(out, "unusable_fallback", &ok),
 		  exp_value(out, "unusable_compacted", &ok));
 	EXPECT_LT(0, exp_value(out, "compact_migrate_scanned", &ok));
 	EXPECT_EQ(0, exp_value(out, "compact_stall", &ok));

@@ -301,17 +301,18 @@ struct bd_run {
 
 /*
  * Fault THP chunks until one falls back, but never into the free memory
- * that is to be kept; then compact and fault the next one.
+ * that is to be kept (the pages on the per-CPU lists are free memory too);
+ * then compact and fault the next one.
  */
 static bool bd_thp_phase(struct exp_ctx *x, struct exp_child *c,
 			 struct bd_run *r)
 {
 	double hp = (double)(1UL << r->thp_order);
+	double free = r->s2.free + (r->s2.pcp > 0 ? r->s2.pcp : 0);
 	uint64_t i, budget = r->a.chunks - 2;	/* and one after compacting */
 
-	if (r->s2.free - r->keep < budget * hp)
-		budget = r->s2.free > r->keep ?
-			 (uint64_t)((r->s2.free - r->keep) / hp) : 0;
+	if (free - r->keep < budget * hp)
+		budget = free > r->keep ? (uint64_t)((free - r->keep) / hp) : 0;
 	r->thp_addr = exp_child_do(c, BD_THP_MAP);
 	if (!r->thp_addr || r->thp_addr == UINT64_MAX)
 		return false;
@@ -343,12 +344,24 @@ static bool bd_thp_phase(struct exp_ctx *x, struct exp_child *c,
 	return true;
 }
 
-/* The region to fragment: all free memory but keep_mib, or mib=. */
+/*
+ * The region to fragment, sized from the free memory measured (s0), most
+ * of it free 2 MiB blocks: touching the region takes the smaller free
+ * blocks first, then splits 2 MiB blocks; what it leaves free is left in
+ * 2 MiB blocks, which the THP faults are to use up, and freeing one page
+ * in @every of it gives back region / @every pages that no THP can use.
+ * So the region leaves free as much as it gives back, and then the THP
+ * faults run out of 2 MiB blocks with about that much still free:
+ * free = region + region / @every.  That is also the least free memory
+ * of the run, and it must not go below keep_mib: by default 32 MiB above
+ * the high watermarks, so that kswapd (woken below the low ones) never
+ * swaps the region out under the experiment.  mib= sets the region.
+ */
 static bool bd_size(struct exp_ctx *x, struct bd_run *r)
 {
-	long keep = exp_arg(x, "keep_mib", 160), mib = exp_arg(x, "mib", 0);
+	long floor = (long)(r->s0.wmark_high * PAGE / MiB) + 32;
+	long keep = exp_arg(x, "keep_mib", floor), mib = exp_arg(x, "mib", 0);
 	long free_mib = (long)(r->s0.free * PAGE / MiB);
-	long floor = (long)(2 * r->s0.wmark_high * PAGE / MiB) + 32;
 	long every = exp_arg(x, "every", BD_EVERY);
 
 	if (every < 2 || every > 64) {
@@ -359,10 +372,11 @@ static bool bd_size(struct exp_ctx *x, struct bd_run *r)
 	if (keep < floor)
 		keep = floor;
 	if (!mib)
-		mib = free_mib - keep < 2048 ? free_mib - keep : 2048;
-	if (mib < 64 || mib > free_mib - keep) {
-		exp_skip(x, "%ld MiB free: the region (mib=%ld) must be 64 MiB or more and leave %ld MiB (keep_mib=) free",
-			 free_mib, mib, keep);
+		mib = free_mib * every / (every + 1) < 2048 ?
+		      free_mib * every / (every + 1) : 2048;
+	if (mib < 64 || mib > free_mib - keep || mib / every < keep) {
+		exp_skip(x, "mib=%ld of %ld MiB free: needs 64 or more, keep_mib=%ld left free, and 1/%ld of mib= that much or more",
+			 mib, free_mib, keep, every);
 		return false;
 	}
 	r->a.size = (uint64_t)mib * MiB;
@@ -412,6 +426,8 @@ static void bd_report_compaction(struct exp_ctx *x, const struct bd_run *r)
 		    "thp_fault_fallback of vmstat meanwhile");
 	bd_measure_snap(x, "fallback", &r->s3, r->thp_order,
 			"when the THP fault fell back");
+	exp_measure(x, "unusable_fallback", 100 * bd_unusable(&r->s3), "%",
+		    "share of free memory in blocks smaller than a THP, then");
 	bd_measure_snap(x, "compacted", &r->s4, r->thp_order,
 			"after compact_memory");
 	exp_measure(x, "unusable_compacted", 100 * bd_unusable(&r->s4), "%",
@@ -476,8 +492,8 @@ static void buddy(struct exp_ctx *x)
 	ret = exp_child_do(&c, BD_TOUCH);
 	if (!ret || ret == UINT64_MAX || bd_snap(x, r.thp_order, &r.s1))
 		return exp_inconclusive(x, "the workload could not map its region");
-	exp_step(x, "a child mapped %llu MiB (MADV_NOHUGEPAGE) and wrote every page, in order",
-		 (unsigned long long)(r.a.size / MiB));
+	exp_step(x, "a child mapped %llu MiB of the %.0f free (MADV_NOHUGEPAGE) and wrote every page, in order",
+		 (unsigned long long)(r.a.size / MiB), r.s0.free * PAGE / MiB);
 	bd_step_lists(x, "then", &r.s1);
 	r.punched = exp_child_do(&c, BD_PUNCH);
 	if (r.punched == UINT64_MAX || bd_snap(x, r.thp_order, &r.s2))
@@ -497,7 +513,7 @@ static void buddy(struct exp_ctx *x)
 		 r.fell_back ? "one fell back" : "it stopped, to keep memory free");
 	bd_step_lists(x, "then", &r.s3);
 	if (!r.fell_back)
-		return exp_inconclusive(x, "no THP fault fell back: 2 MiB blocks remained above the %.0f MiB to keep free (give a larger mib=)",
+		return exp_inconclusive(x, "no THP fault fell back: 2 MiB blocks remained above the %.0f MiB to keep free (try a larger mib= or a smaller keep_mib=)",
 					r.keep * PAGE / MiB);
 	exp_step(x, "free 2 MiB blocks per zone then: %s", r.s3.zone_high);
 	exp_step(x, "wrote 1 to %s", COMPACT_MEMORY);
