@@ -290,7 +290,9 @@ static inline bool vmscope_swp_is_device(swp_entry_t e)
  * What __ptrace_may_access() asks: is the task dumpable by its owner (not
  * a setuid program, not PR_SET_DUMPABLE 0)?  7.2 moved dumpability from
  * mm->flags (get_dumpable(), SUID_DUMP_USER) to task->exec_state
- * (TASK_DUMPABLE_OWNER), Christian Brauner's task_exec_state series;
+ * (TASK_DUMPABLE_OWNER): "sched: introduce struct task_exec_state"
+ * (Christian Brauner, posted May 2026 in the thread of "ptrace: keep
+ * task's mm around in separate exit_mm field post-exit").
  * task_exec_state_get_dumpable() is not exported, so this reads the field
  * the way it does, under RCU.
  *
@@ -327,11 +329,12 @@ static inline bool vmscope_dumpable_by_owner(struct task_struct *task,
 /**
  * vmscope_flush_tlb_local() - drop this CPU's cached user translations
  *
- * Up to 6.12, __flush_tlb_all() (exported, GPL) does it, global entries
- * included.  Debian's 7.2 exports that symbol to the KVM modules only
- * (its Module.symvers: namespace "module:kvm,kvm-amd,kvm-intel"; the
- * commit that narrowed the export was not identified), so there this
- * reloads CR3, which drops every non-global entry of the current address
+ * Up to 6.18, __flush_tlb_all() (exported, GPL) does it, global entries
+ * included.  6.19 exports it to the KVM modules only: "x86: Restrict
+ * KVM-induced symbol exports to KVM modules where obvious/possible"
+ * (Sean Christopherson; EXPORT_SYMBOL_FOR_KVM, Module.symvers namespace
+ * "module:kvm,kvm-amd,kvm-intel", as Debian's 7.2 shows), so from there
+ * on this reloads CR3, which drops every non-global entry of the current address
  * space ID: all user mappings on a CPU without PCID (the test VMs'
  * qemu64).  With PCID, entries that another address space ID cached for
  * the target survive until the kernel next flushes them: a documented
@@ -341,7 +344,7 @@ static inline bool vmscope_dumpable_by_owner(struct task_struct *task,
  */
 static inline void vmscope_flush_tlb_local(void)
 {
-#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE
+#if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
 	unsigned long flags;
 
 	local_irq_save(flags);
