@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Running `vmscope exp run NAME --json` from a selftest and reading its
+ * Running a command line from a selftest and keeping its output (sh_run),
+ * `vmscope exp run NAME --json` among them, and reading an experiment's
  * record: the verdict and the measurements.
  */
 #ifndef VMSCOPE_EXP_SELFTEST_H
 #define VMSCOPE_EXP_SELFTEST_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #define EXP_OUT_MAX	(256 * 1024)
+#define SH_OUT_MAX	(64 * 1024)
 
 /* The CLI: $VMSCOPE_CLI, or vmscope on $PATH (the VM has /usr/bin/vmscope). */
 static inline const char *exp_cli(void)
@@ -23,32 +26,52 @@ static inline const char *exp_cli(void)
 }
 
 /*
- * Run "vmscope exp run @name --json @args" and keep its output in @out
- * (NUL terminated).  Returns the exit status, or -1.
+ * Run a shell command line (printf-style) with sh -c; its standard output
+ * goes to @out (NUL terminated, may be NULL).  Returns the exit status,
+ * 128 + the signal if it was killed, or -1.
  */
-static inline int exp_run(const char *name, const char *args, char *out,
-			  size_t len)
+static inline int __attribute__((format(printf, 3, 4)))
+sh_run(char *out, size_t len, const char *fmt, ...)
 {
-	char cmd[512];
+	char cmd[2048];
 	size_t n = 0;
+	va_list ap;
 	FILE *p;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s exp run %s --json %s", exp_cli(), name,
-		 args ? args : "");
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
-	while (n < len - 1 && !feof(p)) {
+	while (out && n < len - 1) {
 		size_t got = fread(out + n, 1, len - 1 - n, p);
 
 		if (!got)
 			break;
 		n += got;
 	}
-	out[n] = '\0';
+	if (out)
+		out[n] = '\0';
+	else
+		while (fgetc(p) != EOF)
+			;
 	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (st < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * Run "vmscope exp run @name --json @args" and keep its output in @out
+ * (NUL terminated).  Returns the exit status, or -1.
+ */
+static inline int exp_run(const char *name, const char *args, char *out,
+			  size_t len)
+{
+	return sh_run(out, len, "%s exp run %s --json %s", exp_cli(), name,
+		      args ? args : "");
 }
 
 /* The verdict of a record: "confirmed", "refuted", ... or "" */

@@ -22,6 +22,7 @@
 #include "json_tree.h"
 #include "replace.h"
 #include "vmscope.h"
+#include "vmscope_exp.h"
 
 #define PAGE	4096UL
 #define NPAGES	64
@@ -520,21 +521,7 @@ TEST(pages_charged_to_the_memcg)
 /* Run "vmscope replace ARGS" ($VMSCOPE_CLI or vmscope), stdout to @out. */
 static int cli(const char *args, char *out, size_t len)
 {
-	const char *c = getenv("VMSCOPE_CLI");
-	char cmd[512];
-	size_t n = 0, got;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s replace %s", c ? c : "vmscope", args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < len - 1 && (got = fread(out + n, 1, len - 1 - n, p)))
-		n += got;
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return sh_run(out, len, "%s replace %s", exp_cli(), args);
 }
 
 /*

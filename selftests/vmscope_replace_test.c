@@ -26,6 +26,7 @@
 #include "kselftest_harness.h"
 #include "json_tree.h"
 #include "replace.h"
+#include "vmscope_exp.h"
 
 #define SILBERSCHATZ	"7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1"
 #define BELADY		"1,2,3,4,1,2,5,1,2,3,4,5"
@@ -340,30 +341,10 @@ TEST(random_is_seeded)
 
 /* ---- the CLI ---- */
 
-static const char *cli(void)
-{
-	const char *c = getenv("VMSCOPE_CLI");
-
-	return c ? c : "vmscope";
-}
-
 /* Run "vmscope replace ARGS", stdout into @out; the exit status or -1. */
 static int replace(const char *args, char *out, size_t len)
 {
-	char cmd[1024];
-	size_t n = 0, got;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s replace %s 2>/dev/null", cli(), args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < len - 1 && (got = fread(out + n, 1, len - 1 - n, p)))
-		n += got;
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return sh_run(out, len, "%s replace %s 2>/dev/null", exp_cli(), args);
 }
 
 static char out[1 << 20];

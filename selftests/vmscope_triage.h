@@ -14,45 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SH_OUT_MAX	(64 * 1024)
-
-/*
- * Run a shell command line (printf-style) with sh -c; its standard output
- * goes to @out (NUL terminated, may be NULL).  Returns the exit status,
- * 128 + the signal if it was killed, or -1.
- */
-static inline int __attribute__((format(printf, 3, 4)))
-sh_run(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[2048];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (out && n < len - 1) {
-		size_t got = fread(out + n, 1, len - 1 - n, p);
-
-		if (!got)
-			break;
-		n += got;
-	}
-	if (out)
-		out[n] = '\0';
-	else
-		while (fgetc(p) != EOF)
-			;
-	st = pclose(p);
-	if (st < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
+#include "vmscope_exp.h"
 
 /* Whether a program is on $PATH. */
 static inline int have_prog(const char *name)
