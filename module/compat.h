@@ -18,6 +18,8 @@
 #include <linux/sched.h>
 #include <linux/swap.h>
 #include <linux/version.h>
+#include <asm/cpufeature.h>
+#include <asm/invpcid.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
@@ -333,25 +335,50 @@ static inline bool vmscope_dumpable_by_owner(struct task_struct *task,
  * included.  6.19 exports it to the KVM modules only: "x86: Restrict
  * KVM-induced symbol exports to KVM modules where obvious/possible"
  * (Sean Christopherson; EXPORT_SYMBOL_FOR_KVM, Module.symvers namespace
- * "module:kvm,kvm-amd,kvm-intel", as Debian's 7.2 shows), so from there
- * on this reloads CR3, which drops every non-global entry of the current address
- * space ID: all user mappings on a CPU without PCID (the test VMs'
- * qemu64).  With PCID, entries that another address space ID cached for
- * the target survive until the kernel next flushes them: a documented
- * bound, see Documentation/replacement.md.
+ * "module:kvm,kvm-amd,kvm-intel", as Debian's 7.2 shows).  From there on,
+ * with PCID and INVPCID this invalidates the non-global entries of every
+ * address space ID (every user translation, PTI's user ASIDs included);
+ * without PCID it reloads CR3, which does the same (the test VMs' qemu64).
+ * With PCID but no INVPCID a CR3 reload leaves the entries other address
+ * space IDs cached: vmscope_tlb_flush_complete() says so.
  *
- * Context: any; disables interrupts for the reload.
+ * Context: any; disables interrupts for a CR3 reload.
  */
 static inline void vmscope_flush_tlb_local(void)
 {
 #if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
 	unsigned long flags;
 
+	if (boot_cpu_has(X86_FEATURE_PCID) &&
+	    boot_cpu_has(X86_FEATURE_INVPCID)) {
+		invpcid_flush_all_nonglobals();
+		return;
+	}
 	local_irq_save(flags);
 	native_write_cr3(__native_read_cr3());
 	local_irq_restore(flags);
 #else
 	__flush_tlb_all();
+#endif
+}
+
+/**
+ * vmscope_tlb_flush_complete() - whether vmscope_flush_tlb_local() drops
+ * every user translation the CPU caches, of every address space
+ *
+ * Where it does not (6.19 and later on a CPU with PCID but without
+ * INVPCID), a CPU may keep writing through a cached dirty translation
+ * after the Dirty bit was cleared, so callers must not clear it there.
+ *
+ * Return: true if the flush is complete.
+ */
+static inline bool vmscope_tlb_flush_complete(void)
+{
+#if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
+	return !boot_cpu_has(X86_FEATURE_PCID) ||
+	       boot_cpu_has(X86_FEATURE_INVPCID);
+#else
+	return true;
 #endif
 }
 

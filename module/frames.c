@@ -23,9 +23,10 @@
  * (a locked bit operation under the PTE lock; neither it nor
  * flush_tlb_mm_range() is exported).  A CPU that still caches the
  * translation does not set the bit again, so after clearing bits the
- * policy flushes this CPU's TLB (__flush_tlb_all()): for a workload on
- * one CPU, every reference after the clear sets the bit again, and clock
- * behaves exactly as the textbook's.  Other CPUs' TLBs are not flushed:
+ * policy flushes this CPU's TLB (vmscope_flush_tlb_local()): for a
+ * workload on one CPU, every reference after the clear sets the bit
+ * again, and clock behaves exactly as the textbook's (where the flush is
+ * complete: see vmscope_tlb_flush_complete()).  Other CPUs' TLBs are not flushed:
  * a thread on another CPU may reference a page without the bit being set
  * until its TLB entry goes (the bound is in Documentation/replacement.md).
  */
@@ -136,12 +137,18 @@ static void vmscope_frames_flush(struct vmscope_frames *fr)
 	fr->stat.tlb_flushes++;
 }
 
+/*
+ * The frame under the hand whose Accessed bit is clear, clearing the bits
+ * it passes.  At most two turns: after one every bit is clear, unless
+ * threads keep setting them again (through TLB entries of other CPUs the
+ * flush below does not reach); then the frame the hand last passed goes.
+ */
 static u32 vmscope_frames_clock(struct vmscope_frames *fr)
 {
 	u64 cleared = fr->stat.accessed_cleared;
-	u32 slot;
+	u32 slot = fr->hand, n;
 
-	for (;;) {
+	for (n = 0; n < 2 * fr->k; n++) {
 		slot = fr->hand;
 		fr->hand = (fr->hand + 1) % fr->k;
 		if (!vmscope_frames_look(fr, slot, true).young)

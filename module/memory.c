@@ -54,7 +54,7 @@ static void vmscope_memory_kernel(struct vmscope_memory *mem)
 	p[VMSCOPE_MEM_PAGETABLES] = global_node_page_state(NR_PAGETABLE);
 	p[VMSCOPE_MEM_SECPAGETABLES] =
 		global_node_page_state(NR_SECONDARY_PAGETABLE);
-#ifdef CONFIG_ZSMALLOC
+#if IS_ENABLED(CONFIG_ZSMALLOC)
 	p[VMSCOPE_MEM_ZSMALLOC] = global_zone_page_state(NR_ZSPAGES);
 #endif
 }
@@ -104,7 +104,7 @@ int vmscope_memory(const struct vmscope_access *acc,
 	vmscope_memory_cache(mem, &si);
 	vmscope_memory_kernel(mem);
 	vmscope_memory_lru(mem);
-#ifndef CONFIG_ZSMALLOC
+#if !IS_ENABLED(CONFIG_ZSMALLOC)
 	mem->pages[VMSCOPE_MEM_ZSMALLOC] = VMSCOPE_STAT_NONE;
 #endif
 	for (i = 0; i < VMSCOPE_MEM_UNACCOUNTED; i++)

@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/file.h>
@@ -191,18 +192,44 @@ static int vmscope_filecache_count(struct address_space *mapping,
 	return err;
 }
 
+/*
+ * Whether the opener of /dev/vmscope may see which pages of @file are
+ * cached.  The kernel's cachestat(2) and mincore(2) tell it only for a
+ * file the caller opened for writing, owns, or could open for writing
+ * (can_do_cachestat(), can_do_mincore(): a file readable by all is not
+ * enough, the page cache of a shared library or of another user's file
+ * being a side channel, CVE-2019-5489).  The same rule, with the opener's
+ * credentials: the open of /dev/vmscope decides, as for everything else.
+ */
+static bool vmscope_may_see_cache(const struct vmscope_access *acc,
+				  struct file *file)
+{
+	const struct cred *old;
+	bool ok;
+
+	if (acc->sys_admin || (file->f_mode & FMODE_WRITE))
+		return true;
+	old = override_creds(acc->cred);
+	ok = file_owner_or_capable(file) ||
+	     file_permission(file, MAY_WRITE) == 0;
+	revert_creds(old);
+	return ok;
+}
+
 /**
  * vmscope_filecache() - count the page cache of a file the caller opened
- * @acc: the open /dev/vmscope file (any opener may ask: the file
- *	descriptor is the caller's, so the open of it decided who may see it)
+ * @acc: the open /dev/vmscope file; without CAP_SYS_ADMIN its opener may
+ *	see the page cache of a file it opened for writing, owns or could
+ *	open for writing, as cachestat(2) allows
  * @fc: the request; see struct vmscope_filecache
  *
  * Context: process context, no locks held; sleeps.
  * Return: 0, -EINVAL for a map without bytes or a file that is neither
  * regular nor a block device (flags and the reserved field are checked
- * by the dispatcher), -EBADF for a
- * descriptor that is not open, -EFAULT for a bad map, -ENOMEM, -EINTR on
- * a fatal signal (the fields say how far the count got).
+ * by the dispatcher), -EBADF for a descriptor that is not open, -EPERM
+ * for a file whose page cache the opener may not see, -EFAULT for a bad
+ * map, -ENOMEM, -EINTR on a fatal signal (the fields say how far the
+ * count got).
  */
 int vmscope_filecache(const struct vmscope_access *acc,
 		      struct vmscope_filecache *fc)
@@ -217,6 +244,9 @@ int vmscope_filecache(const struct vmscope_access *acc,
 	file = fget(fc->fd);
 	if (!file)
 		return -EBADF;
+	err = -EPERM;
+	if (!vmscope_may_see_cache(acc, file))
+		goto out_put;
 	err = vmscope_file_mapping(file, &mapping, &fc->out_flags);
 	if (err)
 		goto out_put;
@@ -307,6 +337,37 @@ static bool vmscope_census_full(struct vmscope_census_ctx *ctx, u64 pos)
 }
 
 /*
+ * Skipping to the resume position, let others have the inode list lock
+ * after this many entries: a late call of a census of a large file system
+ * skips a long way.
+ */
+#define VMSCOPE_CENSUS_SKIP_BATCH	1024
+
+/*
+ * Drop the inode list lock of @sb at @inode, pinned so that the walk can
+ * go on from it (as drop_pagecache_sb() does), put the inode pinned before
+ * (*@toput), reschedule and take the lock again.  False, the lock kept,
+ * if @inode is in transition and cannot be pinned.
+ */
+static bool vmscope_census_pause(struct super_block *sb, struct inode *inode,
+				 struct inode **toput)
+{
+	spin_lock(&inode->i_lock);
+	if (inode_state_read(inode) & (I_FREEING | I_WILL_FREE | I_NEW)) {
+		spin_unlock(&inode->i_lock);
+		return false;
+	}
+	__iget(inode);
+	spin_unlock(&inode->i_lock);
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(*toput);
+	*toput = inode;
+	cond_resched();
+	spin_lock(&sb->s_inode_list_lock);
+	return true;
+}
+
+/*
  * Visit the inodes of @sb from list position @ctx->req->pos on, with
  * sb->s_umount held shared, which keeps the superblock alive; an unmount
  * waits for the end of this bounded batch.
@@ -318,6 +379,7 @@ static void vmscope_census_walk(struct super_block *sb,
 	struct inode *inode, *toput_inode = NULL;
 	bool bdev = sb == blockdev_superblock;
 	bool stopped = false;
+	u32 skipped = 0;
 	u64 pos = 0;
 
 	ctx->found = true;
@@ -327,6 +389,9 @@ static void vmscope_census_walk(struct super_block *sb,
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
 		if (pos < req->pos) {
 			pos++;
+			if (++skipped >= VMSCOPE_CENSUS_SKIP_BATCH &&
+			    vmscope_census_pause(sb, inode, &toput_inode))
+				skipped = 0;
 			continue;
 		}
 		if (vmscope_census_full(ctx, pos)) {

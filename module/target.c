@@ -14,13 +14,20 @@
 
 #include "vmscope.h"
 
-/*
- * The address space of @task's thread group, referenced: the task's own,
- * or, when it has exited (a main thread gone by pthread_exit() while
- * other threads run), that of a live thread, as find_lock_task_mm()
- * (not exported) finds it for the OOM killer.  NULL if none has one.
+/**
+ * vmscope_group_mm() - the address space of a task's thread group
+ * @task: the task
+ *
+ * The task's own, or, when it has exited (a main thread gone by
+ * pthread_exit() while other threads run), that of a live thread, as
+ * find_lock_task_mm() (not exported) finds it for the OOM killer.  No
+ * access check: callers have made it, or make it.
+ *
+ * Context: any; takes RCU and the threads' task_lock().
+ * Return: the mm with a reference on its users (mmput()), or NULL if no
+ * thread has one.
  */
-static struct mm_struct *vmscope_group_mm(struct task_struct *task)
+struct mm_struct *vmscope_group_mm(struct task_struct *task)
 {
 	struct mm_struct *mm = NULL;
 	struct task_struct *t;

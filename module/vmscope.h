@@ -64,6 +64,7 @@ struct mm_struct *vmscope_target(const struct vmscope_access *acc, u32 pid,
 				 struct task_struct **taskp);
 struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc,
 				    u32 pid);
+struct mm_struct *vmscope_group_mm(struct task_struct *task);
 
 /*
  * The page-table walker (walk.c), shaped like mm/pagewalk.c, which is not

@@ -29,7 +29,11 @@
  * translation accesses the page without setting the bit again, so such
  * accesses would go unseen.  flush_tlb_mm_range() is not exported, so
  * after each pass vmscope flushes every online CPU's TLB with
- * __flush_tlb_all() from an IPI (VMSCOPE_WSS_NO_FLUSH skips this).
+ * vmscope_flush_tlb_local() from an IPI (VMSCOPE_WSS_NO_FLUSH skips this):
+ * __flush_tlb_all() up to 6.18, INVPCID or a CR3 reload from 6.19 on.
+ * Where that flush cannot reach every address space ID (6.19 and later
+ * on a CPU with PCID but no INVPCID) Dirty is never cleared, and no page
+ * is reported written.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,6 +56,21 @@
 
 #include "compat.h"
 #include "vmscope.h"
+
+/*
+ * A sampling thread is a kernel thread: its CPU time, its stack and the
+ * IPIs of its TLB flushes are charged to no one.  Openers without
+ * CAP_SYS_ADMIN (unprivileged=1) may run wss_max_threads of them at once
+ * in all, no faster than VMSCOPE_WSS_USER_MIN_INTERVAL_MS.
+ */
+static unsigned int wss_max_threads = 16;
+module_param(wss_max_threads, uint, 0444);
+MODULE_PARM_DESC(wss_max_threads,
+		 "Working-set sampling threads openers without CAP_SYS_ADMIN may run at once, in all (default: 16)");
+
+static atomic_t vmscope_wss_user_threads = ATOMIC_INIT(0);
+
+#define VMSCOPE_WSS_USER_MIN_INTERVAL_MS	10
 
 /* Runs one chunk can make: one per entry, and the run left open. */
 #define VMSCOPE_WSS_STAGE	(VMSCOPE_WALK_BUDGET + 2)
@@ -95,6 +114,7 @@
  * @vma: the VMA being walked
  * @record: the pass records (not the first)
  * @dirty_cleared: a Dirty bit was cleared under the current lock
+ * @user_thread: the thread counts against wss_max_threads
  */
 struct vmscope_wss {
 	struct pid *pid;
@@ -134,6 +154,7 @@ struct vmscope_wss {
 	struct vm_area_struct *vma;
 	bool record;
 	bool dirty_cleared;
+	bool user_thread;
 };
 
 /**
@@ -220,7 +241,8 @@ static u32 vmscope_wss_bits(struct vmscope_wss *s, unsigned long *entry,
 		if (folio)
 			vmscope_folio_keep_young(folio, s->vma);
 	}
-	if (folio && (val & _PAGE_RW) && (val & _PAGE_DIRTY)) {
+	if (folio && (val & _PAGE_RW) && (val & _PAGE_DIRTY) &&
+	    vmscope_tlb_flush_complete()) {
 		folio_mark_dirty(folio);
 		if (test_and_clear_bit(_PAGE_BIT_DIRTY, entry)) {
 			flags |= VMSCOPE_WSS_REF | VMSCOPE_WSS_WRITTEN;
@@ -396,7 +418,7 @@ static void vmscope_wss_end(struct vmscope_wss *s, u32 status, int error)
 static struct mm_struct *vmscope_wss_get_mm(struct vmscope_wss *s)
 {
 	struct task_struct *task = get_pid_task(s->pid, PIDTYPE_PID);
-	struct mm_struct *mm = task ? get_task_mm(task) : NULL;
+	struct mm_struct *mm = task ? vmscope_group_mm(task) : NULL;
 
 	if (task)
 		put_task_struct(task);
@@ -606,6 +628,8 @@ static void vmscope_wss_free(struct vmscope_wss *s)
 		return;
 	if (s->thread)
 		kthread_stop(s->thread);
+	if (s->user_thread)
+		atomic_dec(&vmscope_wss_user_threads);
 	mmdrop(s->mm);
 	put_pid(s->pid);
 	kvfree(s->stage);
@@ -613,7 +637,8 @@ static void vmscope_wss_free(struct vmscope_wss *s)
 	kfree(s);
 }
 
-static int vmscope_wss_check(const struct vmscope_wss_start *st)
+static int vmscope_wss_check(const struct vmscope_access *acc,
+			     const struct vmscope_wss_start *st)
 {
 	/* flags were checked by the dispatcher (chardev.c) */
 	if (st->flags & VMSCOPE_WSS_MANUAL) {
@@ -622,6 +647,9 @@ static int vmscope_wss_check(const struct vmscope_wss_start *st)
 	} else if (st->interval_ms < VMSCOPE_WSS_MIN_INTERVAL_MS ||
 		   st->interval_ms > VMSCOPE_WSS_MAX_INTERVAL_MS) {
 		return -EINVAL;
+	} else if (!acc->sys_admin &&
+		   st->interval_ms < VMSCOPE_WSS_USER_MIN_INTERVAL_MS) {
+		return -EPERM;
 	}
 	if (!PAGE_ALIGNED(st->start) || !PAGE_ALIGNED(st->end) ||
 	    st->end > TASK_SIZE_MAX || (st->end && st->start >= st->end) ||
@@ -679,6 +707,29 @@ err_free:
 	return ERR_PTR(err);
 }
 
+/* Start the session's thread, within wss_max_threads for non-admins. */
+static int vmscope_wss_run_thread(const struct vmscope_access *acc,
+				  struct vmscope_wss *s)
+{
+	struct task_struct *t;
+
+	if (!acc->sys_admin) {
+		if (atomic_inc_return(&vmscope_wss_user_threads) >
+		    wss_max_threads) {
+			atomic_dec(&vmscope_wss_user_threads);
+			return -EAGAIN;
+		}
+		s->user_thread = true;
+	}
+	t = kthread_create(vmscope_wss_thread, s, "vmscope-wss/%d",
+			   pid_vnr(s->pid));
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	s->thread = t;
+	wake_up_process(t);
+	return 0;
+}
+
 /**
  * vmscope_wss_start() - start the file's sampling session
  * @acc: the caller's open-file access record
@@ -686,7 +737,10 @@ err_free:
  *
  * Context: process context; may sleep.
  * Return: 0, -EBUSY if the file has a session (ended or not), -EINVAL for
- * a bad request, -ENOMEM, or an error of vmscope_target().
+ * a bad request, -EPERM for an interval below
+ * VMSCOPE_WSS_USER_MIN_INTERVAL_MS without CAP_SYS_ADMIN, -EAGAIN when
+ * such openers already run wss_max_threads sampling threads, -ENOMEM, or
+ * an error of vmscope_target().
  */
 int vmscope_wss_start(const struct vmscope_access *acc,
 		      struct vmscope_wss_start *st)
@@ -695,7 +749,7 @@ int vmscope_wss_start(const struct vmscope_access *acc,
 	struct vmscope_wss *s;
 	int err;
 
-	err = vmscope_wss_check(st);
+	err = vmscope_wss_check(acc, st);
 	if (err)
 		return err;
 	mutex_lock(&wf->lock);
@@ -709,17 +763,11 @@ int vmscope_wss_start(const struct vmscope_access *acc,
 		goto out_unlock;
 	}
 	if (!(s->flags & VMSCOPE_WSS_MANUAL)) {
-		struct task_struct *t;
-
-		t = kthread_create(vmscope_wss_thread, s, "vmscope-wss/%u",
-				   st->pid);
-		if (IS_ERR(t)) {
+		err = vmscope_wss_run_thread(acc, s);
+		if (err) {
 			vmscope_wss_free(s);
-			err = PTR_ERR(t);
 			goto out_unlock;
 		}
-		s->thread = t;
-		wake_up_process(t);
 	}
 	wf->s = s;
 out_unlock:

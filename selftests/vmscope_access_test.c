@@ -256,6 +256,54 @@ static int nobody_fault_log(int unused)
 	return 0;
 }
 
+/* Start a working-set session of the caller itself on @fd: 0 or -errno. */
+static int wss_self(int fd, unsigned int interval_ms)
+{
+	struct vmscope_wss_start st = {
+		.size = sizeof(st), .pid = getpid(), .interval_ms = interval_ms,
+	};
+
+	return vmscope_ioctl(fd, VMSCOPE_IOC_WSS_START, &st);
+}
+
+/*
+ * With unprivileged=1 and wss_max_threads=@max, as nobody: a sampling
+ * thread no faster than 10 ms, and at most @max threads at once; a
+ * session that ends gives its thread back.
+ */
+static int nobody_wss_limits(int max)
+{
+	int fd[8], i, err, ret = 0;
+
+	if (max < 1 || max >= (int)ARRAY_SIZE(fd))
+		return CHILD_FAIL(99, "max %d: 1 to %zu", max,
+				  ARRAY_SIZE(fd) - 1);
+	for (i = 0; i <= max; i++) {
+		fd[i] = vmscope_open_dev();
+		if (fd[i] < 0)
+			return CHILD_FAIL(1, "open /dev/vmscope: %d", fd[i]);
+	}
+	err = wss_self(fd[0], 9);
+	if (err != -EPERM)
+		ret = CHILD_FAIL(2, "9 ms interval: %d, not -EPERM", err);
+	for (i = 0; !ret && i < max; i++) {
+		err = wss_self(fd[i], 10);
+		if (err)
+			ret = CHILD_FAIL(3, "session %d: %d", i, err);
+	}
+	err = wss_self(fd[max], 100);
+	if (!ret && err != -EAGAIN)
+		ret = CHILD_FAIL(4, "session %d of %d: %d, not -EAGAIN",
+				 max + 1, max, err);
+	close(fd[0]);			/* ends a session, frees its thread */
+	err = wss_self(fd[max], 100);
+	if (!ret && err)
+		ret = CHILD_FAIL(5, "after a close: %d", err);
+	for (i = 1; i <= max; i++)
+		close(fd[i]);
+	return ret;
+}
+
 /*
  * What nobody gets of @pid, through vmscope and through the kernel's own
  * ptrace-checked view: bit 0 set if /proc/PID/maps opens, bit 1 if
@@ -469,6 +517,22 @@ TEST_F(unprivileged, fault_oom_reclaim_views)
 {
 	EXPECT_EQ(0, as_nobody(nobody_new_views, 0));
 	EXPECT_EQ(0, as_nobody(nobody_fault_log, 0));
+}
+
+/* Root's sessions count against no limit; nobody's do. */
+TEST(wss_threads_limited_for_users)
+{
+	int fd, ret = vmscope_reload("unprivileged=1 wss_max_threads=2");
+
+	if (ret == -ENOENT)
+		SKIP(return, "VMSCOPE_KO (path of vmscope.ko) not set");
+	ASSERT_EQ(0, ret);
+	fd = vmscope_open_dev();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, wss_self(fd, 1));	/* root: 1 ms, not counted */
+	EXPECT_EQ(0, as_nobody(nobody_wss_limits, 2));
+	close(fd);
+	EXPECT_EQ(0, vmscope_reload(""));
 }
 
 TEST_F(unprivileged, root_fd_keeps_root_rights)

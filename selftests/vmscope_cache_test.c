@@ -335,6 +335,30 @@ static unsigned long long meminfo_pages(const char *key)
 	return strtoull(val, NULL, 10) * 1024 / psz;
 }
 
+/*
+ * zsmalloc's pages as zram counts them: mem_used_total (bytes, the third
+ * field of /sys/block/zramN/mm_stat) of every zram device; -1 if none.
+ */
+static long long zram_used_pages(void)
+{
+	unsigned long long used;
+	long long pages = -1;
+	char path[64];
+	FILE *f;
+	int n;
+
+	for (n = 0; n < 16; n++) {
+		snprintf(path, sizeof(path), "/sys/block/zram%d/mm_stat", n);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%*u %*u %llu", &used) == 1)
+			pages = (pages < 0 ? 0 : pages) + used / psz;
+		fclose(f);
+	}
+	return pages;
+}
+
 static bool root_is_rootfs(void)
 {
 	char line[512], mnt[256], type[64];
@@ -415,6 +439,7 @@ TEST_F(cache, memory_parts_match_meminfo)
 	static const char *const names[] = VMSCOPE_MEM_NAMES;
 	unsigned long long lo, hi, sum = 0, shmem0;
 	struct vmscope_memory m, m2;
+	long long zs;
 	int i, fd;
 
 	shmem0 = meminfo_pages("Shmem");
@@ -457,6 +482,19 @@ TEST_F(cache, memory_parts_match_meminfo)
 		TH_LOG("%s: vmscope %llu meminfo %llu..%llu", key, v, a, b);
 		ASSERT_GE(v, lo);
 		ASSERT_LE(v, hi);
+	}
+	/* zsmalloc, not in meminfo: what the zram devices say they use */
+	zs = zram_used_pages();
+	if (zs >= 0) {
+		memset(&m2, 0, sizeof(m2));
+		m2.size = sizeof(m2);
+		ASSERT_EQ(0, vmscope_ioctl(self->dev, VMSCOPE_IOC_MEMORY, &m2));
+		TH_LOG("Zsmalloc: vmscope %llu zram mm_stat %lld",
+		       (unsigned long long)m2.pages[VMSCOPE_MEM_ZSMALLOC], zs);
+		ASSERT_NE(VMSCOPE_STAT_NONE, m2.pages[VMSCOPE_MEM_ZSMALLOC]);
+		ASSERT_LT(0, zs);	/* the VM's swap and disk are zram */
+		ASSERT_GE(m2.pages[VMSCOPE_MEM_ZSMALLOC] + 64, (uint64_t)zs);
+		ASSERT_LE(m2.pages[VMSCOPE_MEM_ZSMALLOC], (uint64_t)zs + 64);
 	}
 	unlink(self->tmp);
 }
@@ -506,7 +544,10 @@ TEST_F(cache, bad_input)
 	ASSERT_GE(0, vmscope_ioctl(self->dev, VMSCOPE_IOC_CENSUS, &cs));
 }
 
-/* As nobody (unprivileged=1): own readable files yes, census no. */
+/*
+ * As nobody (unprivileged=1): the page cache of a file it owns or may
+ * write, yes; of a file it may only read, no (as cachestat(2)); census no.
+ */
 static int nobody_rules(int unused)
 {
 	struct vmscope_filecache fc;
@@ -523,9 +564,16 @@ static int nobody_rules(int unused)
 		return 1;
 	if (filecache(dev, "/tmp/cache_test.secret", &fc, NULL, 0) != -EACCES)
 		return 2;
-	if (filecache(dev, "/tmp/cache_test.public", &fc, NULL, 0) ||
-	    fc.cached_pages != 3)
+	/* readable, not writable: cachestat(2) refuses it too */
+	if (filecache(dev, "/tmp/cache_test.public", &fc, NULL, 0) != -EPERM)
 		return 3;
+	/* its own file, opened read-only; a file anyone may write */
+	if (filecache(dev, "/tmp/cache_test.own", &fc, NULL, 0) ||
+	    fc.cached_pages != 3)
+		return 5;
+	if (filecache(dev, "/tmp/cache_test.shared", &fc, NULL, 0) ||
+	    fc.cached_pages != 3)
+		return 6;
 	memset(&cs, 0, sizeof(cs));
 	cs.size = sizeof(cs);
 	strcpy(cs.fstype, "tmpfs");
@@ -536,7 +584,7 @@ static int nobody_rules(int unused)
 	return 0;
 }
 
-TEST_F(cache, user_sees_only_files_it_may_open)
+TEST_F(cache, user_sees_only_files_it_may_write)
 {
 	int st, fd;
 	pid_t pid;
@@ -549,6 +597,16 @@ TEST_F(cache, user_sees_only_files_it_may_open)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, fallocate(fd, 0, 0, 3 * psz));
 	close(fd);
+	fd = open("/tmp/cache_test.own", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fallocate(fd, 0, 0, 3 * psz));
+	ASSERT_EQ(0, fchown(fd, NOBODY, NOBODY));
+	close(fd);
+	fd = open("/tmp/cache_test.shared", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fallocate(fd, 0, 0, 3 * psz));
+	ASSERT_EQ(0, fchmod(fd, 0666));
+	close(fd);
 	close(self->dev);	/* the module cannot be unloaded while open */
 	ASSERT_EQ(0, vmscope_reload("unprivileged=1"));
 	pid = fork();
@@ -559,6 +617,8 @@ TEST_F(cache, user_sees_only_files_it_may_open)
 	self->dev = vmscope_open_dev();
 	unlink("/tmp/cache_test.secret");
 	unlink("/tmp/cache_test.public");
+	unlink("/tmp/cache_test.own");
+	unlink("/tmp/cache_test.shared");
 	ASSERT_TRUE(WIFEXITED(st));
 	ASSERT_EQ(0, WEXITSTATUS(st));
 }

@@ -37,8 +37,8 @@ static void cache_help(FILE *out)
 	      "The page cache, read from each file's own address_space in the\n"
 	      "kernel (not mincore()): pages cached, dirty and under writeback.\n"
 	      "PATH: files and block devices; directories are walked (symbolic\n"
-	      "links are not followed).  You see the page cache of the files you\n"
-	      "may open.\n"
+	      "links are not followed).  Root sees every file; another user\n"
+	      "the files they own or may write (as cachestat(2) allows).\n"
 	      "--top N: a census of every inode with page cache on every mounted\n"
 	      "file system and of the block devices (Buffers), N largest first,\n"
 	      "beside /proc/meminfo's Cached + Buffers.  Root only.  It cannot\n"
@@ -190,8 +190,7 @@ static void count_path(int dev, int dirfd, const char *name,
 	if (fd < 0) {
 		if (errno == ELOOP)	/* a symbolic link: not followed */
 			return;
-		warn("%s: cannot open it (you see the page cache of the files "
-		     "you may open)", path);
+		warn("%s: cannot open it", path);
 		failed = true;
 		return;
 	}
@@ -211,7 +210,12 @@ static void count_path(int dev, int dirfd, const char *name,
 		return;
 	}
 	if (cache_count_fd(dev, fd, &f, want_map)) {
-		warn("%s: VMSCOPE_IOC_FILECACHE", path);
+		if (errno == EPERM)
+			warnx("%s: not yours and not writable by you: as with "
+			      "cachestat(2), its page cache is not shown (root "
+			      "sees every file)", path);
+		else
+			warn("%s: VMSCOPE_IOC_FILECACHE", path);
 		failed = true;
 	} else {
 		f.path = strdup(path);
