@@ -261,8 +261,14 @@ static pid_t many_vmas(int n)
 		pause();
 }
 
+/* The clock of every case, for the cases in files of their own. */
+double bench_now(void)
+{
+	return now();
+}
+
 /* Seconds to run a command with its output thrown away. */
-static double time_cmd(char *const argv[])
+double bench_time_cmd(char *const argv[])
 {
 	double t = now();
 	int status;
@@ -311,7 +317,7 @@ static void bench_layout(int nvmas, double *layout, double *smaps)
 	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
 	*layout = *smaps = 0;
 	for (r = 0; r < ROUNDS; r++) {
-		*layout = best(*layout, time_cmd(argv));
+		*layout = best(*layout, bench_time_cmd(argv));
 		*smaps = best(*smaps, time_read(path));
 	}
 	kill(pid, SIGKILL);
@@ -484,11 +490,11 @@ static void bench_oom(struct oom_result *r)
 		err(1, "cannot allocate");
 	spawn_sleepers(OOM_SLEEPERS);
 	for (i = 0; i < ROUNDS; i++) {
-		r->vmscope = best(r->vmscope, time_cmd(vmscope));
+		r->vmscope = best(r->vmscope, bench_time_cmd(vmscope));
 		t = now();
 		r->procs = proc_oom_all(o, OOM_MAX);
 		r->proc = best(r->proc, now() - t);
-		r->proc_cmd = best(r->proc_cmd, time_cmd(reader));
+		r->proc_cmd = best(r->proc_cmd, bench_time_cmd(reader));
 	}
 	reap_sleepers();
 	free(o);

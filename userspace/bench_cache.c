@@ -2,8 +2,9 @@
 /*
  * The page-cache case of vmscope-bench: `vmscope cache --json` over a tree
  * of 10,000 files against fincore(1) over the same files, and the census
- * (VMSCOPE_IOC_CENSUS over every file system) in pages and files per
- * second, in the same VM run.
+ * (the code of `vmscope cache --top`: VMSCOPE_IOC_CENSUS over every file
+ * system, paths made whole) in pages and files per second, in the same VM
+ * run.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -12,15 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/vmscope.h>
 
 #include "bench_cache.h"
+#include "cache.h"
 
 #define TREE		"/tmp/vmscope-bench-tree"
 #define DIRS		100
@@ -28,33 +27,6 @@
 #define FILE_PAGES	4
 #define CACHE_ROUNDS	3
 #define CACHE_TARGET	0.5	/* issue 15: at most half fincore's time */
-
-static double bc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double bc_run(char *const argv[])
-{
-	double t = bc_now();
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
-		errx(1, "%s failed", argv[0]);
-	return bc_now() - t;
-}
 
 /* 10,000 files of 2 or 4 pages on tmpfs (all of them cached). */
 static char **make_tree(int *nfiles)
@@ -86,47 +58,22 @@ static char **make_tree(int *nfiles)
 	return paths;
 }
 
-/* The census of every type in /proc/filesystems, as vmscope cache --top. */
-static void census_all(int dev, uint64_t *files, uint64_t *pages)
+/* The census `vmscope cache --top` takes (cache_census.c), timed. */
+static double census_all(int dev, uint64_t *files, uint64_t *pages)
 {
-	static struct vmscope_census_file buf[1024];
-	struct vmscope_census req;
-	char line[256], *name;
-	uint32_t idx, i;
-	FILE *f = fopen("/proc/filesystems", "r");
+	struct cache_census c;
+	struct cache_list l = { 0 };
+	double t = bench_now();
+	size_t i;
 
-	if (!f)
-		err(1, "/proc/filesystems");
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		name = strchr(line, '\t');
-		if (!name || !*++name)
-			continue;
-		for (idx = 0;; idx++) {
-			memset(&req, 0, sizeof(req));
-			do {
-				uint64_t pos = req.pos;
-
-				memset(&req, 0, sizeof(req));
-				req.size = sizeof(req);
-				snprintf(req.fstype, sizeof(req.fstype), "%s", name);
-				req.sb_index = idx;
-				req.pos = pos;
-				req.buf = (uintptr_t)buf;
-				req.buf_count = 1024;
-				if (ioctl(dev, VMSCOPE_IOC_CENSUS, &req))
-					break;
-				for (i = 0; i < req.nr_records; i++)
-					*pages += buf[i].cached_pages;
-				*files += req.nr_records;
-			} while (!(req.out_flags & (VMSCOPE_CENSUS_SB_DONE |
-						     VMSCOPE_CENSUS_NO_SB)));
-			if (req.out_flags & VMSCOPE_CENSUS_NO_SB ||
-			    !(req.out_flags & VMSCOPE_CENSUS_SB_DONE))
-				break;
-		}
-	}
-	fclose(f);
+	cache_census_run(dev, &l, &c);
+	t = bench_now() - t;
+	*files = l.n;
+	*pages = c.total_pages;
+	for (i = 0; i < l.n; i++)
+		free(l.v[i].path);
+	free(l.v);
+	return t;
 }
 
 /**
@@ -147,9 +94,9 @@ void bench_cache(struct cache_result *r)
 	memmove(fincore + 1, fincore, n * sizeof(*fincore));
 	fincore[0] = "fincore";
 	for (i = 0; i < CACHE_ROUNDS; i++) {
-		t = bc_run(vmscope);
+		t = bench_time_cmd(vmscope);
 		r->vmscope_s = i ? (t < r->vmscope_s ? t : r->vmscope_s) : t;
-		t = bc_run(fincore);
+		t = bench_time_cmd(fincore);
 		r->fincore_s = i ? (t < r->fincore_s ? t : r->fincore_s) : t;
 	}
 	dev = open(VMSCOPE_DEVICE, O_RDONLY);
@@ -158,9 +105,7 @@ void bench_cache(struct cache_result *r)
 	for (i = 0; i < CACHE_ROUNDS; i++) {
 		uint64_t files = 0, pages = 0;
 
-		t = bc_now();
-		census_all(dev, &files, &pages);
-		t = bc_now() - t;
+		t = census_all(dev, &files, &pages);
 		if (!i || t < r->census_s) {
 			r->census_s = t;
 			r->census_files = files;
