@@ -44,7 +44,9 @@ static void cache_help(FILE *out)
 	      "beside /proc/meminfo's Cached + Buffers.  Root only.  It cannot\n"
 	      "see the swap cache, inodes being created or freed, nor pages in\n"
 	      "no file's mapping.\n"
-	      "--pid PID: the files PID maps or holds open.\n"
+	      "--pid PID: the files PID maps or holds open; deleted ones with\n"
+	      "\"(deleted)\" after their path, as /proc/PID/maps shows them (a\n"
+	      "deleted file that is only mapped: root only).\n"
 	      "--watch SECONDS: page-cache activity per second from the kernel's\n"
 	      "counters.  No hit ratio: the kernel counts misses (reads from\n"
 	      "disk, refaults), not hits.\n"
@@ -362,26 +364,53 @@ static bool seen(const struct cache_list *l, dev_t dev, ino_t ino)
 	return false;
 }
 
-static void count_proc_file(int dev, const char *open_path, const char *name,
-			    bool want_map)
+/* The file at @open_path, listed as @name; -1 if it cannot be opened. */
+static int count_proc_file(int dev, const char *open_path, const char *name,
+			   bool want_map)
 {
 	struct cache_file f = { 0 };
 	struct stat st;
 	int fd = open(open_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
-		return;	/* gone, or not ours to open */
+		return -1;	/* gone, or not ours to open */
 	if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) ||
 	    seen(&files, st.st_dev, st.st_ino) ||
 	    cache_count_fd(dev, fd, &f, want_map)) {
 		close(fd);
-		return;
+		return 0;
 	}
 	f.path = strdup(name);
 	f.dev = st.st_dev;
 	f.ino = st.st_ino;
 	list_add(&files, &f);
 	close(fd);
+	return 0;
+}
+
+/*
+ * A file of a /proc/PID/maps line (@line, its path @name): opened through
+ * /proc/PID/map_files/START-END, which reaches the very file mapped even
+ * when it has been deleted or renamed since (CAP_SYS_ADMIN); without that
+ * privilege, by its name, which a deleted file no longer has.
+ */
+static void count_mapped_file(int dev, uint32_t pid, const char *line,
+			      const char *name, bool want_map)
+{
+	static const char deleted[] = " (deleted)";
+	size_t len = strlen(name), dl = sizeof(deleted) - 1;
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/%u/map_files/%.*s", pid,
+		 (int)strcspn(line, " "), line);
+	if (!count_proc_file(dev, path, name, want_map))
+		return;
+	if (len > dl && !strcmp(name + len - dl, deleted)) {
+		warnx("%s: mapped by %u but deleted; only root can open it "
+		      "(through %s)", name, pid, path);
+		return;
+	}
+	count_proc_file(dev, name, name, want_map);
 }
 
 static void count_pid(int dev, uint32_t pid, bool want_map)
@@ -402,7 +431,7 @@ static void count_pid(int dev, uint32_t pid, bool want_map)
 		if (!p)
 			continue;
 		p[strcspn(p, "\n")] = 0;
-		count_proc_file(dev, p, p, want_map);
+		count_mapped_file(dev, pid, line, p, want_map);
 	}
 	fclose(maps);
 	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
