@@ -438,11 +438,32 @@ static void vmscope_census_sb(struct super_block *sb, void *arg)
 		vmscope_census_walk(sb, ctx);
 }
 
+/*
+ * The block devices' superblock (Buffers): the kernel mounts "bdev" with
+ * kern_mount() but never registers the type, so get_fs_type() does not
+ * find it.  It lives as long as the kernel; s_umount is taken shared as
+ * iterate_supers_type() takes it.
+ */
+static void vmscope_census_bdev(struct vmscope_census_ctx *ctx)
+{
+	struct super_block *sb = blockdev_superblock;
+
+	if (ctx->req->sb_index)
+		return;
+	down_read(&sb->s_umount);
+	vmscope_census_walk(sb, ctx);
+	up_read(&sb->s_umount);
+}
+
 /* Superblock @sb_index of the file system type @fstype. */
 static int vmscope_census_type(struct vmscope_census_ctx *ctx)
 {
 	struct file_system_type *type;
 
+	if (!strcmp(ctx->req->fstype, VMSCOPE_CENSUS_BDEV)) {
+		vmscope_census_bdev(ctx);
+		return 0;
+	}
 	type = get_fs_type(ctx->req->fstype);
 	if (!type)
 		return -ENODEV;

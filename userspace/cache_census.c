@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The census behind `vmscope cache --top`: every superblock of every file
- * system type in /proc/filesystems, in bounded VMSCOPE_IOC_CENSUS calls,
+ * system type in /proc/filesystems and the block devices' (which it does
+ * not list), in bounded VMSCOPE_IOC_CENSUS calls,
  * with the paths made whole from /proc/self/mountinfo and the block
  * devices named from /sys/dev/block.
  */
@@ -245,6 +246,9 @@ int cache_census_run(int dev, struct cache_list *l, struct cache_census *c)
 			;
 	}
 	fclose(f);
+	/* the block devices: mounted by the kernel, in no list of types */
+	if (!strstr(types, "\n" VMSCOPE_CENSUS_BDEV "\n"))
+		census_sb(dev, VMSCOPE_CENSUS_BDEV, 0, -1, buf, l, c);
 	census_unlisted(dev, types, buf, l, c);
 	free(buf);
 	census_dedup(l);

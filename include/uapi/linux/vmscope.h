@@ -1114,6 +1114,8 @@ struct vmscope_census_file {
 #define VMSCOPE_CENSUS_NO_SB	(1U << 1)	/* no superblock @sb_index: the type is done */
 
 #define VMSCOPE_CENSUS_FSTYPE_LEN	32
+/* the block devices' superblock: mounted, but in no list of types */
+#define VMSCOPE_CENSUS_BDEV		"bdev"
 #define VMSCOPE_CENSUS_MAX_RECORDS	4096
 #define VMSCOPE_CENSUS_MAX_VISIT	65536
 
@@ -1123,7 +1125,8 @@ struct vmscope_census_file {
  * @size: in: sizeof(struct vmscope_census).
  * @flags: in: VMSCOPE_CENSUS_BY_FD or zero.
  * @fstype: in: the file system type, as /proc/filesystems names it
- *	("ext2", "tmpfs", "bdev" for the block devices), NUL terminated;
+ *	("ext2", "tmpfs"), or VMSCOPE_CENSUS_BDEV ("bdev") for the block
+ *	devices, which /proc/filesystems does not list; NUL terminated;
  *	empty with VMSCOPE_CENSUS_BY_FD.
  * @sb_index: in: which superblock of that type (0, 1, ... in the
  *	kernel's list order); 0 with VMSCOPE_CENSUS_BY_FD.
