@@ -2,10 +2,11 @@
 /*
  * The page cache per file (VMSCOPE_IOC_FILECACHE) against fincore(1),
  * mincore(2) and cachestat(2), on the ext2 disk and on tmpfs, after known
- * reads and after dropping the caches; the census (VMSCOPE_IOC_CENSUS)
- * against the files it must find and against Cached + Buffers; where RAM
- * goes (VMSCOPE_IOC_MEMORY) against /proc/meminfo; bad input, users,
- * truncation during a count and unmount during a census.
+ * reads and after dropping the caches; where RAM goes (VMSCOPE_IOC_MEMORY)
+ * against /proc/meminfo; bad input, users and truncation during a count.
+ * The census (VMSCOPE_IOC_CENSUS) is tested through the code that walks
+ * it, `vmscope cache --top` (vmscope_cache_cli_test.c: the files it must
+ * find, Cached + Buffers, an unmount during a census).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -29,7 +29,6 @@
 
 #define NPAGES		64
 #define NOBODY		65534
-#define CENSUS_BATCH	512
 
 #ifndef __NR_cachestat
 #define __NR_cachestat	451
@@ -286,46 +285,6 @@ TEST_F(cache, dirty_pages_counted)
 	close(fd);
 }
 
-/* Every inode of one superblock (by type and index, or by @fd). */
-static int census_sb(int dev, const char *type, uint32_t index, int fd,
-		     struct vmscope_census_file *buf, uint64_t want_dev,
-		     uint64_t want_ino, struct vmscope_census_file *found,
-		     uint64_t *total)
-{
-	struct vmscope_census req;
-	uint64_t pos = 0;
-	uint32_t i;
-	int ret;
-
-	do {
-		memset(&req, 0, sizeof(req));
-		req.size = sizeof(req);
-		if (fd >= 0) {
-			req.flags = VMSCOPE_CENSUS_BY_FD;
-			req.fd = fd;
-		} else {
-			snprintf(req.fstype, sizeof(req.fstype), "%s", type);
-			req.sb_index = index;
-		}
-		req.pos = pos;
-		req.buf = (uintptr_t)buf;
-		req.buf_count = CENSUS_BATCH;
-		ret = vmscope_ioctl(dev, VMSCOPE_IOC_CENSUS, &req);
-		if (ret)
-			return ret;
-		if (req.out_flags & VMSCOPE_CENSUS_NO_SB)
-			return 1;
-		for (i = 0; i < req.nr_records; i++) {
-			*total += buf[i].cached_pages;
-			if (buf[i].dev == want_dev && buf[i].ino == want_ino &&
-			    !(buf[i].flags & VMSCOPE_CENSUS_BLOCKDEV))
-				*found = buf[i];
-		}
-		pos = req.pos;
-	} while (!(req.out_flags & VMSCOPE_CENSUS_SB_DONE));
-	return 0;
-}
-
 static unsigned long long meminfo_pages(const char *key)
 {
 	char val[64];
@@ -357,80 +316,6 @@ static long long zram_used_pages(void)
 		fclose(f);
 	}
 	return pages;
-}
-
-static bool root_is_rootfs(void)
-{
-	char line[512], mnt[256], type[64];
-	bool ret = false;
-	FILE *f = fopen("/proc/mounts", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %255s %63s", mnt, type) == 2 &&
-		    !strcmp(mnt, "/"))
-			ret = !strcmp(type, "rootfs");
-	if (f)
-		fclose(f);
-	return ret;
-}
-
-/*
- * The census of every file system type, and of the root (rootfs is in
- * no list): it finds the test's files with their counts, and its total
- * is within 5% (+ 256 pages) of Cached + Buffers (documented margin:
- * pages of inodes being freed, and of ones created between batches).
- */
-TEST_F(cache, census_finds_files_and_adds_up)
-{
-	struct vmscope_census_file *buf, found = { 0 };
-	struct vmscope_filecache fc;
-	uint64_t total = 0, expect;
-	char line[256], *name;
-	struct stat st;
-	uint32_t idx;
-	FILE *f;
-	int rootfd;
-
-	buf = calloc(CENSUS_BATCH, sizeof(*buf));
-	ASSERT_NE(NULL, buf);
-	close(open(self->tmp, O_RDWR | O_CREAT | O_TRUNC, 0644));
-	ASSERT_EQ(0, truncate(self->tmp, NPAGES * psz));
-	ASSERT_EQ(20, apply(self->tmp, RANGE, true));
-	ASSERT_EQ(0, stat(self->tmp, &st));
-	ASSERT_EQ(0, filecache(self->dev, self->tmp, &fc, NULL, 0));
-
-	f = fopen("/proc/filesystems", "r");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		name = strchr(line, '\t');
-		if (!name || !*++name)
-			continue;
-		for (idx = 0; !census_sb(self->dev, name, idx, -1, buf,
-					 st.st_dev, st.st_ino, &found, &total);
-		     idx++)
-			;
-	}
-	fclose(f);
-	rootfd = open("/", O_RDONLY | O_DIRECTORY);
-	ASSERT_LE(0, rootfd);
-	/* the initramfs's rootfs is in no list: walk it through "/" */
-	if (root_is_rootfs())
-		ASSERT_EQ(0, census_sb(self->dev, "", 0, rootfd, buf,
-				       st.st_dev, st.st_ino, &found, &total));
-	close(rootfd);
-	expect = meminfo_pages("Cached") + meminfo_pages("Buffers");
-	TH_LOG("census %llu pages, Cached + Buffers %llu; test file %llu",
-	       (unsigned long long)total, (unsigned long long)expect,
-	       (unsigned long long)found.cached_pages);
-	ASSERT_EQ(st.st_ino, found.ino);
-	ASSERT_EQ(20, found.cached_pages);
-	ASSERT_EQ(fc.cached_pages, found.cached_pages);
-	ASSERT_EQ(NPAGES, found.size_pages);
-	ASSERT_NE(NULL, strstr(found.path, strrchr(self->tmp, '/')));
-	ASSERT_GE(total + expect / 20 + 256, expect);
-	ASSERT_LE(total, expect + expect / 20 + 256);
-	free(buf);
 }
 
 /* Each part equals its /proc/meminfo field; the parts add up to MemTotal. */
@@ -668,51 +553,6 @@ TEST_F(cache, truncate_and_delete_during_count)
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, ret);
 	ASSERT_LT(0, ok);
-}
-
-/* An unmount while censuses run: the unmount succeeds, they end cleanly. */
-TEST_F(cache, unmount_during_census)
-{
-	char dir[] = "/tmp/cache_mnt.XXXXXX", path[300];
-	struct vmscope_census_file *buf = calloc(CENSUS_BATCH, sizeof(*buf));
-	int round, i, st;
-	pid_t pid;
-
-	ASSERT_NE(NULL, buf);
-	ASSERT_NE(NULL, mkdtemp(dir));
-	for (round = 0; round < 5; round++) {
-		ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, "size=8m"));
-		for (i = 0; i < 200; i++) {
-			snprintf(path, sizeof(path), "%s/f%d", dir, i);
-			close(open(path, O_RDWR | O_CREAT, 0644));
-			truncate(path, psz);
-			write_file(path, "data");
-		}
-		pid = fork();
-		if (!pid) {
-			for (i = 0; i < 50; i++) {
-				struct vmscope_census_file found;
-				uint64_t total = 0;
-				uint32_t idx;
-				int ret = 0;
-
-				for (idx = 0; ret == 0; idx++)
-					ret = census_sb(self->dev, "tmpfs", idx,
-							-1, buf, 0, 0, &found,
-							&total);
-				if (ret < 0)
-					_exit(1);
-			}
-			_exit(0);
-		}
-		usleep(20000 * round);
-		ASSERT_EQ(0, umount(dir));
-		ASSERT_EQ(pid, waitpid(pid, &st, 0));
-		ASSERT_TRUE(WIFEXITED(st));
-		ASSERT_EQ(0, WEXITSTATUS(st));
-	}
-	rmdir(dir);
-	free(buf);
 }
 
 TEST_HARNESS_MAIN

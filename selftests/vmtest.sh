@@ -24,8 +24,9 @@ QEMU_BINARY='qemu-system-x86_64'
 DEPS=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
 # Copied into the guest for the triage tests (vmscope_triage_test): jq reads
 # the CLI's JSON, promtool checks the exposition format, tmux is a real
-# terminal for vmscope top (with terminfo and a UTF-8 locale)
-GUEST_TOOLS=(/usr/bin/jq /usr/bin/promtool /usr/bin/tmux)
+# terminal for vmscope top (with terminfo and a UTF-8 locale); fincore
+# (util-linux) is the page-cache tests' oracle
+GUEST_TOOLS=(/usr/bin/jq /usr/bin/promtool /usr/bin/tmux /usr/bin/fincore)
 GUEST_TOOL_DIRS=(/lib/terminfo /usr/lib/locale/C.utf8)
 DEPS+=(jq prometheus tmux ncurses-base)
 GUEST_MEM=${VMSCOPE_VM_MEM:-1G}
