@@ -71,6 +71,16 @@ TEST_F(exp, writeback)
 	/* held to the limit: few pages dirty at once (pauses vary, see page) */
 	EXPECT_GT(exp_value(out, "lazy_max_dirty", &ok) / 2,
 		  exp_value(out, "throttled_max_dirty", &ok));
+	/*
+	 * On the disk slowed to 2 MiB/s by io.max, written back in the
+	 * writer's cgroup's name: held under 128 KiB of dirty_bytes, the
+	 * writer sleeps at least (4 MiB - 128 KiB) / 2 MiB/s / 200 ms / 2 = 5
+	 * times; under 64 MiB it need not sleep.
+	 */
+	EXPECT_LE(1024 * 4096 / 2, exp_value(out, "slow_written", &ok));
+	EXPECT_LE(5, exp_value(out, "slow_held_writer_sleeps", &ok));
+	EXPECT_LE(4 * exp_value(out, "slow_free_writer_sleeps", &ok) + 4,
+		  exp_value(out, "slow_held_writer_sleeps", &ok));
 	EXPECT_EQ(1, ok);
 }
 

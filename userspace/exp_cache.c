@@ -503,6 +503,112 @@ fail:
 	return -1;
 }
 
+/*
+ * A slow disk for the writer's throttle: cgroup v2's io.max limits the
+ * ext2 disk's writes in the writer's cgroup to WB_SLOW_BPS, and cgroup
+ * writeback issues the writeback of the pages it dirtied in its name.
+ */
+#define WB_SLOW_BPS	(2 * MiB)
+/* balance_dirty_pages() sleeps at most MAX_PAUSE (HZ / 5) at a time */
+#define WB_MAX_PAUSE_S	0.2
+
+/*
+ * A cgroup (memory and io on: cgroup writeback needs both) whose writes to
+ * the disk under @dir are limited to WB_SLOW_BPS; its device in @devno
+ * ("MAJ:MIN").  0 or -errno.
+ */
+static int wb_slow_cgroup(const char *dir, char *cg, size_t len, char *devno,
+			  size_t dlen)
+{
+	char file[192], val[64];
+	struct stat st;
+	int err;
+
+	if (stat(dir, &st))
+		return -errno;
+	snprintf(devno, dlen, "%u:%u", major(st.st_dev), minor(st.st_dev));
+	err = exp_cgroup_make(cg, len, "max", "max");
+	if (err)
+		return err;
+	err = exp_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+io");
+	if (err)
+		return err;
+	snprintf(file, sizeof(file), "%s/io.max", cg);
+	snprintf(val, sizeof(val), "%s wbps=%lu", devno, WB_SLOW_BPS);
+	return exp_write_file(file, val);
+}
+
+/* io.stat's wbytes for @devno in @cg: bytes written in its name, or -1. */
+static long long wb_cgroup_written(const char *cg, const char *devno)
+{
+	char file[192], line[512], *w;
+	long long v = -1;
+	size_t n = strlen(devno);
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/io.stat", cg);
+	f = fopen(file, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		w = strstr(line, " wbytes=");
+		if (!strncmp(line, devno, n) && line[n] == ' ' && w)
+			v = strtoll(w + 8, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * wb_write() in a child inside the cgroup @cg: its voluntary context
+ * switches are the writer's.  0 or -1.
+ */
+static int wb_write_in(struct exp_ctx *x, const char *cg, const char *dir,
+		       uint64_t pages, struct wb_run *r)
+{
+	struct wb_run *shared = exp_shared(sizeof(*r));
+	int st, ret = -1;
+	pid_t pid;
+
+	if (!shared)
+		return -1;
+	pid = fork();
+	if (!pid)
+		_exit(exp_cgroup_enter(cg) || wb_write(x, dir, pages, shared));
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    !WEXITSTATUS(st)) {
+		*r = *shared;
+		ret = 0;
+	}
+	exp_unshare(shared, sizeof(*r));
+	return ret;
+}
+
+/*
+ * On the slow disk, the same writer under a large and under a small
+ * dirty_bytes.  0; 1 when there is no slow disk here (no io controller);
+ * -1 on errors.
+ */
+static int wb_slow(struct exp_ctx *x, const char *dir, uint64_t pages,
+		   struct wb_run *free_run, struct wb_run *held,
+		   long long *written)
+{
+	char cg[160], devno[32];
+
+	if (!exp_have_memcg() ||
+	    wb_slow_cgroup(dir, cg, sizeof(cg), devno, sizeof(devno)))
+		return 1;
+	if (pc_dirty_limits(x, pages * PAGE * 4, pages * PAGE * 8) ||
+	    wb_write_in(x, cg, dir, pages, free_run) ||
+	    pc_dirty_limits(x, WB_SMALL / 4, WB_SMALL) ||
+	    wb_write_in(x, cg, dir, pages, held))
+		return -1;
+	*written = wb_cgroup_written(cg, devno);
+	exp_step(x, "in a cgroup whose writes to %s are limited to %lu MiB/s (io.max wbps), the same writer under dirty_bytes %lu MiB, then %lu KiB",
+		 devno, WB_SLOW_BPS / MiB, pages * PAGE * 8 / MiB,
+		 WB_SMALL / 1024);
+	return 0;
+}
+
 #define WB_CG_LIMIT	"16M"
 #define WB_CG_PAGES	(32 * MiB / PAGE)
 
@@ -580,9 +686,12 @@ static void writeback(struct exp_ctx *x)
 {
 	struct wb_reclaim cold = { 0 }, cleaned = { 0 };
 	const long pages = exp_arg(x, "pages", 2048);	/* 8 MiB */
-	struct wb_run lazy, pre, throttled;
+	struct wb_run lazy, pre, throttled, slow_free, slow_held;
 	const char *dir = pc_disk_dir(x);
 	uint64_t limit = 256;			/* pages: 1 MiB */
+	long long slow_written = 0;
+	double min_pauses;
+	int slow;
 
 	if (!dir)
 		return;
@@ -603,6 +712,9 @@ static void writeback(struct exp_ctx *x)
 		goto fail;
 	exp_step(x, "dirty_bytes %lu KiB, dirty_background_bytes %lu KiB: the same",
 		 WB_SMALL / 1024, WB_SMALL / 4 / 1024);
+	slow = wb_slow(x, dir, pages, &slow_free, &slow_held, &slow_written);
+	if (slow < 0)
+		goto fail;
 	if (exp_have_memcg()) {
 		if (pc_dirty_limits(x, limit * PAGE / 2, pages * PAGE * 8) ||
 		    wb_reclaim(x, dir, &cleaned) ||
@@ -628,10 +740,23 @@ static void writeback(struct exp_ctx *x)
 		    "under dirty_bytes: Dirty + Writeback at most while writing");
 	exp_measure(x, "throttled_writer_sleeps", throttled.sleeps, "switches",
 		    "the writer's voluntary context switches (balance_dirty_pages() pauses)");
+	if (!slow) {
+		exp_measure(x, "slow_written", slow_written, "bytes",
+			    "io.stat wbytes: written back in the slow cgroup's name (at most its io.max)");
+		exp_measure(x, "slow_free_writer_sleeps", slow_free.sleeps,
+			    "switches", "slow disk, dirty_bytes 64 MiB: the writer's voluntary context switches");
+		exp_measure(x, "slow_held_writer_sleeps", slow_held.sleeps,
+			    "switches", "slow disk, dirty_bytes 128 KiB: the same");
+		exp_measure(x, "slow_held_max_dirty", slow_held.max_dirty,
+			    "pages", "slow disk, dirty_bytes 128 KiB: Dirty + Writeback at most while writing");
+	}
 	if (cold.seconds > 0) {
 		/* measured, not checked: a time depends on the machine */
 		wb_reclaim_report(x, "cleaned", &cleaned);
 		wb_reclaim_report(x, "dirty", &cold);
+		exp_measure(x, "dirty_over_cleaned_reclaim", cold.seconds /
+			    cleaned.seconds, "x",
+			    "time to write under memory.max without pre-cleaning, over with it (measured, not checked)");
 	}
 	exp_expect(x, lazy.dirty_later >= (uint64_t)pages * 9 / 10,
 		   "under the background threshold the dirty pages stay dirty (until dirty_expire_centisecs)");
@@ -648,6 +773,25 @@ static void writeback(struct exp_ctx *x)
 	 */
 	exp_expect(x, throttled.max_dirty < lazy.max_dirty / 2,
 		   "under a small dirty_bytes few pages are ever dirty at once: the writer is held to the limit (it pauses in balance_dirty_pages() when the disk is slower than it)");
+	if (slow) {
+		exp_inconclusive(x, "no io controller or memory cgroup here: the disk could not be slowed (io.max) to show the writer itself throttled");
+		return;
+	}
+	/*
+	 * On a disk that writes at most WB_SLOW_BPS, a writer held within
+	 * dirty_bytes of it cannot finish before (bytes - dirty_bytes) /
+	 * WB_SLOW_BPS, and balance_dirty_pages() sleeps at most MAX_PAUSE at
+	 * a time: so at least that many sleeps (half of it, for margin).
+	 * Under a large dirty_bytes the same writer on the same disk need not
+	 * sleep at all.  Counted, not timed: voluntary context switches.
+	 */
+	min_pauses = (pages * PAGE - WB_SMALL) / (double)WB_SLOW_BPS /
+		     WB_MAX_PAUSE_S / 2;
+	exp_expect(x, slow_written >= (long long)(pages * PAGE / 2) &&
+		   slow_held.sleeps >= min_pauses &&
+		   slow_held.sleeps >= 4 * slow_free.sleeps + 4,
+		   "on a slow disk (io.max %lu MiB/s) under dirty_bytes 128 KiB the writer itself sleeps in balance_dirty_pages() (at least %.0f times: it cannot outrun the disk by more than the limit, and a pause lasts at most 200 ms), and under 64 MiB it does not: the throttle is the limit's",
+		   WB_SLOW_BPS / MiB, min_pauses);
 	return;
 fail:
 	exp_inconclusive(x, "setting the dirty limits, writing or measuring failed: %s",
