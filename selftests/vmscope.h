@@ -6,7 +6,6 @@
 #define VMSCOPE_SELFTEST_H
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +14,6 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -179,35 +177,6 @@ static inline unsigned long long read_vmstat(const char *key)
 	}
 	fclose(f);
 	return v;
-}
-
-/*
- * Run the CLI ($VMSCOPE_CLI, or vmscope on $PATH: /usr/bin/vmscope in the
- * VM) with the arguments @fmt makes (a shell fragment), its stdout in @out
- * (NUL terminated, at most @len - 1 bytes), its stderr left to the test's.
- * Returns its exit status, or -1 if it did not exit.
- */
-static inline int vmscope_cli_run(char *out, size_t len, const char *fmt, ...)
-{
-	const char *cli = getenv("VMSCOPE_CLI");
-	char args[1024], cmd[1200];
-	size_t n = 0, got;
-	va_list ap;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s %s", cli ? cli : "vmscope", args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < len - 1 && (got = fread(out + n, 1, len - 1 - n, p)))
-		n += got;
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 #endif

@@ -7,7 +7,7 @@
  * /proc/PID/map_files, on files the test made with a known page-cache
  * shape; the census against Cached + Buffers; an unmount while censuses
  * run.  The CLI is $VMSCOPE_CLI, or vmscope on $PATH (/usr/bin/vmscope in
- * the VM).
+ * the VM), run with vmscope_exp.h's sh_run().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,20 +26,11 @@
 #include "kselftest_harness.h"
 #include "json_tree.h"
 #include "vmscope.h"
+#include "vmscope_cache.h"
+#include "vmscope_exp.h"
 
 #define OUT_MAX		(8 << 20)
 #define NPAGES		64
-
-#ifndef __NR_cachestat
-#define __NR_cachestat	451
-#endif
-
-/* struct cachestat_range and struct cachestat of linux/mman.h (6.5+) */
-struct cs_range { uint64_t off, len; };
-struct cs_stat {
-	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted,
-		 nr_recently_evicted;
-};
 
 static long psz;
 
@@ -92,38 +83,6 @@ static bool near(long long v, long long a, long long b)
 	lo -= lo / 50 + 2048;
 	hi += hi / 50 + 2048;
 	return v >= lo && v <= hi;
-}
-
-/* Pages of @path in the page cache as fincore(1) counts them, or -1. */
-static long fincore_pages(const char *path)
-{
-	char cmd[512], out[64] = "";
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd),
-		 "fincore --noheadings --raw --output PAGES '%s' 2>/dev/null",
-		 path);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (!fgets(out, sizeof(out), p))
-		out[0] = 0;
-	if (pclose(p) || !out[0])
-		return -1;
-	return strtol(out, NULL, 10);
-}
-
-/* cachestat(2) of the whole file: 0, or -errno (ENOSYS before 6.5). */
-static int cachestat(const char *path, struct cs_stat *cs)
-{
-	struct cs_range r = { 0, 0 };
-	int fd = open(path, O_RDONLY), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(__NR_cachestat, fd, &r, cs, 0) ? -errno : 0;
-	close(fd);
-	return ret;
 }
 
 /* mincore(2) of the first @n pages of @path into @vec; 0 or -1. */
@@ -243,11 +202,12 @@ FIXTURE_TEARDOWN(cli)
 	free(self->out);
 }
 
-/* Run the CLI with @args and parse its JSON into self->root. */
-#define RUN_JSON(args...)						\
+/* Run "vmscope ARGS" (printf-style) and parse its JSON into self->root. */
+#define RUN_JSON(fmt, args...)						\
 	do {								\
 		jt_free(&self->root);					\
-		ASSERT_EQ(0, vmscope_cli_run(self->out, OUT_MAX, args)); \
+		ASSERT_EQ(0, sh_run(self->out, OUT_MAX, "%s " fmt,	\
+				    exp_cli(), ##args));		\
 		ASSERT_EQ(0, jt_parse(self->out, &self->root));		\
 	} while (0)
 
@@ -634,13 +594,11 @@ TEST_F(cli, unmount_during_census)
 		}
 		pid = fork();
 		if (!pid) {
-			char *out = malloc(OUT_MAX);
-
-			for (i = 0; out && i < 6; i++)
-				if (vmscope_cli_run(out, OUT_MAX,
-						    "cache --json --top 5"))
+			for (i = 0; i < 6; i++)
+				if (sh_run(NULL, 0, "%s cache --json --top 5",
+					   exp_cli()))
 					_exit(1);
-			_exit(out ? 0 : 2);
+			_exit(0);
 		}
 		usleep(100000 * round);
 		ASSERT_EQ(0, umount(dir));
@@ -728,7 +686,8 @@ TEST_F(cli, cache_pid_lists_open_mapped_and_deleted)
 	/* the kernel's name for it */
 	ASSERT_TRUE(maps_range(pid, name, range, sizeof(range)));
 	snprintf(mf, sizeof(mf), "/proc/%d/map_files/%s", pid, range);
-	i = vmscope_cli_run(self->out, OUT_MAX, "cache --json --pid %d", pid);
+	i = sh_run(self->out, OUT_MAX, "%s cache --json --pid %d", exp_cli(),
+		   pid);
 	/* fincore reads the deleted file through map_files, as vmscope does */
 	fin = fincore_pages(mf);
 	kill(pid, SIGKILL);

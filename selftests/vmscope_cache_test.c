@@ -26,20 +26,10 @@
 
 #include "kselftest_harness.h"
 #include "vmscope.h"
+#include "vmscope_cache.h"
 
 #define NPAGES		64
 #define NOBODY		65534
-
-#ifndef __NR_cachestat
-#define __NR_cachestat	451
-#endif
-
-/* struct cachestat_range and struct cachestat of linux/mman.h (6.5+) */
-struct cs_range { uint64_t off, len; };
-struct cs_stat {
-	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted,
-		 nr_recently_evicted;
-};
 
 static long psz;
 
@@ -57,37 +47,6 @@ static int filecache(int dev, const char *path, struct vmscope_filecache *fc,
 	fc->map = (uintptr_t)map;
 	fc->map_bytes = map_bytes;
 	ret = vmscope_ioctl(dev, VMSCOPE_IOC_FILECACHE, fc);
-	close(fd);
-	return ret;
-}
-
-/* Pages of @path in the page cache as fincore(1) counts them, or -1. */
-static long fincore_pages(const char *path)
-{
-	char cmd[512], out[64] = "";
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd),
-		 "fincore --noheadings --raw --output PAGES '%s'", path);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (!fgets(out, sizeof(out), p))
-		out[0] = 0;
-	if (pclose(p) || !out[0])
-		return -1;
-	return strtol(out, NULL, 10);
-}
-
-/* cachestat(2) of the whole file: 0, or -errno (ENOSYS before 6.5). */
-static int cachestat(const char *path, struct cs_stat *cs)
-{
-	struct cs_range r = { 0, 0 };
-	int fd = open(path, O_RDONLY), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(__NR_cachestat, fd, &r, cs, 0) ? -errno : 0;
 	close(fd);
 	return ret;
 }
