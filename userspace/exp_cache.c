@@ -513,9 +513,10 @@ fail:
 #define WB_MAX_PAUSE_S	0.2
 
 /*
- * A cgroup (memory and io on: cgroup writeback needs both) whose writes to
- * the disk under @dir are limited to WB_SLOW_BPS; its device in @devno
- * ("MAJ:MIN").  0 or -errno.
+ * A cgroup whose writes to the disk under @dir are limited to WB_SLOW_BPS
+ * (the io controller on, for io.max; the memory one, so that the pages its
+ * tasks dirty are its own and written back in its name); its device in
+ * @devno ("MAJ:MIN").  0 or -errno.
  */
 static int wb_slow_cgroup(const char *dir, char *cg, size_t len, char *devno,
 			  size_t dlen)
