@@ -9,6 +9,7 @@
  * execs, when its mappings churn, and when the opener is killed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -255,8 +256,11 @@ FIXTURE_SETUP(wss)
 	self->sh.huge = map_hugetlb();
 }
 
+static void damon_stat_resume(void);
+
 FIXTURE_TEARDOWN(wss)
 {
+	damon_stat_resume();
 	if (self->child > 0) {
 		kill(self->child, SIGKILL);
 		waitpid(self->child, NULL, 0);
@@ -475,7 +479,10 @@ TEST_F(wss, bad_requests)
 	ASSERT_EQ(VMSCOPE_WSS_DONE, status);
 }
 
-/* A target that exits, one that execs, one whose mappings churn. */
+/*
+ * A target that exits, one that execs, one whose mappings churn (mmap,
+ * mprotect to PROT_NONE, MADV_PAGEOUT to swap, fork, munmap).
+ */
 TEST_F(wss, target_exits_execs_churns)
 {
 	uint64_t n = 0;
@@ -495,6 +502,8 @@ TEST_F(wss, target_exits_execs_churns)
 				_exit(1);
 			memset(p, i, 64 * PAGE);
 			mprotect(p, 32 * PAGE, PROT_NONE);
+			/* swap entries where the sampler walks */
+			madvise(p + 32 * PAGE, 16 * PAGE, MADV_PAGEOUT);
 			if (i % 50 == 0 && !fork())
 				_exit(0);
 			munmap(p, 64 * PAGE);
@@ -522,10 +531,39 @@ TEST_F(wss, target_exits_execs_churns)
 	close(fd2);
 }
 
-/* The opener is killed mid-session; the module frees the session. */
+/* Sampling threads alive ("vmscope-wss/PID" kernel threads). */
+static int wss_threads(void)
+{
+	char path[300], comm[32];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir = opendir("/proc");
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) &&
+		    !strncmp(comm, "vmscope-wss/", 12))
+			n++;
+		fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * The opener is killed mid-session; the module frees the session: its
+ * thread is gone once the opener is reaped (release stops it).
+ */
 TEST_F(wss, opener_killed)
 {
-	int status, i;
+	int status, i, tries;
 	pid_t opener;
 
 	for (i = 0; i < 3; i++) {
@@ -541,17 +579,381 @@ TEST_F(wss, opener_killed)
 			for (;;)
 				pause();
 		}
+		/* not vacuous: its thread runs */
+		for (tries = 0; tries < 200 && wss_threads() < 1; tries++)
+			usleep(10000);
+		ASSERT_EQ(1, wss_threads());
 		usleep(20000 * (i + 1));
 		kill(opener, SIGKILL);
 		ASSERT_EQ(opener, waitpid(opener, &status, 0));
 		ASSERT_TRUE(WIFSIGNALED(status));
+		/* kthread_stop() waited for it; its /proc entry may linger */
+		for (tries = 0; tries < 200 && wss_threads(); tries++)
+			usleep(10000);
+		ASSERT_EQ(0, wss_threads());
 	}
+}
+
+/* The /proc/PID/pagemap entry of @addr (bit 63 present, 62 swapped). */
+static uint64_t pagemap_entry(pid_t pid, uintptr_t addr)
+{
+	char path[64];
+	uint64_t e = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), addr / PAGE * sizeof(e)) != sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAP		(1ULL << 62)
+
+/* VmRSS of /proc/PID/status, in pages; -1 if it cannot be read. */
+static long status_rss_pages(pid_t pid)
+{
+	char path[64], val[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_key(path, "VmRSS", val, sizeof(val)))
+		return -1;
+	return strtol(val, NULL, 10) * 1024 / PAGE;
+}
+
+/* A private anonymous region of its own VMA (VM_NOHUGEPAGE: no merging). */
+static char *map_own(size_t pages)
+{
+	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
+	return p;
+}
+
+#define SW_PAGES	64
+#define SW_OUT		32	/* pages [0, SW_OUT) are paged out */
+
+/* The set the child touches after the page-out: swapped and present. */
+static const int sw_read[] = { 1, 5, 40 };
+static const int sw_write[] = { 3, 41 };
+
+static int sw_in_set(int i)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(sw_read); k++)
+		if (sw_read[k] == i)
+			return 1;
+	for (k = 0; k < ARRAY_SIZE(sw_write); k++)
+		if (sw_write[k] == i)
+			return 2;
+	return 0;
+}
+
+/*
+ * Swapped-out pages in a session: the child writes 64 pages, pages half
+ * of them out (MADV_PAGEOUT, to the VM's zram swap) and stops; pagemap
+ * says which are swapped.  After a clearing pass the child reads and
+ * writes a known set, some of it swapped (faulted back in), some present,
+ * and stops: the recording pass sees exactly that set, never a page that
+ * pagemap still shows swapped, and its RSS is status' VmRSS (swapped
+ * pages not in it).  A last pass with nothing touched sees nothing there.
+ */
+TEST_F(wss, swapped_out)
+{
+	static struct vmscope_wss_rec rec[4096];
+	unsigned char seen[SW_PAGES] = { 0 };
+	bool sw0[SW_PAGES], sw1[SW_PAGES];
+	struct vmscope_wss_read rd;
+	unsigned int status, i, n_sw = 0, n_still = 0;
+	char *m;
+
+	if (!swap_total_pages())
+		SKIP(return, "no swap (the VM has zram swap)");
+	m = map_own(SW_PAGES);
+	ASSERT_NE(NULL, m);
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		for (i = 0; i < SW_PAGES; i++)
+			memset(m + i * PAGE, i + 1, PAGE);
+		if (madvise(m, SW_OUT * PAGE, MADV_PAGEOUT))
+			_exit(2);
+		raise(SIGSTOP);
+		for (i = 0; i < ARRAY_SIZE(sw_read); i++)
+			(void)*(volatile char *)(m + sw_read[i] * PAGE);
+		for (i = 0; i < ARRAY_SIZE(sw_write); i++)
+			m[sw_write[i] * PAGE] = 2;
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	wait_stopped(_metadata, self->child);
+	for (i = 0; i < SW_PAGES; i++) {
+		uint64_t e = pagemap_entry(self->child, (uintptr_t)m + i * PAGE);
+
+		sw0[i] = e & PM_SWAP;
+		n_sw += sw0[i];
+		if (i >= SW_OUT)	/* not paged out: present */
+			ASSERT_TRUE(e & PM_PRESENT) TH_LOG("page %u", i);
+	}
+	TH_LOG("%u of %d pages swapped out", n_sw, SW_OUT);
+	/* not vacuous: the pages of the set below are swapped */
+	ASSERT_EQ(SW_OUT, n_sw);
+
+	ASSERT_EQ(0, wss_start(self->fd, self->child, VMSCOPE_WSS_MANUAL, 0,
+			       0));
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, &status));
+	ASSERT_EQ(VMSCOPE_WSS_RUNNING, status);
+	kill(self->child, SIGCONT);
+	wait_stopped(_metadata, self->child);
+	for (i = 0; i < SW_PAGES; i++) {
+		uint64_t e = pagemap_entry(self->child, (uintptr_t)m + i * PAGE);
+
+		sw1[i] = e & PM_SWAP;
+		n_still += sw1[i];
+		/* what was touched came back, the rest stayed out */
+		ASSERT_EQ(sw0[i] && !sw_in_set(i), sw1[i]) TH_LOG("page %u", i);
+		ASSERT_EQ(!sw1[i], !!(e & PM_PRESENT)) TH_LOG("page %u", i);
+	}
+
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, &status));
+	ASSERT_EQ(VMSCOPE_WSS_RUNNING, status);
+	ASSERT_EQ(0, wss_read(self->fd, rec, 4096, 0, &rd));
+	ASSERT_LT(1, rd.count);
+	ASSERT_EQ(VMSCOPE_WSS_REC_INTERVAL, rec[0].type);
+	for (i = 1; i < rd.count; i++)
+		mark(seen, &rec[i], (uintptr_t)m, SW_PAGES);
+	for (i = 0; i < SW_PAGES; i++) {
+		int want = sw_in_set(i);
+
+		if (sw1[i])	/* swapped: never referenced */
+			ASSERT_EQ(0, seen[i]) TH_LOG("swapped page %u", i);
+		if (!want) {
+			ASSERT_EQ(0, seen[i]) TH_LOG("page %u", i);
+		} else if (want == 2) {
+			ASSERT_EQ(2, seen[i]) TH_LOG("written page %u", i);
+		} else if (sw0[i]) {
+			/* read, faulted in: a read fault maps it clean */
+			ASSERT_LE(1, seen[i]) TH_LOG("read page %u", i);
+			if (seen[i] == 2)
+				TH_LOG("page %u: read after swap-in, mapped dirty", i);
+		} else {
+			ASSERT_EQ(1, seen[i]) TH_LOG("read page %u", i);
+		}
+	}
+	/* the interval's RSS is the kernel's: the swapped pages not in it */
+	ASSERT_EQ(status_rss_pages(self->child), (long)rec[0].rss);
+	TH_LOG("%u pages still swapped, rss %llu pages", n_still,
+	       (unsigned long long)rec[0].rss);
+
+	/* nothing touched: nothing of the region, swapped or not */
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_PASS, &status));
+	ASSERT_EQ(0, wss_read(self->fd, rec, 4096, 0, &rd));
+	memset(seen, 0, sizeof(seen));
+	for (i = 1; i < rd.count; i++)
+		mark(seen, &rec[i], (uintptr_t)m, SW_PAGES);
+	for (i = 0; i < SW_PAGES; i++)
+		ASSERT_EQ(0, seen[i]) TH_LOG("page %u", i);
+	ASSERT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_STOP, &status));
+	munmap(m, SW_PAGES * PAGE);
+}
+
+/* The known set of the text view's test: pages of each region. */
+static const int tv_anon_read[] = { 0, 7, 8, 9, 33 };
+static const int tv_anon_write[] = { 12, 13, 60 };
+static const int tv_file_read[] = { 2, 3 };
+static const int tv_file_write[] = { 11 };
+
+/* What the text view's runs say of [base, base + pages): 0, 1 r, 2 w. */
+static int text_view_mark(const char *text, unsigned char *map,
+			  uintptr_t base, size_t pages, uint64_t *total)
+{
+	const char *line;
+	int runs = 0;
+
+	*total = 0;
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL) {
+		struct vmscope_wss_rec r = { 0 };
+		unsigned long long lo, hi, n;
+		char fl[8];
+
+		if (sscanf(line, "%16llx %16llx %llu %7s", &lo, &hi, &n,
+			   fl) != 4)
+			continue;
+		if (hi != lo + n * PAGE)
+			return -1;
+		runs++;
+		*total += n;
+		r.addr = lo;
+		r.pages = n;
+		r.flags = fl[0] == 'w' ? VMSCOPE_WSS_WRITTEN : 0;
+		mark(map, &r, base, pages);
+	}
+	return runs;
+}
+
+/* "key: N" of the text view; -1 if missing. */
+static long long text_view_key(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/*
+ * /proc/vmscope/wss against the kernel's own view: a child loops over a
+ * known set of pages (some written, on an anonymous and a file mapping)
+ * and over nothing else there.  smaps' Referenced after clear_refs, with
+ * the child stopped after a few loops, is that set; the text view's runs
+ * (its own 100 ms interval of the running child) are that set page for
+ * page, as many pages per VMA as smaps counts, each present in pagemap,
+ * the written ones flagged w; its totals add up and its rss is VmRSS.
+ */
+TEST_F(wss, proc_text_view)
+{
+	static char text[1 << 16];
+	unsigned char anon[ANON_PAGES] = { 0 }, file[FILE_PAGES] = { 0 };
+	volatile uint64_t *iter;
+	char path[64], *a, *f = self->sh.file;
+	long ref_anon, ref_file, rss;
+	uint64_t total, start, i;
+	int fd, n, len = 0, runs;
+
+	if (access("/proc/vmscope/wss", R_OK))
+		SKIP(return, "no /proc/vmscope/wss");
+	a = map_own(ANON_PAGES);
+	ASSERT_NE(NULL, a);
+	iter = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, iter);
+	*iter = 0;
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		volatile char *v;
+		uint64_t k;
+
+		for (k = 0; k < ANON_PAGES; k++)
+			a[k * PAGE] = 1;
+		for (k = 0; k < FILE_PAGES; k++)
+			(void)*(volatile char *)(f + k * PAGE);
+		raise(SIGSTOP);
+		for (k = 0;; k++) {
+			for (i = 0; i < ARRAY_SIZE(tv_anon_read); i++) {
+				v = a + tv_anon_read[i] * PAGE;
+				(void)*v;
+			}
+			for (i = 0; i < ARRAY_SIZE(tv_anon_write); i++)
+				a[tv_anon_write[i] * PAGE] = k;
+			for (i = 0; i < ARRAY_SIZE(tv_file_read); i++) {
+				v = f + tv_file_read[i] * PAGE;
+				(void)*v;
+			}
+			for (i = 0; i < ARRAY_SIZE(tv_file_write); i++)
+				f[tv_file_write[i] * PAGE] = k;
+			*iter = k;
+		}
+	}
+	wait_stopped(_metadata, self->child);
+	/*
+	 * "1" clears the Accessed bits but flushes no TLB (only the
+	 * soft-dirty "4" does, with flush_tlb_mm()): a loop whose
+	 * translations stay cached would look idle.  "4" after it is the
+	 * flush.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", self->child);
+	ASSERT_EQ(0, write_file(path, "1"));
+	ASSERT_EQ(0, write_file(path, "4"));
+	/* a few loops, then stopped: smaps sees the set */
+	start = *iter;
+	kill(self->child, SIGCONT);
+	while (*iter < start + 3)
+		usleep(1000);
+	kill(self->child, SIGSTOP);
+	wait_stopped(_metadata, self->child);
+	ref_anon = smaps_key(self->child, (uintptr_t)a, "Referenced:");
+	ref_file = smaps_key(self->child, (uintptr_t)f, "Referenced:");
+	ASSERT_EQ((long)(ARRAY_SIZE(tv_anon_read) +
+			 ARRAY_SIZE(tv_anon_write)) * 4, ref_anon);
+	ASSERT_EQ((long)(ARRAY_SIZE(tv_file_read) +
+			 ARRAY_SIZE(tv_file_write)) * 4, ref_file);
+
+	/* the text view, of the running child */
+	kill(self->child, SIGCONT);
+	fd = open("/proc/vmscope/wss", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), "%d", self->child);
+	ASSERT_EQ((ssize_t)strlen(path), write(fd, path, strlen(path)));
+	while ((n = pread(fd, text + len, sizeof(text) - 1 - len, len)) > 0)
+		len += n;
+	close(fd);
+	ASSERT_LT(0, len);
+	text[len] = 0;
+	kill(self->child, SIGSTOP);
+	wait_stopped(_metadata, self->child);
+	rss = status_rss_pages(self->child);
+
+	ASSERT_EQ(self->child, text_view_key(text, "pid:"));
+	ASSERT_NE(NULL, strstr(text, "status:         ok\n")) TH_LOG("%s", text);
+	runs = text_view_mark(text, anon, (uintptr_t)a, ANON_PAGES, &total);
+	ASSERT_LT(0, runs) TH_LOG("%s", text);
+	text_view_mark(text, file, (uintptr_t)f, FILE_PAGES, &total);
+	ASSERT_EQ(text_view_key(text, "referenced:"), (long long)total);
+	ASSERT_LE(text_view_key(text, "written:"), (long long)total);
+	/* the child does not grow: its RSS then is its RSS now */
+	ASSERT_EQ(rss, text_view_key(text, "rss:"));
+
+	/* as many pages per VMA as smaps counts, then page for page */
+	for (i = 0, total = 0; i < ANON_PAGES; i++)
+		total += !!anon[i];
+	ASSERT_EQ(ref_anon / 4, (long)total);
+	for (i = 0, total = 0; i < FILE_PAGES; i++)
+		total += !!file[i];
+	ASSERT_EQ(ref_file / 4, (long)total);
+	for (i = 0; i < ARRAY_SIZE(tv_anon_read); i++) {
+		ASSERT_EQ(1, anon[tv_anon_read[i]]) TH_LOG("%s", text);
+		anon[tv_anon_read[i]] = 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(tv_anon_write); i++) {
+		ASSERT_EQ(2, anon[tv_anon_write[i]]) TH_LOG("%s", text);
+		anon[tv_anon_write[i]] = 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(tv_file_read); i++) {
+		ASSERT_EQ(1, file[tv_file_read[i]]) TH_LOG("%s", text);
+		file[tv_file_read[i]] = 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(tv_file_write); i++) {
+		ASSERT_EQ(2, file[tv_file_write[i]]) TH_LOG("%s", text);
+		file[tv_file_write[i]] = 0;
+	}
+	for (i = 0; i < ANON_PAGES; i++)
+		ASSERT_EQ(0, anon[i]) TH_LOG("anon page %lu", (unsigned long)i);
+	for (i = 0; i < FILE_PAGES; i++)
+		ASSERT_EQ(0, file[i]) TH_LOG("file page %lu", (unsigned long)i);
+	/* each page of the set is present */
+	for (i = 0; i < ARRAY_SIZE(tv_anon_read); i++)
+		ASSERT_TRUE(pagemap_entry(self->child, (uintptr_t)a +
+					  tv_anon_read[i] * PAGE) & PM_PRESENT);
+	for (i = 0; i < ARRAY_SIZE(tv_file_write); i++)
+		ASSERT_TRUE(pagemap_entry(self->child, (uintptr_t)f +
+					  tv_file_write[i] * PAGE) & PM_PRESENT);
+	munmap((void *)iter, PAGE);
+	munmap(a, ANON_PAGES * PAGE);
 }
 
 #define DAMON		"/sys/kernel/mm/damon/admin/kdamonds"
 #define DAMON_CTX	DAMON "/0/contexts/0"
 #define HOT_PAGES	256
 #define COLD_PAGES	4096
+#define TLB_FLUSH_PAGES	64
 
 static int damon_set(const char *rel, const char *val)
 {
@@ -602,6 +1004,10 @@ static void damon_off(void)
 {
 	damon_set("0/state", "off");
 	damon_set("nr_kdamonds", "0");
+}
+
+static void damon_stat_resume(void)
+{
 	if (damon_stat_paused && !write_file(DAMON_STAT_ENABLED, "Y"))
 		damon_stat_paused = false;
 }
@@ -672,34 +1078,46 @@ TEST_F(wss, damon_agrees)
 	uint64_t ref_hot = 0, max_hot = 0, any_cold = 0;
 	struct vmscope_wss_read rd;
 	long long nr = 0, i;
-	char *m;
+	char *m, *flush;
 	int tries;
 
 	if (access(DAMON "/nr_kdamonds", W_OK))
 		SKIP(return, "no DAMON sysfs interface (CONFIG_DAMON_SYSFS, 6.12)");
-	/*
-	 * Asked for on 6.12.  On 7.2 DAMON agreed, but in one full run of
-	 * four the sampler's best interval right after DAMON saw 255 of the
-	 * 256 hot pages: not understood yet, so not asserted there.
-	 */
-	if (kernel_at_least(7, 2))
-		SKIP(return, "7.2: the sampler once missed 1 of 256 hot pages right after DAMON ran; under investigation");
 	m = mmap(NULL, (HOT_PAGES + COLD_PAGES) * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	madvise(m, (HOT_PAGES + COLD_PAGES) * PAGE, MADV_NOHUGEPAGE);
+	flush = map_own(TLB_FLUSH_PAGES);
+	ASSERT_NE(NULL, flush);
 	hot = (uintptr_t)m;
 	cold = hot + HOT_PAGES * PAGE;
 	self->child = fork();
 	ASSERT_LE(0, self->child);
 	if (!self->child) {
 		volatile char *v = m;
-		uint64_t k, sum = 0;
+		uint64_t k, n, sum = 0;
 
 		memset(m, 1, (HOT_PAGES + COLD_PAGES) * PAGE);
-		for (;;)
+		memset(flush, 1, TLB_FLUSH_PAGES * PAGE);
+		for (n = 0;; n++) {
 			for (k = 0; k < HOT_PAGES; k++)
 				sum += v[k * PAGE];
+			/*
+			 * DAMON clears Accessed bits without a TLB flush
+			 * (as x86's ptep_clear_flush_young() does): a loop
+			 * whose translations never leave the TLB would look
+			 * idle to it.  Changing the protection of more than
+			 * 33 mapped pages flushes this mm's TLBs whole
+			 * (flush_tlb_mm_range()'s ceiling): the turnover a
+			 * real program's TLB has.
+			 */
+			if (n % 16 == 0) {
+				mprotect(flush, TLB_FLUSH_PAGES * PAGE,
+					 PROT_READ);
+				mprotect(flush, TLB_FLUSH_PAGES * PAGE,
+					 PROT_READ | PROT_WRITE);
+			}
+		}
 	}
 	usleep(300000);
 	ASSERT_EQ(0, damon_on(self->child)) {
@@ -742,7 +1160,15 @@ TEST_F(wss, damon_agrees)
 	EXPECT_LE(HOT_PAGES * PAGE / 2, damon_hot);
 	EXPECT_GE(COLD_PAGES * PAGE / 2, damon_cold);
 
-	/* the sampler, after DAMON is off: a session of 3 intervals */
+	/*
+	 * The sampler, after DAMON is off: a session of 3 intervals.
+	 * DAMON_STAT stays paused: its physical-address sampling clears
+	 * Accessed bits of the target's pages too (through the rmap, with
+	 * no TLB flush), and a page it clears after the sampler's flush is
+	 * not seen for the rest of that interval.  On 7.2 with DAMON_STAT
+	 * running, 2 of 30 intervals of a 256-page hot loop missed one page;
+	 * with it paused, none (Documentation/abi.md, "Other consumers").
+	 */
 	ASSERT_EQ(0, wss_start(self->fd, self->child, 0, 200, 3));
 	do {
 		ASSERT_EQ(0, wss_read(self->fd, rec, 4096, VMSCOPE_WSS_READ_WAIT,
@@ -761,6 +1187,7 @@ TEST_F(wss, damon_agrees)
 				max_hot = ref_hot;
 		}
 	} while (rd.status == VMSCOPE_WSS_RUNNING || rd.pending);
+	damon_stat_resume();
 	EXPECT_EQ(VMSCOPE_WSS_DONE, rd.status);
 	EXPECT_EQ(HOT_PAGES, max_hot);
 	EXPECT_EQ(0, any_cold);
