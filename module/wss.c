@@ -34,6 +34,9 @@
  * Where that flush cannot reach every address space ID (6.19 and later
  * on a CPU with PCID but no INVPCID) Dirty is never cleared, and no page
  * is reported written.
+ * The kernel's own users of the bit (reclaim, MGLRU, DAMON, clear_refs)
+ * clear it without a flush as well: a page one of them clears during an
+ * interval is missed for the rest of it (Documentation/abi.md).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -115,6 +118,8 @@ static atomic_t vmscope_wss_user_threads = ATOMIC_INIT(0);
  * @record: the pass records (not the first)
  * @dirty_cleared: a Dirty bit was cleared under the current lock
  * @user_thread: the thread counts against wss_max_threads
+ * @valid_sub: the subsection of PFNs found valid under the current lock
+ *	(pfn >> PFN_SUBSECTION_SHIFT), ULONG_MAX for none
  */
 struct vmscope_wss {
 	struct pid *pid;
@@ -155,6 +160,7 @@ struct vmscope_wss {
 	bool record;
 	bool dirty_cleared;
 	bool user_thread;
+	unsigned long valid_sub;
 };
 
 /**
@@ -208,11 +214,23 @@ static void vmscope_wss_note(struct vmscope_wss *s, unsigned long addr,
 	s->cur.pages = n;
 }
 
-/* The folio behind a present leaf, or NULL for none or the zero page. */
-static struct folio *vmscope_wss_folio(unsigned long pfn, bool special)
+/*
+ * The folio behind a present leaf, or NULL for none or the zero page.
+ * pfn_valid() decides per 2 MiB subsection of PFNs (the section, then its
+ * subsection map), and the pages a locked table maps stay online: one
+ * check per subsection per table (s->valid_sub) is enough, and it is the
+ * dearer part of the lookup.
+ */
+static struct folio *vmscope_wss_folio(struct vmscope_wss *s,
+				       unsigned long pfn)
 {
-	if (special || is_zero_pfn(pfn) || !pfn_valid(pfn))
+	if (is_zero_pfn(pfn))
 		return NULL;
+	if (pfn >> PFN_SUBSECTION_SHIFT != s->valid_sub) {
+		if (!pfn_valid(pfn))
+			return NULL;
+		s->valid_sub = pfn >> PFN_SUBSECTION_SHIFT;
+	}
 	return page_folio(pfn_to_page(pfn));
 }
 
@@ -234,7 +252,7 @@ static u32 vmscope_wss_bits(struct vmscope_wss *s, unsigned long *entry,
 	if ((val & (_PAGE_ACCESSED | _PAGE_DIRTY)) == 0)
 		return 0;
 	if (!special)
-		folio = vmscope_wss_folio(pfn, false);
+		folio = vmscope_wss_folio(s, pfn);
 	if ((val & _PAGE_ACCESSED) &&
 	    test_and_clear_bit(_PAGE_BIT_ACCESSED, entry)) {
 		flags |= VMSCOPE_WSS_REF;
@@ -265,17 +283,21 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 			    unsigned long addr, unsigned long end)
 {
 	struct vmscope_wss *s = w->private;
+	unsigned long n = (end - addr) >> PAGE_SHIFT;
 	int err = 0;
 
+	/* the budget is spent for the table at once, not page by page */
+	if (n > s->cw.left) {
+		n = s->cw.left;
+		end = addr + (n << PAGE_SHIFT);
+		err = 1;
+	}
+	vmscope_chunk_spend(&s->cw, n);
+	s->valid_sub = ULONG_MAX;
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pte_t ptent = ptep_get(pte);
 		u32 flags;
 
-		if (!s->cw.left) {
-			err = 1;
-			break;
-		}
-		vmscope_chunk_spend(&s->cw, 1);
 		/* hardware-present only: not PROT_NONE, swap or migration */
 		if (!(pte_val(ptent) & _PAGE_PRESENT))
 			continue;
@@ -312,6 +334,7 @@ static int vmscope_wss_leaf(struct vmscope_pt_walk *w, int level,
 	/* the head page: the folio is the same for every page of it */
 	pfn = level == VMSCOPE_LEVEL_PMD ? pmd_pfn(__pmd(val)) :
 					   pud_pfn(__pud(val));
+	s->valid_sub = ULONG_MAX;
 	flags = vmscope_wss_bits(s, w->entryp, val, pfn);
 	vmscope_wss_flush_dirty(s);
 	if (flags & VMSCOPE_WSS_REF)

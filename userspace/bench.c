@@ -9,7 +9,8 @@
  * many VMAs, and `vmscope oom --json` against reading /proc/PID/oom_score
  * and /proc/PID/status of every process, with 2,000 sleeping children.
  * Working sets: a sampling pass against clear_refs + smaps, and the
- * slowdown of a sampled loop (--wss runs that case alone).
+ * slowdown of a sampled loop (--wss runs that case alone, --wss-pass
+ * only its pass).
  * Last, the CPU that `vmscope top` costs per refresh with 500 processes,
  * against the same figures read from /proc and against busybox top
  * (`vmscope-bench --top` runs only that case).
@@ -712,10 +713,15 @@ struct wss_shm {
 	uint64_t sweeps;	/* the loop's sweeps so far */
 };
 
+#define WSS_LOOP_ROUNDS	8	/* slices of WSS_LOOP_S / WSS_LOOP_ROUNDS */
+
 struct wss_result {
 	double pass_s, wsspl_s;		/* best of ROUNDS */
 	double loop_free, loop_sampled;	/* sweeps per second, mean */
 	double loop_noflush;		/* sampled with VMSCOPE_WSS_NO_FLUSH */
+	/* slowdown of each round against the unobserved slice before it */
+	double slow_median, slow_noflush_median;	/* in % */
+	double ratio_median;	/* of the rounds' pass / wss.pl */
 	uint64_t hold_ns_max, pass_ns_max, intervals;
 	uint64_t dirty_hold_ns_max;	/* the first pass: Dirty bits cleared */
 };
@@ -817,11 +823,26 @@ static void clear_refs(pid_t pid)
 	close(fd);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define WSS_PASS_ROUNDS	9
+
 static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 {
 	struct vmscope_wss_read rd;
+	double t, pass, ratio[WSS_PASS_ROUNDS];
 	pid_t pid = fork();
-	double t;
 	int fd, i;
 
 	if (pid == 0)
@@ -835,11 +856,12 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 	fd = wss_session(pid, 0, 0);
 	wss_step(shm);
 	wss_pass(fd, &rd);
-	for (i = 0; i < ROUNDS; i++) {
+	for (i = 0; i < WSS_PASS_ROUNDS; i++) {
 		wss_step(shm);
 		t = now();
 		wss_pass(fd, &rd);
-		r->pass_s = best(r->pass_s, now() - t);
+		pass = now() - t;
+		r->pass_s = best(r->pass_s, pass);
 		/* wss.pl: clear, let the target run, read Referenced */
 		t = now();
 		clear_refs(pid);
@@ -848,8 +870,12 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 		t -= now();
 		if (smaps_referenced(pid) < (WSS_BYTES >> 10))
 			errx(1, "smaps Referenced: not the GiB just read");
-		r->wsspl_s = best(r->wsspl_s, t + now());
+		t += now();
+		r->wsspl_s = best(r->wsspl_s, t);
+		/* the two side by side in time: a loaded host drifts */
+		ratio[i] = pass / t;
 	}
+	r->ratio_median = median(ratio, WSS_PASS_ROUNDS);
 	r->hold_ns_max = rd.hold_ns_max;
 	r->pass_ns_max = rd.pass_ns_max;
 	close(fd);
@@ -886,13 +912,19 @@ static double wss_sweeps(struct wss_shm *shm, double secs)
 }
 
 /*
- * One loop, measured unobserved and sampled every 100 ms in turn, four
- * times each: the same process, its memory and placement, for both.
+ * One loop, measured unobserved, sampled every 100 ms and sampled without
+ * the TLB flushes in turn, WSS_LOOP_ROUNDS slices of each: the same
+ * process, its memory and placement, for all three.  Besides the means,
+ * the median of the rounds' slowdowns against the unobserved slice just
+ * before them: a loaded host's speed drifts over seconds, and slices
+ * close in time see about the same drift.
  */
 static void bench_wss_loop(struct wss_result *r, struct wss_shm *shm)
 {
 	struct vmscope_wss_read rd = { .size = sizeof(rd) };
 	double free_sum = 0, sampled_sum = 0, noflush_sum = 0;
+	double slow[WSS_LOOP_ROUNDS], slow_nf[WSS_LOOP_ROUNDS];
+	double slice = WSS_LOOP_S / WSS_LOOP_ROUNDS, f, v;
 	pid_t pid;
 	int i, fd;
 
@@ -902,21 +934,28 @@ static void bench_wss_loop(struct wss_result *r, struct wss_shm *shm)
 		wss_looper(shm);
 	while (__atomic_load_n(&shm->sweeps, __ATOMIC_ACQUIRE) < 2)
 		usleep(1000);
-	for (i = 0; i < 4; i++) {
-		free_sum += wss_sweeps(shm, WSS_LOOP_S / 4);
+	for (i = 0; i < WSS_LOOP_ROUNDS; i++) {
+		f = wss_sweeps(shm, slice);
+		free_sum += f;
 		fd = wss_session(pid, 100, 0);
-		sampled_sum += wss_sweeps(shm, WSS_LOOP_S / 4);
+		v = wss_sweeps(shm, slice);
+		sampled_sum += v;
+		slow[i] = 100 * (1 - v / f);
 		if (ioctl(fd, VMSCOPE_IOC_WSS_READ, &rd))
 			err(1, "VMSCOPE_IOC_WSS_READ");
 		r->intervals += rd.intervals;
 		close(fd);
 		fd = wss_session(pid, 100, VMSCOPE_WSS_NO_FLUSH);
-		noflush_sum += wss_sweeps(shm, WSS_LOOP_S / 4);
+		v = wss_sweeps(shm, slice);
+		noflush_sum += v;
+		slow_nf[i] = 100 * (1 - v / f);
 		close(fd);
 	}
-	r->loop_free = free_sum / 4;
-	r->loop_sampled = sampled_sum / 4;
-	r->loop_noflush = noflush_sum / 4;
+	r->loop_free = free_sum / WSS_LOOP_ROUNDS;
+	r->loop_sampled = sampled_sum / WSS_LOOP_ROUNDS;
+	r->loop_noflush = noflush_sum / WSS_LOOP_ROUNDS;
+	r->slow_median = median(slow, WSS_LOOP_ROUNDS);
+	r->slow_noflush_median = median(slow_nf, WSS_LOOP_ROUNDS);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
@@ -933,6 +972,17 @@ static void bench_wss(struct wss_result *r)
 	munmap(shm, sizeof(*shm));
 }
 
+static void bench_wss_pass_only(struct wss_result *r)
+{
+	struct wss_shm *shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (shm == MAP_FAILED)
+		err(1, "cannot allocate");
+	bench_wss_pass(r, shm);
+	munmap(shm, sizeof(*shm));
+}
+
 static void print_wss_json(const struct wss_result *r)
 {
 	printf("  \"wss\": {\"resident_bytes\": %lu, \"pass_s\": %.4f, "
@@ -942,35 +992,42 @@ static void print_wss_json(const struct wss_result *r)
 	       "%.2f, \"slowdown_pct\": %.2f, \"intervals\": %" PRIu64
 	       ", \"hold_us_max\": %.1f, \"pass_ms_max\": %.2f, "
 	       "\"dirty_pass_hold_us_max\": %.1f, "
-	       "\"slowdown_no_flush_pct\": %.2f}\n",
+	       "\"slowdown_no_flush_pct\": %.2f, "
+	       "\"slowdown_median_pct\": %.2f, "
+	       "\"slowdown_no_flush_median_pct\": %.2f, "
+	       "\"ratio_median\": %.3f}\n",
 	       WSS_BYTES, r->pass_s, r->wsspl_s, r->pass_s / r->wsspl_s,
-	       WSS_TARGET, r->pass_s / r->wsspl_s <= WSS_TARGET ? "true" :
+	       WSS_TARGET, r->ratio_median <= WSS_TARGET ? "true" :
 	       "false", r->loop_free, r->loop_sampled,
 	       100 * (1 - r->loop_sampled / r->loop_free), r->intervals,
 	       r->hold_ns_max / 1e3, r->pass_ns_max / 1e6,
 	       r->dirty_hold_ns_max / 1e3,
-	       100 * (1 - r->loop_noflush / r->loop_free));
+	       100 * (1 - r->loop_noflush / r->loop_free),
+	       r->slow_median, r->slow_noflush_median, r->ratio_median);
 }
 
 static void print_wss_table(const struct wss_result *r)
 {
 	printf("\nWorking sets, 1 GiB resident (4K pages), every page "
 	       "referenced:\n  one sampling pass %.3f s, clear_refs + smaps "
-	       "(wss.pl) %.3f s: %.3f of the time (target %.2f: %s)\n"
+	       "(wss.pl) %.3f s (best of %d each): %.3f of the time;\n"
+	       "  median of the rounds' ratios %.3f (target %.2f: %s)\n"
 	       "  longest mmap_lock hold of a pass %.1f us, longest pass "
 	       "%.1f ms\n  (a first pass that clears 1 GiB of Dirty bits, one TLB "
 	       "flush per page table: longest hold %.1f us)\n"
 	       "  a memory-bound loop: %.2f sweeps/s unobserved, "
 	       "%.2f sampled every 100 ms (%" PRIu64 " intervals): "
 	       "%.2f%% slower;\n  %.2f%% slower without the TLB flushes "
-	       "(VMSCOPE_WSS_NO_FLUSH)\n", r->pass_s, r->wsspl_s,
-	       r->pass_s / r->wsspl_s, WSS_TARGET,
-	       r->pass_s / r->wsspl_s <= WSS_TARGET ? "met" : "not met",
+	       "(VMSCOPE_WSS_NO_FLUSH); median of %d rounds against the "
+	       "slice before: %.2f%%, %.2f%% without\n", r->pass_s, r->wsspl_s,
+	       WSS_PASS_ROUNDS, r->pass_s / r->wsspl_s, r->ratio_median,
+	       WSS_TARGET, r->ratio_median <= WSS_TARGET ? "met" : "not met",
 	       r->hold_ns_max / 1e3, r->pass_ns_max / 1e6,
 	       r->dirty_hold_ns_max / 1e3, r->loop_free,
 	       r->loop_sampled, r->intervals,
 	       100 * (1 - r->loop_sampled / r->loop_free),
-	       100 * (1 - r->loop_noflush / r->loop_free));
+	       100 * (1 - r->loop_noflush / r->loop_free), WSS_LOOP_ROUNDS,
+	       r->slow_median, r->slow_noflush_median);
 }
 
 static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
@@ -1079,6 +1136,15 @@ int main(int argc, char **argv)
 		print_wss_table(&wssr);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--wss-pass")) {	/* its pass */
+		bench_wss_pass_only(&wssr);
+		printf("wss: one sampling pass over 1 GiB %.4f s, clear_refs + "
+		       "smaps %.4f s: %.3f of the time (median of the rounds' "
+		       "ratios %.3f); longest hold %.1f us\n",
+		       wssr.pass_s, wssr.wsspl_s, wssr.pass_s / wssr.wsspl_s,
+		       wssr.ratio_median, wssr.hold_ns_max / 1e3);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--top")) {
 		bench_top(&topr);
 		printf("%d processes: vmscope top -b, CPU per refresh %.4f s "
@@ -1095,7 +1161,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && !json)
 		errx(2, "usage: vmscope-bench [--json | --top | --replace | "
-		     "--cache-only | --wss]");
+		     "--cache-only | --wss | --wss-pass]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
