@@ -5,8 +5,11 @@
  * written pages among them, a THP, a file mapping, a PROT_NONE region and
  * hugetlb if the kernel has pages for it), in agreement with smaps'
  * Referenced after clear_refs, keeping the kernel's own reference
- * information, and ending with a clear status when the target exits or
- * execs, when its mappings churn, and when the opener is killed.
+ * information, never counting a swapped-out page (pagemap), and ending
+ * with a clear status when the target exits or execs, when its mappings
+ * churn, and when the opener is killed (its thread then gone).  The text
+ * view, /proc/vmscope/wss, against smaps' Referenced and pagemap; the
+ * sampler against DAMON's vaddr monitoring where DAMON is.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -838,7 +841,7 @@ TEST_F(wss, proc_text_view)
 	self->child = fork();
 	ASSERT_LE(0, self->child);
 	if (!self->child) {
-		volatile char *v;
+		volatile char *v, *wa = a, *wf = f;
 		uint64_t k;
 
 		for (k = 0; k < ANON_PAGES; k++)
@@ -852,13 +855,13 @@ TEST_F(wss, proc_text_view)
 				(void)*v;
 			}
 			for (i = 0; i < ARRAY_SIZE(tv_anon_write); i++)
-				a[tv_anon_write[i] * PAGE] = k;
+				wa[tv_anon_write[i] * PAGE] = k;
 			for (i = 0; i < ARRAY_SIZE(tv_file_read); i++) {
 				v = f + tv_file_read[i] * PAGE;
 				(void)*v;
 			}
 			for (i = 0; i < ARRAY_SIZE(tv_file_write); i++)
-				f[tv_file_write[i] * PAGE] = k;
+				wf[tv_file_write[i] * PAGE] = k;
 			*iter = k;
 		}
 	}
