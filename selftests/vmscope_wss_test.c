@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -1194,6 +1195,106 @@ TEST_F(wss, damon_agrees)
 	EXPECT_EQ(VMSCOPE_WSS_DONE, rd.status);
 	EXPECT_EQ(HOT_PAGES, max_hot);
 	EXPECT_EQ(0, any_cold);
+}
+
+/*
+ * Hot pages seen in each interval of a session with a thread, until it
+ * ends: @counts[i] for interval i (at most @max); how many intervals.
+ */
+static int hot_per_interval(int fd, uintptr_t hot, uint64_t *counts, int max)
+{
+	static struct vmscope_wss_rec rec[4096];
+	struct vmscope_wss_read rd;
+	int n = -1;
+	uint32_t i;
+
+	do {
+		if (wss_read(fd, rec, 4096, VMSCOPE_WSS_READ_WAIT, &rd))
+			return -1;
+		for (i = 0; i < rd.count; i++) {
+			if (rec[i].type == VMSCOPE_WSS_REC_INTERVAL) {
+				if (++n < max)
+					counts[n] = 0;
+				continue;
+			}
+			if (n >= 0 && n < max)
+				counts[n] += overlap(rec[i].addr, rec[i].addr +
+						     rec[i].pages * PAGE, hot,
+						     hot + HOT_PAGES * PAGE) / PAGE;
+		}
+	} while (rd.status == VMSCOPE_WSS_RUNNING || rd.pending);
+	return n + 1 < max ? n + 1 : max;
+}
+
+#define FLUSH_INTERVALS	4
+
+/*
+ * vmscope's TLB flush reaches the CPU the target runs on: a child on
+ * another CPU than the test reads 256 pages in a loop, and nothing else
+ * flushes its TLB; sampled every 100 ms, every interval has all 256.
+ * With VMSCOPE_WSS_NO_FLUSH the loop keeps reading through the
+ * translations it cached before the bits were cleared, and sets no bit
+ * again: some interval sees fewer (that the flush is what shows them).
+ * DAMON_STAT, which clears Accessed bits too, is paused meanwhile.
+ */
+TEST_F(wss, flush_reaches_the_target_cpu)
+{
+	uint64_t flush[FLUSH_INTERVALS], noflush[FLUSH_INTERVALS];
+	uint64_t min_flush = HOT_PAGES, min_noflush = HOT_PAGES;
+	cpu_set_t cpus;
+	int i, n, fd2;
+	char *m;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU");
+	m = map_own(HOT_PAGES);
+	ASSERT_NE(NULL, m);
+	memset(m, 1, HOT_PAGES * PAGE);
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		volatile char *v = m;
+		uint64_t k, sum = 0;
+
+		CPU_ZERO(&cpus);
+		CPU_SET(1, &cpus);
+		if (sched_setaffinity(0, sizeof(cpus), &cpus))
+			_exit(1);
+		for (;;)
+			for (k = 0; k < HOT_PAGES; k++)
+				sum += v[k * PAGE];
+	}
+	usleep(100000);
+	damon_stat_pause();
+	ASSERT_EQ(0, wss_start(self->fd, self->child, 0, 100,
+			       FLUSH_INTERVALS));
+	n = hot_per_interval(self->fd, (uintptr_t)m, flush, FLUSH_INTERVALS);
+	ASSERT_EQ(FLUSH_INTERVALS, n);
+	fd2 = open(VMSCOPE_DEVICE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, wss_start(fd2, self->child, VMSCOPE_WSS_NO_FLUSH, 100,
+			       FLUSH_INTERVALS));
+	n = hot_per_interval(fd2, (uintptr_t)m, noflush, FLUSH_INTERVALS);
+	close(fd2);
+	damon_stat_resume();
+	ASSERT_EQ(FLUSH_INTERVALS, n);
+	for (i = 0; i < FLUSH_INTERVALS; i++) {
+		if (flush[i] < min_flush)
+			min_flush = flush[i];
+		if (noflush[i] < min_noflush)
+			min_noflush = noflush[i];
+	}
+	TH_LOG("hot pages per interval: %llu %llu %llu %llu flushed, %llu %llu %llu %llu not",
+	       (unsigned long long)flush[0], (unsigned long long)flush[1],
+	       (unsigned long long)flush[2], (unsigned long long)flush[3],
+	       (unsigned long long)noflush[0], (unsigned long long)noflush[1],
+	       (unsigned long long)noflush[2], (unsigned long long)noflush[3]);
+	EXPECT_EQ(HOT_PAGES, min_flush);
+	EXPECT_GT(HOT_PAGES, min_noflush);
+	munmap(m, HOT_PAGES * PAGE);
 }
 
 TEST_HARNESS_MAIN
