@@ -1230,12 +1230,15 @@ static int hot_per_interval(int fd, uintptr_t hot, uint64_t *counts, int max)
 
 /*
  * vmscope's TLB flush reaches the CPU the target runs on: a child on
- * another CPU than the test reads 256 pages in a loop, and nothing else
- * flushes its TLB; sampled every 100 ms, every interval has all 256.
- * With VMSCOPE_WSS_NO_FLUSH the loop keeps reading through the
- * translations it cached before the bits were cleared, and sets no bit
- * again: some interval sees fewer (that the flush is what shows them).
- * DAMON_STAT, which clears Accessed bits too, is paused meanwhile.
+ * another CPU than the test reads 256 pages in a loop and does nothing
+ * that flushes its TLB; sampled every 100 ms, every interval has all 256.
+ * With VMSCOPE_WSS_NO_FLUSH the loop reads through the translations it
+ * cached before the bits were cleared and sets no bit again, so intervals
+ * see fewer, often none, until something else flushes that CPU's TLB.
+ * The kernel does, at times it chooses (a lazy vmap purge flushes every
+ * CPU whole): in repeated runs on 6.12 some no-flush sessions saw all 256
+ * in every interval, so that half is logged, not asserted.  DAMON_STAT,
+ * which clears Accessed bits too, is paused meanwhile.
  */
 TEST_F(wss, flush_reaches_the_target_cpu)
 {
@@ -1293,7 +1296,8 @@ TEST_F(wss, flush_reaches_the_target_cpu)
 	       (unsigned long long)noflush[0], (unsigned long long)noflush[1],
 	       (unsigned long long)noflush[2], (unsigned long long)noflush[3]);
 	EXPECT_EQ(HOT_PAGES, min_flush);
-	EXPECT_GT(HOT_PAGES, min_noflush);
+	if (min_noflush == HOT_PAGES)
+		TH_LOG("without the flush too: another flush of that CPU's TLB came in every interval");
 	munmap(m, HOT_PAGES * PAGE);
 }
 
