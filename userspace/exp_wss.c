@@ -310,6 +310,29 @@ static void ws_report(struct exp_ctx *x, const struct ws_args *a,
 		   (unsigned long long)a->file_pages, WS_SCAN_STEPS);
 }
 
+/*
+ * DAMON_STAT (6.17+, on by default in Debian's 7.2) samples pages of the
+ * whole machine and clears their Accessed bits through the rmap without
+ * flushing the TLB, so a reference the program makes through a cached
+ * translation afterwards goes unseen for the rest of that interval: it is
+ * paused for the run and restored by the cleanup, as a sysctl would be.
+ */
+#define WS_DAMON_STAT	"/sys/module/damon_stat/parameters/enabled"
+
+static void ws_pause_damon_stat(struct exp_ctx *x)
+{
+	char on[4] = "";
+	FILE *f = fopen(WS_DAMON_STAT, "re");
+
+	if (!f)
+		return;
+	if (fgets(on, sizeof(on), f) && on[0] == 'Y' &&
+	    !exp_sysctl_set(WS_DAMON_STAT, "N"))
+		exp_step(x, "paused DAMON_STAT (%s: N): it clears the Accessed bits of the pages it samples, and references through them would be missed; restored afterwards",
+			 WS_DAMON_STAT);
+	fclose(f);
+}
+
 static void working_set(struct exp_ctx *x)
 {
 	struct ws_args a = {
@@ -330,6 +353,7 @@ static void working_set(struct exp_ctx *x)
 		return exp_skip(x, "cannot write a %llu-page file: %s",
 				(unsigned long long)a.file_pages,
 				strerror(-a.file_fd));
+	ws_pause_damon_stat(x);
 	if (exp_child_start(&c, ws_child, &a)) {
 		close(a.file_fd);
 		return exp_inconclusive(x, "cannot start the program");
