@@ -683,9 +683,14 @@ static int vmscope_wss_check(const struct vmscope_access *acc,
 	return 0;
 }
 
-/* A new session, not yet running; the target's access checked. */
+/*
+ * A new session, not yet running; the target's access checked.  The
+ * target is @pid if given (a /proc file's, looked up when it was chosen),
+ * else @st->pid.
+ */
 static struct vmscope_wss *vmscope_wss_new(const struct vmscope_access *acc,
-					   const struct vmscope_wss_start *st)
+					   const struct vmscope_wss_start *st,
+					   struct pid *pid)
 {
 	struct task_struct *task;
 	struct vmscope_wss *s;
@@ -701,7 +706,8 @@ static struct vmscope_wss *vmscope_wss_new(const struct vmscope_access *acc,
 			    GFP_KERNEL_ACCOUNT);
 	if (!s->rec || !s->stage)
 		goto err_free;
-	mm = vmscope_target(acc, st->pid, &task);
+	mm = pid ? vmscope_target_pid(acc, pid, &task) :
+		   vmscope_target(acc, st->pid, &task);
 	if (IS_ERR(mm)) {
 		err = PTR_ERR(mm);
 		goto err_free;
@@ -780,7 +786,7 @@ int vmscope_wss_start(const struct vmscope_access *acc,
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	s = vmscope_wss_new(acc, st);
+	s = vmscope_wss_new(acc, st, NULL);
 	if (IS_ERR(s)) {
 		err = PTR_ERR(s);
 		goto out_unlock;
@@ -1000,7 +1006,11 @@ void vmscope_wss_file_free(struct vmscope_wss_file *wf)
 	kfree(wf);
 }
 
-/* Lines of /proc/vmscope/wss: one interval; its runs are cut at this. */
+/*
+ * Records of /proc/vmscope/wss: one interval and its runs.  An interval
+ * of more runs is not shown, only said to be truncated (the ioctls have
+ * no such limit).
+ */
 #define VMSCOPE_WSS_SHOW_RUNS	4096
 #define VMSCOPE_WSS_SHOW_MS	100
 
@@ -1045,13 +1055,12 @@ int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 {
 	struct vmscope_wss_start st = {
 		.flags = VMSCOPE_WSS_MANUAL,
-		.pid = pid_vnr(pid),
 		.max_records = VMSCOPE_WSS_SHOW_RUNS,
 	};
 	struct vmscope_wss *s;
 	int err = 0;
 
-	s = vmscope_wss_new(acc, &st);
+	s = vmscope_wss_new(acc, &st, pid);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	if (!vmscope_wss_pass(s)) {
@@ -1065,7 +1074,8 @@ int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 	if (!err) {
 		seq_printf(m, "pid:            %d\n", pid_vnr(pid));
 		seq_printf(m, "status:         %s\n",
-			   s->status == VMSCOPE_WSS_FULL ? "truncated" : "ok");
+			   s->status == VMSCOPE_WSS_FULL ?
+			   "truncated (over 4095 runs: use vmscope wss)" : "ok");
 		vmscope_wss_show_runs(m, s);
 	}
 	vmscope_wss_free(s);
