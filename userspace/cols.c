@@ -105,10 +105,13 @@ static const char *type_unit(const struct col_desc *d)
 	switch (d->type) {
 	case COL_SIZE:
 		return "bytes";
+	case COL_PAGES:
+		return "pages";
 	case COL_ADDR:
 		return "address";
 	case COL_FLAGS:
 	case COL_U64S:
+	case COL_RANGES:
 		return "list";
 	case COL_BOOL:
 		return "boolean";
@@ -354,12 +357,42 @@ static const char *u64s_to_str(const struct col_val *v, char *buf,
 	return buf;
 }
 
+/* "0-3,7", cut short (ending in "...") where @buf ends */
+static const char *ranges_to_str(const struct col_val *v, char *buf,
+				 size_t len)
+{
+	unsigned long long a, b;
+	size_t used = 0;
+	uint32_t i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->n; i++) {
+		a = v->us[2 * i];
+		b = v->us[2 * i + 1];
+		n = a == b ? snprintf(buf + used, len - used, "%s%llu",
+				      i ? "," : "", a) :
+			     snprintf(buf + used, len - used, "%s%llu-%llu",
+				      i ? "," : "", a, b);
+		if (n < 0 || (size_t)n >= len - used) {
+			snprintf(buf + (len > 4 ? len - 4 : 0), 4, "...");
+			break;
+		}
+		used += n;
+	}
+	return buf;
+}
+
 /* A cell as text. */
 static const char *cell_text(const struct cols *c, const struct col_desc *d,
 			     const struct col_val *v, char *buf, size_t len)
 {
+	static long page;
+
 	if (v->null)
 		return "-";
+	if (v->text)
+		return v->text;
 	switch (d->type) {
 	case COL_STR:
 		return v->s ? v->s : "";
@@ -384,6 +417,12 @@ static const char *cell_text(const struct cols *c, const struct col_desc *d,
 		return flags_to_str(v->bits, v->names, buf, len);
 	case COL_U64S:
 		return u64s_to_str(v, buf, len);
+	case COL_PAGES:
+		if (!page)
+			page = sysconf(_SC_PAGESIZE);
+		return cols_size(c->o, v->u * page, buf, len);
+	case COL_RANGES:
+		return ranges_to_str(v, buf, len);
 	}
 	return buf;
 }
@@ -405,6 +444,7 @@ static void json_cell(struct json *j, const struct col_desc *d,
 		break;
 	case COL_U64:
 	case COL_SIZE:
+	case COL_PAGES:
 		json_u64(j, d->key, v->u);
 		if (d->alias)
 			json_u64(j, d->alias, v->u >> d->alias_shift);
@@ -428,6 +468,16 @@ static void json_cell(struct json *j, const struct col_desc *d,
 		json_open(j, d->key, '[');
 		for (i = 0; i < v->n; i++)
 			json_u64(j, NULL, v->us[i]);
+		json_close(j, ']');
+		break;
+	case COL_RANGES:
+		json_open(j, d->key, '[');
+		for (i = 0; i < v->n; i++) {
+			json_open(j, NULL, '[');
+			json_u64(j, NULL, v->us[2 * i]);
+			json_u64(j, NULL, v->us[2 * i + 1]);
+			json_close(j, ']');
+		}
 		json_close(j, ']');
 		break;
 	}

@@ -11,7 +11,8 @@
  *   -b, --bytes        sizes in bytes, not 4.0K
  *   -J, --json         JSON: exact integers, keys with their units
  *
- * JSON keys name their unit: _bytes, _pages, _kb (only the old aliases).
+ * JSON keys name their unit: _bytes, _pages, _per_s, _ms, _s; _kb only in
+ * the old keys kept as aliases for one release.
  */
 #ifndef VMSCOPE_COLS_H
 #define VMSCOPE_COLS_H
@@ -35,6 +36,10 @@ enum col_type {
 	COL_BOOL,	/* yes/no in tables, true/false in JSON */
 	COL_FLAGS,	/* named bits: "rw user" in tables, a list in JSON */
 	COL_U64S,	/* counts: "1 2 3" in tables, a list in JSON */
+	COL_PAGES,	/* pages: their size in tables (4.0K, bytes with -b),
+			 * the number of pages in JSON (a _pages key) */
+	COL_RANGES,	/* [first, last] pairs: "0-3,7" in tables,
+			 * [[0, 3], [7, 7]] in JSON */
 };
 
 #define COL_DEFAULT	(1U << 0)	/* shown when -o is not given */
@@ -65,8 +70,9 @@ struct col_val {
 	};
 	uint32_t bits;		/* COL_FLAGS */
 	const struct flag_name *names;
-	const unsigned long long *us; /* COL_U64S: __u64 */
-	uint32_t n;
+	const unsigned long long *us; /* COL_U64S: __u64; COL_RANGES: pairs */
+	uint32_t n;		/* entries of us (pairs for COL_RANGES) */
+	const char *text;	/* a number's text in tables ("8:1"), or NULL */
 };
 
 #define COLS_MAX	32
@@ -130,5 +136,7 @@ const char *cols_size(const struct cols_opts *o, uint64_t bytes, char *buf,
 #define CV_FL(v, n)	((struct col_val){ .bits = (v), .names = (n) })
 #define CV_US(v, nr)	((struct col_val){ .us = (v), .n = (nr) })
 #define CV_NULL		((struct col_val){ .null = true })
+#define CV_UT(v, t)	((struct col_val){ .u = (v), .text = (t) })
+#define CV_RG(v, nr)	((struct col_val){ .us = (v), .n = (nr) })
 
 #endif
