@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,18 +22,86 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 
 #define BAR_WIDTH	40
 #define MAP_CHUNK	(64 * 1024)	/* map bytes per call: 2 GiB of file */
 
+enum {
+	FC_DEV, FC_INODE, FC_SIZE, FC_CACHED, FC_PERCENT, FC_DIRTY, FC_WBACK,
+	FC_BLOCKDEV, FC_RANGES, FC_PATH,
+};
+
+static const struct col_desc file_cols[] = {
+	[FC_DEV] = { "DEV", "dev", COL_U64, 7, 0,
+		     "device of the file system, MAJ:MIN (st_dev in JSON)" },
+	[FC_INODE] = { "INODE", "ino", COL_U64, 10, COL_RIGHT,
+		       "inode number" },
+	[FC_SIZE] = { "SIZE", "size_pages", COL_PAGES, 7,
+		      COL_DEFAULT | COL_RIGHT, "size of the file" },
+	[FC_CACHED] = { "CACHED", "cached_pages", COL_PAGES, 7,
+			COL_DEFAULT | COL_RIGHT, "in the page cache" },
+	[FC_PERCENT] = { "PERCENT", "cached_percent", COL_F64, 7,
+			 COL_DEFAULT | COL_RIGHT, "share of the file cached" },
+	[FC_DIRTY] = { "DIRTY", "dirty_pages", COL_PAGES, 7,
+		       COL_DEFAULT | COL_RIGHT, "cached and dirty" },
+	[FC_WBACK] = { "WBACK", "writeback_pages", COL_PAGES, 7,
+		       COL_DEFAULT | COL_RIGHT, "under writeback" },
+	[FC_BLOCKDEV] = { "BLOCKDEV", "blockdev", COL_BOOL, 3, 0,
+			  "a block device's cache (Buffers)" },
+	[FC_RANGES] = { "RANGES", "ranges", COL_RANGES, 0.2, COL_TRUNC,
+			"cached pages, first-last (with -v; else null)" },
+	[FC_PATH] = { "PATH", "path", COL_STR, 0.4, COL_DEFAULT,
+		      "the path" },
+};
+
+enum {
+	WC_INTERVAL, WC_CACHE, WC_NET, WC_RECLAIMED, WC_REFAULT, WC_ACTIVATE,
+	WC_READ, WC_DIRTIED, WC_WRITTEN, WC_DIRTY, WC_WBACK,
+};
+
+static const struct col_desc watch_cols[] = {
+	[WC_INTERVAL] = { "INTERVAL", "interval_s", COL_F64, 8, COL_RIGHT,
+			  "seconds between two samples" },
+	[WC_CACHE] = { "CACHE", "cache_pages", COL_PAGES, 8,
+		       COL_DEFAULT | COL_RIGHT,
+		       "page cache now (Cached + Buffers)" },
+	[WC_NET] = { "NET", "net_pages_per_s", COL_F64, 8,
+		     COL_DEFAULT | COL_RIGHT, "its change, pages/s" },
+	[WC_RECLAIMED] = { "RECLAIMED", "reclaimed_pages_per_s", COL_F64, 9,
+			   COL_DEFAULT | COL_RIGHT,
+			   "file pages reclaimed (pgsteal_file), pages/s" },
+	[WC_REFAULT] = { "REFAULT", "refault_pages_per_s", COL_F64, 8,
+			 COL_DEFAULT | COL_RIGHT,
+			 "evicted file pages read again "
+			 "(workingset_refault_file), pages/s" },
+	[WC_ACTIVATE] = { "ACTIVATE", "activate_pages_per_s", COL_F64, 8,
+			  COL_DEFAULT | COL_RIGHT,
+			  "refaults activated at once "
+			  "(workingset_activate_file), pages/s" },
+	[WC_READ] = { "READ", "read_bytes_per_s", COL_F64, 10,
+		      COL_DEFAULT | COL_RIGHT,
+		      "read from block devices (pgpgin), bytes/s" },
+	[WC_DIRTIED] = { "DIRTIED", "dirtied_pages_per_s", COL_F64, 8,
+			 COL_DEFAULT | COL_RIGHT,
+			 "pages dirtied (nr_dirtied), pages/s" },
+	[WC_WRITTEN] = { "WRITTEN", "written_pages_per_s", COL_F64, 8,
+			 COL_DEFAULT | COL_RIGHT,
+			 "pages written back (nr_written), pages/s" },
+	[WC_DIRTY] = { "DIRTY", "dirty_pages", COL_PAGES, 7,
+		       COL_DEFAULT | COL_RIGHT, "dirty now" },
+	[WC_WBACK] = { "WBACK", "writeback_pages", COL_PAGES, 7,
+		       COL_DEFAULT | COL_RIGHT, "under writeback now" },
+};
+
 static void cache_help(FILE *out)
 {
-	fputs("Usage: vmscope cache [--json] [-v] PATH...\n"
-	      "       vmscope cache [--json] --top N\n"
-	      "       vmscope cache [--json] [-v] --pid PID\n"
-	      "       vmscope cache [--json] --watch SECONDS [--count N]\n"
+	fputs("Usage: vmscope cache [options] [-v] PATH...\n"
+	      "       vmscope cache [options] --top N\n"
+	      "       vmscope cache [options] [-v] --pid PID\n"
+	      "       vmscope cache [options] --watch SECONDS [--count N]\n"
 	      "\n"
 	      "The page cache, read from each file's own address_space in the\n"
 	      "kernel (not mincore()): pages cached, dirty and under writeback.\n"
@@ -51,27 +120,26 @@ static void cache_help(FILE *out)
 	      "counters.  No hit ratio: the kernel counts misses (reads from\n"
 	      "disk, refaults), not hits.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -v, --map            a residency bar and the cached ranges per file\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -v, --map            a residency bar and the cached ranges per file\n"
 	      "  -t, --top N          the census, N files\n"
 	      "  -p, --pid PID        files of a process\n"
-	      "  -w, --watch SECONDS  page-cache activity\n"
+	      "  -w, --watch SECONDS  page-cache activity (with --json: one object\n"
+	      "                       a line, every watch column)\n"
 	      "  -c, --count N        with --watch: stop after N samples\n"
-	      "  -J, --json           machine-readable output\n"
 	      "  -h, --help           this text\n"
 	      "\n"
-	      "Columns: SIZE CACHED % DIRTY WBACK (bytes) PATH; with --top DEV\n"
-	      "INODE first.  Bar: 'O' every page of the cell cached, 'o' some.\n"
-	      "--watch columns (pages/s unless said): cache (pages now),\n"
-	      "net (change), reclaimed (pgsteal_file), refault\n"
-	      "(workingset_refault_file), activate (workingset_activate_file),\n"
-	      "read-kB/s (pgpgin), dirtied (nr_dirtied), written (nr_written),\n"
-	      "dirty and wback (pages now).\n"
-	      "JSON keys: files (each path, size_pages, cached_pages,\n"
-	      "dirty_pages, writeback_pages; with -v ranges: [[first, last]...]\n"
-	      "of cached pages; with --top dev, ino, blockdev), cached_pages,\n"
-	      "and for --top total_pages, files_total, meminfo_cached_pages,\n"
-	      "meminfo_buffers_pages; --watch: samples.\n", out);
+	      "Tables show sizes (4.0K; bytes with -b); JSON counts pages.  --top\n"
+	      "shows DEV and INODE first.  Bar (-v): 'O' every page of the cell\n"
+	      "cached, 'o' some.  With -n or -r only the table is printed.\n"
+	      "JSON: {files: [one object per file, keys below], cached_pages};\n"
+	      "--top adds total_pages, files_total, meminfo_cached_pages,\n"
+	      "meminfo_buffers_pages, superblocks, inodes_visited; --watch writes\n"
+	      "one object a line with the watch columns.\n", out);
+	cols_help_columns(out, NULL, file_cols, ARRAY_SIZE(file_cols));
+	cols_help_columns(out, "Output columns with --watch (per second)",
+			  watch_cols, ARRAY_SIZE(watch_cols));
 }
 
 /* ---- one file ---- */
@@ -230,35 +298,6 @@ static void count_path(int dev, int dirfd, const char *name,
 
 /* ---- output ---- */
 
-static void json_file(struct json *j, const struct cache_file *f, bool top,
-		      bool want_map)
-{
-	size_t i;
-
-	json_open_flat(j, NULL, '{');
-	json_str(j, "path", f->path ? f->path : "");
-	if (top) {
-		json_u64(j, "dev", f->dev);
-		json_u64(j, "ino", f->ino);
-		json_bool(j, "blockdev", f->blockdev);
-	}
-	json_u64(j, "size_pages", f->size_pages);
-	json_u64(j, "cached_pages", f->cached);
-	json_u64(j, "dirty_pages", f->dirty);
-	json_u64(j, "writeback_pages", f->writeback);
-	if (want_map) {
-		json_open(j, "ranges", '[');
-		for (i = 0; i < f->nr_ranges; i++) {
-			json_open(j, NULL, '[');
-			json_u64(j, NULL, f->ranges[i][0]);
-			json_u64(j, NULL, f->ranges[i][1]);
-			json_close(j, ']');
-		}
-		json_close(j, ']');
-	}
-	json_close(j, '}');
-}
-
 /* vmtouch -v's bar: each cell a run of pages, 'O' all cached, 'o' some. */
 static void print_bar(const struct cache_file *f)
 {
@@ -298,35 +337,59 @@ static void print_bar(const struct cache_file *f)
 	printf("%s\n", f->nr_ranges > 8 ? ",..." : "");
 }
 
-static void print_file(const struct cache_file *f, bool top, bool want_map)
+/* One file; -v in a table (a stream) draws its bar below it. */
+static void file_row(struct cols *c, const struct cache_file *f,
+		     bool want_map)
 {
-	char s[4][16];
-	long ps = sysconf(_SC_PAGESIZE);
+	struct col_val cv[ARRAY_SIZE(file_cols)];
+	char dev[24];
 
-	if (top)
-		printf("%3u:%-3u %10" PRIu64 " ", major(f->dev), minor(f->dev),
-		       f->ino);
-	printf("%7s %7s %5.1f %7s %7s  %s%s\n",
-	       size_to_human(f->size_pages * ps, s[0], sizeof(s[0])),
-	       size_to_human(f->cached * ps, s[1], sizeof(s[1])),
-	       f->size_pages ? 100.0 * f->cached / f->size_pages : 0.0,
-	       size_to_human(f->dirty * ps, s[2], sizeof(s[2])),
-	       size_to_human(f->writeback * ps, s[3], sizeof(s[3])),
-	       f->path && *f->path ? f->path : "?",
-	       f->blockdev ? " (block device: Buffers)" : "");
-	if (want_map)
+	snprintf(dev, sizeof(dev), "%u:%u", major(f->dev), minor(f->dev));
+	cv[FC_DEV] = CV_UT(f->dev, dev);
+	cv[FC_INODE] = CV_U(f->ino);
+	cv[FC_SIZE] = CV_U(f->size_pages);
+	cv[FC_CACHED] = CV_U(f->cached);
+	cv[FC_PERCENT] = CV_F(f->size_pages ?
+			      100.0 * f->cached / f->size_pages : 0);
+	cv[FC_DIRTY] = CV_U(f->dirty);
+	cv[FC_WBACK] = CV_U(f->writeback);
+	cv[FC_BLOCKDEV] = CV_B(f->blockdev);
+	cv[FC_RANGES] = want_map ?
+			CV_RG((const unsigned long long *)f->ranges,
+			      f->nr_ranges) : CV_NULL;
+	cv[FC_PATH] = CV_S(f->path && *f->path ? f->path : "?");
+	if (!c->stream) {
+		cols_row(c, cv);
+		return;
+	}
+	cols_stream_row(c, cv);
+	if (!c->o->raw && !c->o->noheadings)
 		print_bar(f);
 }
 
-static void print_header(bool top)
+/*
+ * The files as a table (a stream with -v, so that each bar is drawn
+ * below its file), or as the JSON list "files".
+ */
+static void files_table(struct cols *c, struct json *j,
+			const struct cache_list *l, size_t n, bool want_map)
 {
-	if (top)
-		printf("%-7s %10s ", "DEV", "INODE");
-	printf("%7s %7s %5s %7s %7s  %s\n", "SIZE", "CACHED", "%", "DIRTY",
-	       "WBACK", "PATH");
+	size_t i;
+
+	if (want_map && !c->o->json) {
+		cols_stream_begin(c, false);
+		for (i = 0; i < n; i++)
+			file_row(c, &l->v[i], want_map);
+		return;
+	}
+	cols_begin(c, j, "files");
+	for (i = 0; i < n; i++)
+		file_row(c, &l->v[i], want_map);
+	cols_end(c);
 }
 
-static void files_output(const struct cache_list *l, bool json, bool want_map)
+static void files_output(struct cols *c, const struct cache_list *l,
+			 bool want_map)
 {
 	uint64_t cached = 0;
 	struct json j;
@@ -334,21 +397,16 @@ static void files_output(const struct cache_list *l, bool json, bool want_map)
 
 	for (i = 0; i < l->n; i++)
 		cached += l->v[i].cached;
-	if (json) {
+	if (c->o->json) {
 		json_init(&j, stdout);
 		json_open(&j, NULL, '{');
-		json_open(&j, "files", '[');
-		for (i = 0; i < l->n; i++)
-			json_file(&j, &l->v[i], false, want_map);
-		json_close(&j, ']');
+		files_table(c, &j, l, l->n, want_map);
 		json_u64(&j, "cached_pages", cached);
 		json_close(&j, '}');
 		return;
 	}
-	print_header(false);
-	for (i = 0; i < l->n; i++)
-		print_file(&l->v[i], false, want_map);
-	if (l->n > 1)
+	files_table(c, NULL, l, l->n, want_map);
+	if (l->n > 1 && !c->o->noheadings && !c->o->raw)
 		printf("%zu files, %" PRIu64 " pages cached\n", l->n, cached);
 }
 
@@ -479,64 +537,44 @@ static double rate(__u64 a, __u64 b, double secs)
 	return (b - a) / secs;
 }
 
-static void cache_watch(int dev, double secs, long count, bool json)
+static void watch_row(struct cols *c, const struct watch_sample *a,
+		      const struct watch_sample *b, double secs)
 {
-	struct watch_sample a, b;
-	struct json j;
-	long i;
+	struct col_val cv[ARRAY_SIZE(watch_cols)];
+	__u64 ca, cb;
 
-	watch_get(dev, &a);
-	if (json) {
-		json_init(&j, stdout);
-		json_open(&j, NULL, '{');
-		json_f64(&j, "interval", secs);
-		json_open(&j, "samples", '[');
-	} else {
-		printf("%9s %8s %9s %8s %8s %9s %8s %8s %8s %8s\n", "cache",
-		       "net", "reclaimed", "refault", "activate", "read-kB/s",
-		       "dirtied", "written", "dirty", "wback");
-	}
-	for (i = 0; !count || i < count; i++) {
-		__u64 ca, cb;
-
-		usleep((useconds_t)(secs * 1e6));
-		watch_get(dev, &b);
-		ca = a.mem.pages[VMSCOPE_MEM_CACHED] + a.mem.pages[VMSCOPE_MEM_BUFFERS];
-		cb = b.mem.pages[VMSCOPE_MEM_CACHED] + b.mem.pages[VMSCOPE_MEM_BUFFERS];
-#define R(x) rate(a.stats[VMSCOPE_STAT_##x], b.stats[VMSCOPE_STAT_##x], secs)
-#define M(x) rate(a.mem.pages[VMSCOPE_MEM_##x], b.mem.pages[VMSCOPE_MEM_##x], secs)
-		if (json) {
-			json_open_flat(&j, NULL, '{');
-			json_u64(&j, "cache_pages", cb);
-			json_f64(&j, "net", ((double)cb - (double)ca) / secs);
-			json_f64(&j, "reclaimed", R(PGSTEAL_FILE));
-			json_f64(&j, "refault", R(WORKINGSET_REFAULT_FILE));
-			json_f64(&j, "activate", R(WORKINGSET_ACTIVATE_FILE));
-			json_f64(&j, "read_kb", R(PGPGIN));
-			json_f64(&j, "dirtied", M(NR_DIRTIED));
-			json_f64(&j, "written", M(NR_WRITTEN));
-			json_u64(&j, "dirty_pages", b.mem.pages[VMSCOPE_MEM_DIRTY]);
-			json_u64(&j, "writeback_pages",
-				 b.mem.pages[VMSCOPE_MEM_WRITEBACK]);
-			json_close(&j, '}');
-		} else {
-			printf("%9llu %8.0f %9.0f %8.0f %8.0f %9.0f %8.0f %8.0f %8llu %8llu\n",
-			       (unsigned long long)cb,
-			       ((double)cb - (double)ca) / secs, R(PGSTEAL_FILE),
-			       R(WORKINGSET_REFAULT_FILE),
-			       R(WORKINGSET_ACTIVATE_FILE), R(PGPGIN),
-			       M(NR_DIRTIED), M(NR_WRITTEN),
-			       (unsigned long long)b.mem.pages[VMSCOPE_MEM_DIRTY],
-			       (unsigned long long)b.mem.pages[VMSCOPE_MEM_WRITEBACK]);
-		}
+	ca = a->mem.pages[VMSCOPE_MEM_CACHED] + a->mem.pages[VMSCOPE_MEM_BUFFERS];
+	cb = b->mem.pages[VMSCOPE_MEM_CACHED] + b->mem.pages[VMSCOPE_MEM_BUFFERS];
+#define R(x) rate(a->stats[VMSCOPE_STAT_##x], b->stats[VMSCOPE_STAT_##x], secs)
+#define M(x) rate(a->mem.pages[VMSCOPE_MEM_##x], b->mem.pages[VMSCOPE_MEM_##x], secs)
+	cv[WC_INTERVAL] = CV_F(secs);
+	cv[WC_CACHE] = CV_U(cb);
+	cv[WC_NET] = CV_F(((double)cb - (double)ca) / secs);
+	cv[WC_RECLAIMED] = CV_F(R(PGSTEAL_FILE));
+	cv[WC_REFAULT] = CV_F(R(WORKINGSET_REFAULT_FILE));
+	cv[WC_ACTIVATE] = CV_F(R(WORKINGSET_ACTIVATE_FILE));
+	cv[WC_READ] = CV_F(R(PGPGIN) * 1024);	/* pgpgin counts kB */
+	cv[WC_DIRTIED] = CV_F(M(NR_DIRTIED));
+	cv[WC_WRITTEN] = CV_F(M(NR_WRITTEN));
+	cv[WC_DIRTY] = CV_U(b->mem.pages[VMSCOPE_MEM_DIRTY]);
+	cv[WC_WBACK] = CV_U(b->mem.pages[VMSCOPE_MEM_WRITEBACK]);
 #undef R
 #undef M
-		fflush(stdout);
+	cols_stream_row(c, cv);
+}
+
+static void cache_watch(int dev, double secs, long count, struct cols *c)
+{
+	struct watch_sample a, b;
+	long i;
+
+	cols_stream_begin(c, true);
+	watch_get(dev, &a);
+	for (i = 0; !count || i < count; i++) {
+		usleep((useconds_t)(secs * 1e6));
+		watch_get(dev, &b);
+		watch_row(c, &a, &b, secs);
 		a = b;
-	}
-	if (json) {
-		json_close(&j, ']');
-		json_close(&j, '}');
 	}
 }
 
@@ -549,51 +587,71 @@ static int by_cached(const void *a, const void *b)
 	return x->cached < y->cached ? 1 : x->cached > y->cached ? -1 : 0;
 }
 
-static void top_output(struct cache_list *l, const struct cache_census *c,
-		       long n, bool json)
+static void top_output(struct cols *c, struct cache_list *l,
+		       const struct cache_census *cs, long n)
 {
 	long ps = sysconf(_SC_PAGESIZE);
-	uint64_t mc = c->meminfo_cached, mb = c->meminfo_buffers;
+	uint64_t mc = cs->meminfo_cached, mb = cs->meminfo_buffers;
 	struct json j;
-	char h[3][16];
-	size_t i;
+	char h[3][32];
 
 	qsort(l->v, l->n, sizeof(*l->v), by_cached);
 	if ((size_t)n > l->n)
 		n = (long)l->n;
-	if (json) {
+	if (c->o->json) {
 		json_init(&j, stdout);
 		json_open(&j, NULL, '{');
-		json_open(&j, "files", '[');
-		for (i = 0; i < (size_t)n; i++)
-			json_file(&j, &l->v[i], true, false);
-		json_close(&j, ']');
-		json_u64(&j, "total_pages", c->total_pages);
+		files_table(c, &j, l, n, false);
+		json_u64(&j, "total_pages", cs->total_pages);
 		json_u64(&j, "files_total", l->n);
 		json_u64(&j, "meminfo_cached_pages", mc);
 		json_u64(&j, "meminfo_buffers_pages", mb);
-		json_u64(&j, "superblocks", c->superblocks);
-		json_u64(&j, "inodes_visited", c->visited);
+		json_u64(&j, "superblocks", cs->superblocks);
+		json_u64(&j, "inodes_visited", cs->visited);
 		json_close(&j, '}');
 		return;
 	}
-	print_header(true);
-	for (i = 0; i < (size_t)n; i++)
-		print_file(&l->v[i], true, false);
+	files_table(c, NULL, l, n, false);
+	if (c->o->noheadings || c->o->raw)
+		return;
 	printf("\n%zu inodes with page cache on %u superblocks: %s; "
 	       "/proc/meminfo Cached + Buffers: %s + %s\n", l->n,
-	       c->superblocks,
-	       size_to_human(c->total_pages * ps, h[0], sizeof(h[0])),
-	       size_to_human(mc * ps, h[1], sizeof(h[1])),
-	       size_to_human(mb * ps, h[2], sizeof(h[2])));
+	       cs->superblocks,
+	       cols_size(c->o, cs->total_pages * ps, h[0], sizeof(h[0])),
+	       cols_size(c->o, mc * ps, h[1], sizeof(h[1])),
+	       cols_size(c->o, mb * ps, h[2], sizeof(h[2])));
 	puts("Not seen: the swap cache (SwapCached), inodes being created or\n"
 	     "freed, and pages that belong to no file's mapping.");
+}
+
+/* -o, or the default columns: --top shows DEV and INODE first */
+static void cache_cols(struct cols *c, struct cols_opts *co, bool top,
+		       bool watch)
+{
+	if (watch) {
+		cols_init(c, watch_cols, ARRAY_SIZE(watch_cols), co);
+		return;
+	}
+	if (top && !co->list && !co->json)
+		co->list = "DEV,INODE,SIZE,CACHED,PERCENT,DIRTY,WBACK,PATH";
+	cols_init(c, file_cols, ARRAY_SIZE(file_cols), co);
+}
+
+static long parse_count(const char *s, const char *what, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 1 || v > max)
+		errx(EXIT_USAGE, "%s takes a number from 1 to %ld, not '%s'",
+		     what, max, s);
+	return v;
 }
 
 static int cache_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
+		COLS_LONGOPTS,
 		{ "map", no_argument, NULL, 'v' },
 		{ "top", required_argument, NULL, 't' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -602,26 +660,25 @@ static int cache_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	bool json = false, want_map = false;
-	long top = 0, count = 0;
+	struct cols_opts co = { .cmd = "cache" };
 	struct cache_census census;
+	bool want_map = false;
+	long top = 0, count = 0;
 	double watch = 0;
 	uint32_t pid = 0;
+	struct cols cl;
 	int c, dev, i;
-	char *end;
 
-	while ((c = getopt_long(argc, argv, "Jvt:p:w:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, COLS_SHORTOPTS "vt:p:w:c:h", opts,
+				NULL)) != -1) {
+		if (cols_getopt(&co, c, optarg))
+			continue;
 		switch (c) {
-		case 'J':
-			json = true;
-			break;
 		case 'v':
 			want_map = true;
 			break;
 		case 't':
-			top = strtol(optarg, &end, 10);
-			if (end == optarg || *end || top < 1 || top > 10000000)
-				errx(2, "--top takes a number of files, 1 or more");
+			top = parse_count(optarg, "--top", 10000000);
 			break;
 		case 'p':
 			pid = parse_pid(optarg);
@@ -630,36 +687,36 @@ static int cache_run(int argc, char **argv)
 			watch = parse_watch(optarg);
 			break;
 		case 'c':
-			count = strtol(optarg, &end, 10);
-			if (end == optarg || *end || count < 1)
-				errx(2, "--count takes a number of samples, 1 or more");
+			count = parse_count(optarg, "--count", LONG_MAX);
 			break;
 		case 'h':
 			cache_help(stdout);
 			return 0;
 		default:
-			errx(2, "try 'vmscope cache --help'");
+			errx(EXIT_USAGE, "try 'vmscope cache --help'");
 		}
 	}
 	if (!!top + !!pid + (watch > 0) + (optind < argc) != 1)
-		errx(2, "cache takes PATH..., --top N, --pid PID or --watch "
-			"SECONDS (one of them); try 'vmscope cache --help'");
+		errx(EXIT_USAGE, "cache takes PATH..., --top N, --pid PID or "
+		     "--watch SECONDS (one of them); try 'vmscope cache --help'");
+	/* an unknown column is a usage error before anything is read */
+	cache_cols(&cl, &co, top, watch > 0);
 	dev = vmscope_open();
 	if (watch) {
-		cache_watch(dev, watch, count, json);
+		cache_watch(dev, watch, count, &cl);
 		return 0;
 	}
 	if (top) {
 		if (cache_census_run(dev, &files, &census))
 			return 1;
-		top_output(&files, &census, top, json);
+		top_output(&cl, &files, &census, top);
 		return 0;
 	}
 	if (pid)
 		count_pid(dev, pid, want_map);
 	for (i = optind; i < argc; i++)
 		count_path(dev, AT_FDCWD, argv[i], argv[i], want_map);
-	files_output(&files, json, want_map);
+	files_output(&cl, &files, want_map);
 	return failed ? 1 : 0;
 }
 
