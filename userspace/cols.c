@@ -490,7 +490,28 @@ static void json_row(struct cols *c, const struct col_val *v)
 	json_open_flat(c->j, NULL, '{');
 	for (i = 0; i < c->nsel; i++)
 		json_cell(c->j, &c->desc[c->sel[i]], &v[c->sel[i]]);
+	if (c->extra)
+		c->extra(c->j, c->extra_ctx);
 	json_close(c->j, '}');
+}
+
+/**
+ * cols_row_extra() - one row, and in JSON what no column can hold
+ * @c: after cols_begin()
+ * @v: the cells, indexed by column
+ * @extra: writes more keys into the row's JSON object (nested lists,
+ *	   deprecated keys); not called for tables
+ * @ctx: for @extra
+ */
+void cols_row_extra(struct cols *c, const struct col_val *v,
+		    void (*extra)(struct json *j, const void *ctx),
+		    const void *ctx)
+{
+	c->extra = extra;
+	c->extra_ctx = ctx;
+	cols_row(c, v);
+	c->extra = NULL;
+	c->extra_ctx = NULL;
 }
 
 /**

@@ -95,6 +95,8 @@ struct cols {
 	struct libscols_table *tb;	/* table mode */
 	bool stream, header_done;	/* a line at a time */
 	bool flush;			/* --watch: each line flushed */
+	void (*extra)(struct json *j, const void *ctx); /* cols_row_extra() */
+	const void *extra_ctx;
 };
 
 /* The shared options, for a command's getopt_long() tables. */
@@ -119,6 +121,9 @@ void cols_init(struct cols *c, const struct col_desc *d, size_t n,
 	       const struct cols_opts *o);
 void cols_begin(struct cols *c, struct json *j, const char *key);
 void cols_row(struct cols *c, const struct col_val *v);
+void cols_row_extra(struct cols *c, const struct col_val *v,
+		    void (*extra)(struct json *j, const void *ctx),
+		    const void *ctx);
 void cols_end(struct cols *c);
 void cols_stream_begin(struct cols *c, bool flush);
 void cols_stream_row(struct cols *c, const struct col_val *v);
