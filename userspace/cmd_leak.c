@@ -13,14 +13,78 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 #include "leak.h"
 #include "triage.h"
 
+/* The sizes' old keys (virt_start, ...) are kept as aliases for a release. */
+enum {
+	SC_SEGMENT, SC_VMAS_START, SC_VMAS_END, SC_VIRT_START, SC_VIRT_END,
+	SC_RSS_START, SC_RSS_END, SC_GROWTH,
+};
+
+static const struct col_desc seg_cols[] = {
+	[SC_SEGMENT] = { "SEGMENT", "segment", COL_STR, 12, COL_DEFAULT,
+			 "heap, mmap-anon, mmap-file, stack, ..." },
+	[SC_VMAS_START] = { "VMAS-START", "vmas_start", COL_U64, 5,
+			    COL_DEFAULT | COL_RIGHT, "VMAs at the start" },
+	[SC_VMAS_END] = { "VMAS-END", "vmas_end", COL_U64, 5,
+			  COL_DEFAULT | COL_RIGHT, "VMAs at the end" },
+	[SC_VIRT_START] = { "VIRT-START", "virt_start_bytes", COL_SIZE, 6,
+			    COL_DEFAULT | COL_RIGHT, "size at the start",
+			    "virt_start", 0 },
+	[SC_VIRT_END] = { "VIRT-END", "virt_end_bytes", COL_SIZE, 6,
+			  COL_DEFAULT | COL_RIGHT, "size at the end",
+			  "virt_end", 0 },
+	[SC_RSS_START] = { "RSS-START", "rss_start_bytes", COL_SIZE, 6,
+			   COL_DEFAULT | COL_RIGHT,
+			   "resident + swapped at the start", "rss_start", 0 },
+	[SC_RSS_END] = { "RSS-END", "rss_end_bytes", COL_SIZE, 6,
+			 COL_DEFAULT | COL_RIGHT,
+			 "resident + swapped at the end", "rss_end", 0 },
+	[SC_GROWTH] = { "GROWTH", "growth_bytes_per_s", COL_F64, 8,
+			COL_DEFAULT | COL_RIGHT,
+			"change of RSS-START to RSS-END per second" },
+};
+
+enum {
+	VC_START, VC_END, VC_SEGMENT, VC_VIRT_START, VC_VIRT_END,
+	VC_RSS_START, VC_RSS_END, VC_GROWTH, VC_STATE, VC_NAME,
+};
+
+static const struct col_desc vma_cols[] = {
+	[VC_START] = { "START", "start", COL_ADDR, 12, COL_DEFAULT,
+		       "first address of the VMA" },
+	[VC_END] = { "END", "end", COL_ADDR, 12, COL_DEFAULT,
+		     "end of the VMA (exclusive)" },
+	[VC_SEGMENT] = { "SEGMENT", "segment", COL_STR, 12, COL_DEFAULT,
+			 "heap, mmap-anon, mmap-file, stack, ..." },
+	[VC_VIRT_START] = { "VIRT-START", "virt_start_bytes", COL_SIZE, 6,
+			    COL_DEFAULT | COL_RIGHT,
+			    "size at the start (0: new)", "virt_start", 0 },
+	[VC_VIRT_END] = { "VIRT-END", "virt_end_bytes", COL_SIZE, 6,
+			  COL_DEFAULT | COL_RIGHT, "size at the end (0: gone)",
+			  "virt_end", 0 },
+	[VC_RSS_START] = { "RSS-START", "rss_start_bytes", COL_SIZE, 6,
+			   COL_DEFAULT | COL_RIGHT,
+			   "resident + swapped at the start", "rss_start", 0 },
+	[VC_RSS_END] = { "RSS-END", "rss_end_bytes", COL_SIZE, 6,
+			 COL_DEFAULT | COL_RIGHT,
+			 "resident + swapped at the end", "rss_end", 0 },
+	[VC_GROWTH] = { "GROWTH", "growth_bytes_per_s", COL_F64, 8,
+			COL_DEFAULT | COL_RIGHT,
+			"change of RSS-START to RSS-END per second" },
+	[VC_STATE] = { "STATE", "state", COL_STR, 6, COL_DEFAULT,
+		       "new, gone, grown, shrunk or same" },
+	[VC_NAME] = { "NAME", "name", COL_STR, 0.3, COL_DEFAULT | COL_TRUNC,
+		      "the name /proc/PID/maps shows" },
+};
+
 static void leak_help(FILE *out)
 {
-	fputs("Usage: vmscope leak [--duration SECONDS] [--all] [--json] PID\n"
+	fputs("Usage: vmscope leak [options] PID\n"
 	      "\n"
 	      "Measure every VMA of process PID twice, SECONDS apart, and\n"
 	      "say what grew: VIRT and RSS (resident + swapped) at the start and\n"
@@ -31,27 +95,30 @@ static void leak_help(FILE *out)
 	      "mappings (mmap), growing file-backed memory, or stable.\n"
 	      "Growth under 1 MiB or 32 KiB/s counts as stable.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -d, --duration SECONDS  how long to watch, 0.1 to 86400\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -d, --duration SECONDS  how long to watch, 0.1 to 86400\n"
 	      "                          (default 10)\n"
-	      "  -a, --all               list every VMA, not only those that\n"
-	      "                          changed\n"
-	      "  -J, --json              machine-readable output\n"
-	      "  -h, --help              this text\n"
+	      "  -a, --all            list every VMA, not only those that\n"
+	      "                       changed\n"
+	      "  -h, --help           this text\n"
 	      "\n"
-	      "Columns: SEGMENT VMAS (start->end) VIRT RSS (start->end)\n"
-	      "GROWTH/s; per VMA: START END SEGMENT VIRT RSS GROWTH/s STATE\n"
-	      "(new, gone, grown, shrunk, same) NAME.\n"
-	      "JSON keys: pid, duration_s, verdict, grow_segment, growth_bytes,\n"
-	      "rate_bps, new_vmas, new_anon_vmas, gone_vmas, first_touch_ps,\n"
-	      "major_faults_ps, segments [{segment, vmas_start, vmas_end,\n"
-	      "virt_start, virt_end, rss_start, rss_end, growth_bps}], vmas\n"
-	      "[{start, end, segment, name, state, virt_start, virt_end,\n"
-	      "rss_start, rss_end, growth_bps}] (sizes in bytes).\n"
+	      "-o chooses the columns of the VMA table; the segment table shows\n"
+	      "its own.  With -n or -r only the VMA table is printed.\n"
+	      "JSON: {pid, duration_s, verdict, grow_segment, growth_bytes,\n"
+	      "rate_bytes_per_s, new_vmas, new_anon_vmas, gone_vmas,\n"
+	      "first_touch_per_s, major_faults_per_s, segments [one object per\n"
+	      "segment, its columns], vmas [one object per VMA, keys below]}.\n"
+	      "Deprecated, for one release: rate_bps, first_touch_ps,\n"
+	      "major_faults_ps, and in segments and vmas virt_start, virt_end,\n"
+	      "rss_start, rss_end (bytes) and growth_bps.\n"
 	      "\n"
 	      "Exit status: 0 ok (whatever the verdict), 1 failure (no such\n"
 	      "process, it exited meanwhile, no module, not allowed, standard\n"
 	      "output not writable), 2 usage error.\n", out);
+	cols_help_columns(out, NULL, vma_cols, ARRAY_SIZE(vma_cols));
+	cols_help_columns(out, "Columns of the segment table (JSON: segments)",
+			  seg_cols, ARRAY_SIZE(seg_cols));
 }
 
 static void take_or_die(int fd, uint32_t pid, struct leak_snap *s,
@@ -111,118 +178,140 @@ static uint64_t vmem(const struct vmscope_layout_vma *v)
 	return v ? leak_vma_mem(v) : 0;
 }
 
-typedef void (*vma_fn)(void *ctx, const struct vmscope_layout_vma *a,
-		       const struct vmscope_layout_vma *b, double secs);
+/* growth_bps, the old key of growth_bytes_per_s */
+static void json_growth(struct json *j, const void *ctx)
+{
+	json_f64(j, "growth_bps", *(const double *)ctx);
+}
+
+/* A growth: +3.6M/s in tables, exact in JSON */
+static struct col_val cv_growth(double bps, char *buf, size_t len)
+{
+	struct col_val v = CV_F(bps);
+
+	rate_human(bps, buf, len);
+	v.text = buf;
+	return v;
+}
+
+struct vma_ctx {
+	struct cols *c;
+	char h[24];
+};
+
+static void vma_row(struct vma_ctx *x, const struct vmscope_layout_vma *a,
+		    const struct vmscope_layout_vma *b, double secs)
+{
+	const struct vmscope_layout_vma *v = b ? b : a;
+	struct col_val cv[ARRAY_SIZE(vma_cols)];
+	double g = secs > 0 ? ((double)vmem(b) - (double)vmem(a)) / secs : 0;
+
+	cv[VC_START] = CV_U(v->vma.start);
+	cv[VC_END] = CV_U(v->vma.end);
+	cv[VC_SEGMENT] = CV_S(leak_seg_name(v->segment));
+	cv[VC_VIRT_START] = CV_U(vsize(a));
+	cv[VC_VIRT_END] = CV_U(vsize(b));
+	cv[VC_RSS_START] = CV_U(vmem(a));
+	cv[VC_RSS_END] = CV_U(vmem(b));
+	cv[VC_GROWTH] = cv_growth(g, x->h, sizeof(x->h));
+	cv[VC_STATE] = CV_S(vma_state(a, b));
+	cv[VC_NAME] = CV_S(v->vma.name);
+	cols_row_extra(x->c, cv, json_growth, &g);
+}
 
 /* Each VMA of either snapshot once: pairs, then those that are gone. */
-static void each_vma(const struct leak_snap *a, const struct leak_snap *b,
-		     bool all, vma_fn fn, void *ctx)
+static void vma_table(struct cols *c, struct json *j,
+		      const struct leak_snap *a, const struct leak_snap *b,
+		      bool all)
 {
 	const struct vmscope_layout_vma *o;
+	struct vma_ctx x = { .c = c };
 	double secs = b->t - a->t;
 	uint32_t i;
 
+	cols_begin(c, j, "vmas");
 	for (i = 0; i < b->n; i++) {
 		o = leak_match(a, &b->v[i]);
 		if (all || !o || strcmp(vma_state(o, &b->v[i]), "same"))
-			fn(ctx, o, &b->v[i], secs);
+			vma_row(&x, o, &b->v[i], secs);
 	}
 	for (i = 0; i < a->n; i++)
 		if (!leak_match(b, &a->v[i]))
-			fn(ctx, &a->v[i], NULL, secs);
+			vma_row(&x, &a->v[i], NULL, secs);
+	cols_end(c);
 }
 
-static void print_vma(void *ctx, const struct vmscope_layout_vma *a,
-		      const struct vmscope_layout_vma *b, double secs)
+static void seg_table(const struct leak_report *r,
+		      const struct cols_opts *co, struct json *j)
 {
-	const struct vmscope_layout_vma *v = b ? b : a;
-	char h[5][24];
+	struct col_val cv[ARRAY_SIZE(seg_cols)];
+	struct cols_opts so = *co;
+	struct cols c;
+	char h[24];
+	double g;
+	int s;
 
-	(void)ctx;
-	printf("%012" PRIx64 " %012" PRIx64 " %-12s %6s->%-6s %6s->%-6s "
-	       "%9s %-6s %.40s\n", (uint64_t)v->vma.start,
-	       (uint64_t)v->vma.end, leak_seg_name(v->segment),
-	       size_to_human(vsize(a), h[0], 16),
-	       size_to_human(vsize(b), h[1], 16),
-	       size_to_human(vmem(a), h[2], 16),
-	       size_to_human(vmem(b), h[3], 16),
-	       rate_human(secs > 0 ? ((double)vmem(b) - (double)vmem(a)) /
-			  secs : 0, h[4], 24),
-	       vma_state(a, b), v->vma.name);
+	so.list = NULL;
+	cols_init(&c, seg_cols, ARRAY_SIZE(seg_cols), &so);
+	cols_begin(&c, j, "segments");
+	for (s = 0; s < LEAK_NR_SEGS; s++) {
+		const struct leak_seg *sg = &r->seg[s];
+
+		if (!sg->vmas[0] && !sg->vmas[1])
+			continue;
+		g = r->secs > 0 ? ((double)sg->rss[1] - (double)sg->rss[0]) /
+				  r->secs : 0;
+		cv[SC_SEGMENT] = CV_S(leak_seg_name(s));
+		cv[SC_VMAS_START] = CV_U(sg->vmas[0]);
+		cv[SC_VMAS_END] = CV_U(sg->vmas[1]);
+		cv[SC_VIRT_START] = CV_U(sg->virt[0]);
+		cv[SC_VIRT_END] = CV_U(sg->virt[1]);
+		cv[SC_RSS_START] = CV_U(sg->rss[0]);
+		cv[SC_RSS_END] = CV_U(sg->rss[1]);
+		cv[SC_GROWTH] = cv_growth(g, h, sizeof(h));
+		cols_row_extra(&c, cv, json_growth, &g);
+	}
+	cols_end(&c);
 }
 
 static void leak_print(uint32_t pid, const struct leak_snap *a,
 		       const struct leak_snap *b,
-		       const struct leak_report *r, bool all)
+		       const struct leak_report *r, bool all, struct cols *c)
 {
-	char h[5][24];
-	int s;
+	const struct cols_opts *co = c->o;
+	char h[2][24];
 
+	if (co->noheadings || co->raw) {
+		vma_table(c, NULL, a, b, all);
+		return;
+	}
 	printf("Process %u over %.1f s: %s", pid, r->secs,
 	       leak_verdict_name(r->verdict));
 	if (r->verdict != LEAK_STABLE)
-		printf(", +%s in %s at %s/s", size_to_human(r->growth, h[0], 16),
+		printf(", +%s in %s at %s/s",
+		       cols_size(co, r->growth, h[0], sizeof(h[0])),
 		       leak_seg_name(r->grow_seg),
-		       size_to_human((uint64_t)r->rate, h[1], 16));
-	printf("\n\n%-12s %9s %15s %15s %10s\n", "SEGMENT", "VMAS", "VIRT",
-	       "RSS+SWAP", "GROWTH/s");
-	for (s = 0; s < LEAK_NR_SEGS; s++) {
-		const struct leak_seg *g = &r->seg[s];
-
-		if (!g->vmas[0] && !g->vmas[1])
-			continue;
-		printf("%-12s %4u->%-4u %6s->%-6s %6s->%-6s %10s\n",
-		       leak_seg_name(s), g->vmas[0], g->vmas[1],
-		       size_to_human(g->virt[0], h[0], 16),
-		       size_to_human(g->virt[1], h[1], 16),
-		       size_to_human(g->rss[0], h[2], 16),
-		       size_to_human(g->rss[1], h[3], 16),
-		       rate_human(r->secs > 0 ? ((double)g->rss[1] -
-						 (double)g->rss[0]) / r->secs : 0,
-				  h[4], 24));
-	}
-	printf("\n%s:\n%-12s %-12s %-12s %15s %15s %9s %-6s %s\n",
-	       all ? "Every VMA" : "VMAs that changed", "START", "END",
-	       "SEGMENT", "VIRT", "RSS+SWAP", "GROWTH/s", "STATE", "NAME");
-	each_vma(a, b, all, print_vma, NULL);
+		       cols_size(co, (uint64_t)r->rate, h[1], sizeof(h[1])));
+	printf("\n\nSegments (sizes: resident + swapped):\n");
+	seg_table(r, co, NULL);
+	printf("\n%s:\n", all ? "Every VMA" : "VMAs that changed");
+	vma_table(c, NULL, a, b, all);
 	printf("\nNew VMAs %u (anonymous %u), gone %u; VMAs %u -> %u\n",
 	       r->new_vmas, r->new_anon_vmas, r->gone_vmas, a->lo.map_count,
 	       b->lo.map_count);
 	printf("Pages first touched: %.1f/s (minor faults); major faults "
 	       "%.1f/s\n", r->first_touch_ps, r->major_ps);
 	printf("Heap (brk) %s -> %s\n",
-	       size_to_human(a->lo.brk - a->lo.start_brk, h[0], 16),
-	       size_to_human(b->lo.brk - b->lo.start_brk, h[1], 16));
+	       cols_size(co, a->lo.brk - a->lo.start_brk, h[0], sizeof(h[0])),
+	       cols_size(co, b->lo.brk - b->lo.start_brk, h[1], sizeof(h[1])));
 	printf("Verdict: %s\n", leak_verdict_name(r->verdict));
-}
-
-static void json_vma(void *ctx, const struct vmscope_layout_vma *a,
-		     const struct vmscope_layout_vma *b, double secs)
-{
-	const struct vmscope_layout_vma *v = b ? b : a;
-	struct json *j = ctx;
-
-	json_open_flat(j, NULL, '{');
-	json_hex(j, "start", v->vma.start);
-	json_hex(j, "end", v->vma.end);
-	json_str(j, "segment", leak_seg_name(v->segment));
-	json_str(j, "name", v->vma.name);
-	json_str(j, "state", vma_state(a, b));
-	json_u64(j, "virt_start", vsize(a));
-	json_u64(j, "virt_end", vsize(b));
-	json_u64(j, "rss_start", vmem(a));
-	json_u64(j, "rss_end", vmem(b));
-	json_f64(j, "growth_bps", secs > 0 ?
-		 ((double)vmem(b) - (double)vmem(a)) / secs : 0);
-	json_close(j, '}');
 }
 
 static void leak_json(uint32_t pid, const struct leak_snap *a,
 		      const struct leak_snap *b,
-		      const struct leak_report *r, bool all)
+		      const struct leak_report *r, bool all, struct cols *c)
 {
 	static struct json j;
-	int s;
 
 	json_init(&j, stdout);
 	json_open(&j, NULL, '{');
@@ -234,54 +323,43 @@ static void leak_json(uint32_t pid, const struct leak_snap *a,
 	else
 		json_null(&j, "grow_segment");
 	json_u64(&j, "growth_bytes", r->growth);
-	json_f64(&j, "rate_bps", r->rate);
+	json_f64(&j, "rate_bytes_per_s", r->rate);
 	json_u64(&j, "new_vmas", r->new_vmas);
 	json_u64(&j, "new_anon_vmas", r->new_anon_vmas);
 	json_u64(&j, "gone_vmas", r->gone_vmas);
+	json_f64(&j, "first_touch_per_s", r->first_touch_ps);
+	json_f64(&j, "major_faults_per_s", r->major_ps);
+	seg_table(r, c->o, &j);
+	vma_table(c, &j, a, b, all);
+	/* the keys of vmscope 0.1, kept for one release */
+	json_f64(&j, "rate_bps", r->rate);
 	json_f64(&j, "first_touch_ps", r->first_touch_ps);
 	json_f64(&j, "major_faults_ps", r->major_ps);
-	json_open(&j, "segments", '[');
-	for (s = 0; s < LEAK_NR_SEGS; s++) {
-		const struct leak_seg *g = &r->seg[s];
-
-		if (!g->vmas[0] && !g->vmas[1])
-			continue;
-		json_open_flat(&j, NULL, '{');
-		json_str(&j, "segment", leak_seg_name(s));
-		json_u64(&j, "vmas_start", g->vmas[0]);
-		json_u64(&j, "vmas_end", g->vmas[1]);
-		json_u64(&j, "virt_start", g->virt[0]);
-		json_u64(&j, "virt_end", g->virt[1]);
-		json_u64(&j, "rss_start", g->rss[0]);
-		json_u64(&j, "rss_end", g->rss[1]);
-		json_f64(&j, "growth_bps", r->secs > 0 ?
-			 ((double)g->rss[1] - (double)g->rss[0]) / r->secs : 0);
-		json_close(&j, '}');
-	}
-	json_close(&j, ']');
-	json_open(&j, "vmas", '[');
-	each_vma(a, b, all, json_vma, &j);
-	json_close(&j, ']');
 	json_close(&j, '}');
 }
 
 static int leak_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		COLS_LONGOPTS,
 		{ "duration", required_argument, NULL, 'd' },
 		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	bool json = false, all = false;
+	struct cols_opts co = { .cmd = "leak" };
 	struct leak_snap a, b;
 	struct leak_report r;
 	double secs = 10;
+	bool all = false;
+	struct cols cl;
 	uint32_t pid;
 	int c, fd;
 
-	while ((c = getopt_long(argc, argv, "d:aJh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, COLS_SHORTOPTS "d:ah", opts,
+				NULL)) != -1) {
+		if (cols_getopt(&co, c, optarg))
+			continue;
 		switch (c) {
 		case 'd':
 			secs = tri_parse_seconds(optarg, "--duration", 0.1,
@@ -290,19 +368,18 @@ static int leak_run(int argc, char **argv)
 		case 'a':
 			all = true;
 			break;
-		case 'J':
-			json = true;
-			break;
 		case 'h':
 			leak_help(stdout);
 			return 0;
 		default:
-			errx(2, "try 'vmscope leak --help'");
+			errx(EXIT_USAGE, "try 'vmscope leak --help'");
 		}
 	}
 	if (argc - optind != 1)
-		errx(2, "leak takes one PID; try 'vmscope leak --help'");
+		errx(EXIT_USAGE, "leak takes one PID; try 'vmscope leak --help'");
 	pid = parse_pid(argv[optind]);
+	/* an unknown column is a usage error before anything is measured */
+	cols_init(&cl, vma_cols, ARRAY_SIZE(vma_cols), &co);
 	tri_close_stdout();
 	fd = vmscope_open();
 	take_or_die(fd, pid, &a, false);
@@ -310,10 +387,10 @@ static int leak_run(int argc, char **argv)
 	take_or_die(fd, pid, &b, true);
 	close(fd);
 	leak_compare(&a, &b, &r);
-	if (json)
-		leak_json(pid, &a, &b, &r, all);
+	if (co.json)
+		leak_json(pid, &a, &b, &r, all, &cl);
 	else
-		leak_print(pid, &a, &b, &r, all);
+		leak_print(pid, &a, &b, &r, all, &cl);
 	leak_free(&a);
 	leak_free(&b);
 	return 0;
