@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cols.h"
 #include "common.h"
 #include "json.h"
 
@@ -25,6 +26,59 @@
 #define CHART_W		40
 
 static const char *const seg_names[] = VMSCOPE_SEG_NAMES;
+
+enum {
+	WC_T, WC_WSS, WC_WSS_SIZE, WC_WRITTEN, WC_RSS, WC_CHART, WC_SEGMENTS,
+};
+
+static const struct col_desc wss_cols[] = {
+	[WC_T] = { "T-MS", "t_ms", COL_U64, 8, COL_DEFAULT | COL_RIGHT,
+		   "end of the interval, ms after the first pass" },
+	[WC_WSS] = { "WSS", "wss_pages", COL_U64, 8, COL_DEFAULT | COL_RIGHT,
+		     "pages referenced in the interval" },
+	[WC_WSS_SIZE] = { "WSS-SIZE", "wss_bytes", COL_SIZE, 8,
+			  COL_DEFAULT | COL_RIGHT, "the same in bytes" },
+	[WC_WRITTEN] = { "WRITTEN", "written_pages", COL_U64, 8,
+			 COL_DEFAULT | COL_RIGHT, "pages written" },
+	[WC_RSS] = { "RSS", "rss_pages", COL_PAGES, 8, COL_DEFAULT | COL_RIGHT,
+		     "resident, as RssAnon + RssFile + RssShmem" },
+	[WC_CHART] = { "WSS/RSS", "chart", COL_STR, CHART_W,
+		       COL_DEFAULT | COL_NOJSON, "WSS against RSS, a bar" },
+	[WC_SEGMENTS] = { "SEGMENTS", "segments_text", COL_STR, 0.3,
+			  COL_DEFAULT | COL_NOJSON,
+			  "pages referenced per segment (JSON: segments "
+			  "{segment: pages})" },
+};
+
+enum {
+	CC_TAU, CC_TAU_MS, CC_W,
+};
+
+static const struct col_desc curve_cols[] = {
+	[CC_TAU] = { "TAU", "tau", COL_U64, 6, COL_DEFAULT | COL_RIGHT,
+		     "window, in intervals" },
+	[CC_TAU_MS] = { "TAU-MS", "tau_ms", COL_U64, 9, COL_DEFAULT | COL_RIGHT,
+			"window, in ms" },
+	[CC_W] = { "W", "w_pages", COL_F64, 14, COL_DEFAULT | COL_RIGHT,
+		   "W(tau): mean pages referenced in tau intervals" },
+};
+
+enum {
+	HC_ADDRESS, HC_SEGMENT, HC_HEAT, HC_REFS,
+};
+
+static const struct col_desc heat_cols[] = {
+	[HC_ADDRESS] = { "ADDRESS", "addr", COL_ADDR, 16, COL_DEFAULT,
+			 "first address of the row" },
+	[HC_SEGMENT] = { "SEGMENT", "segment", COL_STR, 12, COL_DEFAULT,
+			 "its segment, as vmscope layout names them" },
+	[HC_HEAT] = { "TIME->", "heat", COL_STR, 0.5,
+		      COL_DEFAULT | COL_NOJSON,
+		      "one cell an interval: ' ' none of the row's pages "
+		      "referenced, then light to full shade up to all" },
+	[HC_REFS] = { "REFS", "refs", COL_U64S, 0.3, COL_TRUNC,
+		      "pages of the row referenced, per interval" },
+};
 
 /* One recorded interval: its header and its runs. */
 struct interval {
@@ -192,65 +246,76 @@ static void segments(const struct recording *r, struct interval *iv)
 	}
 }
 
-static void wss_line(const struct recording *r, const struct interval *ivc)
+/* {segment: pages} of an interval, for JSON */
+static void json_segments(struct json *j, const void *ctx)
 {
-	struct interval *iv = (struct interval *)ivc;
+	const struct interval *iv = ctx;
+	int s;
+
+	json_open_flat(j, "segments", '{');
+	for (s = 0; s < NSEG; s++)
+		if (iv->seg[s])
+			json_u64(j, seg_names[s], iv->seg[s]);
+	json_close(j, '}');
+}
+
+/* One interval: a row as it completes (a stream), or of the JSON list */
+static void wss_row(struct cols *c, const struct recording *r,
+		    struct interval *iv)
+{
+	struct col_val cv[ARRAY_SIZE(wss_cols)];
 	const struct vmscope_wss_rec *h = &iv->hdr;
-	char b1[16], b2[16];
+	char chart[CHART_W + 1], segs[512];
+	size_t used = 0;
 	uint64_t w;
 	int s, bar;
 
 	segments(r, iv);
-	if (h->addr == 0)
-		printf("%8s %9s %8s %9s %9s  %-*s  %s\n", "T_MS", "WSS", "WSS_B",
-		       "WRITTEN", "RSS", CHART_W, "WSS/RSS", "SEGMENTS");
 	w = h->rss ? h->pages * CHART_W / h->rss : 0;
 	bar = w > CHART_W ? CHART_W : (int)w;
-	printf("%8" PRIu64 " %9" PRIu64 " %8s %9" PRIu64 " %9s  ",
-	       (uint64_t)h->time_us / 1000, (uint64_t)h->pages,
-	       size_to_human(h->pages * PAGE_SZ, b1, sizeof(b1)),
-	       (uint64_t)h->written,
-	       size_to_human(h->rss * PAGE_SZ, b2, sizeof(b2)));
-	printf("%.*s%*s ", bar * 3,
-	       "████████████████████████████████████████████████████████████"
-	       "████████████████████████████████████████████████████████████",
-	       CHART_W - bar, "");
+	memset(chart, '#', bar);
+	chart[bar] = '\0';
+	segs[0] = '\0';
 	for (s = 0; s < NSEG; s++)
-		if (iv->seg[s])
-			printf(" %s=%" PRIu64, seg_names[s], iv->seg[s]);
-	putchar('\n');
-	fflush(stdout);
+		if (iv->seg[s] && used < sizeof(segs))
+			used += snprintf(segs + used, sizeof(segs) - used,
+					 "%s%s=%" PRIu64, used ? " " : "",
+					 seg_names[s], iv->seg[s]);
+	cv[WC_T] = CV_U(h->time_us / 1000);
+	cv[WC_WSS] = CV_U(h->pages);
+	cv[WC_WSS_SIZE] = CV_U(h->pages * PAGE_SZ);
+	cv[WC_WRITTEN] = CV_U(h->written);
+	cv[WC_RSS] = CV_U(h->rss);
+	cv[WC_CHART] = CV_S(chart);
+	cv[WC_SEGMENTS] = CV_S(segs);
+	if (c->stream)
+		cols_stream_row(c, cv);
+	else
+		cols_row_extra(c, cv, json_segments, iv);
 }
 
-static void wss_json(struct recording *r)
+/* record()'s callback: the table, a row as each interval completes */
+static struct cols *line_cols;
+
+static void wss_line(const struct recording *r, const struct interval *ivc)
+{
+	wss_row(line_cols, r, (struct interval *)ivc);
+}
+
+static void wss_json(struct recording *r, struct cols *c)
 {
 	struct json j;
 	size_t i;
-	int s;
 
 	json_init(&j, stdout);
 	json_open(&j, NULL, '{');
 	json_u64(&j, "pid", r->pid);
 	json_u64(&j, "interval_ms", r->interval_ms);
 	json_str(&j, "status", status_name(r->status));
-	json_open(&j, "intervals", '[');
-	for (i = 0; i < r->n; i++) {
-		struct interval *iv = &r->iv[i];
-
-		segments(r, iv);
-		json_open_flat(&j, NULL, '{');
-		json_u64(&j, "t_ms", iv->hdr.time_us / 1000);
-		json_u64(&j, "wss_pages", iv->hdr.pages);
-		json_u64(&j, "written_pages", iv->hdr.written);
-		json_u64(&j, "rss_pages", iv->hdr.rss);
-		json_open_flat(&j, "segments", '{');
-		for (s = 0; s < NSEG; s++)
-			if (iv->seg[s])
-				json_u64(&j, seg_names[s], iv->seg[s]);
-		json_close(&j, '}');
-		json_close(&j, '}');
-	}
-	json_close(&j, ']');
+	cols_begin(c, &j, "intervals");
+	for (i = 0; i < r->n; i++)
+		wss_row(c, r, &r->iv[i]);
+	cols_end(c);
 	json_close(&j, '}');
 }
 
@@ -274,12 +339,14 @@ static int pref_cmp(const void *a, const void *b)
  * in the window.  A page whose last reference at or before interval t was
  * at l is in every window ending at t that is longer than t - l.
  */
-static void curve(struct recording *r, bool json)
+static void curve(struct recording *r, const struct cols_opts *co)
 {
 	size_t n = r->n, np = 0, i, k, t;
 	uint64_t *add = calloc(n + 2, sizeof(*add));
+	struct col_val cv[ARRAY_SIZE(curve_cols)];
 	struct pref *p = NULL;
 	struct json j;
+	struct cols c;
 
 	if (!add)
 		err(1, "out of memory");
@@ -310,42 +377,30 @@ static void curve(struct recording *r, bool json)
 			add[t + 2]--;
 		}
 	}
-	if (json) {
+	cols_init(&c, curve_cols, ARRAY_SIZE(curve_cols), co);
+	if (co->json) {
 		json_init(&j, stdout);
 		json_open(&j, NULL, '{');
 		json_u64(&j, "pid", r->pid);
 		json_u64(&j, "interval_ms", r->interval_ms);
 		json_u64(&j, "intervals", n);
-		json_open(&j, "curve", '[');
-	} else {
-		printf("%6s %9s %14s  %s\n", "TAU", "TAU_MS", "W_PAGES",
-		       "W(tau), mean pages referenced in tau intervals");
 	}
+	cols_begin(&c, &j, "curve");
 	{
 		int64_t acc = 0;
 		size_t tau;
 
 		for (tau = 1; tau <= n; tau++) {
-			double w;
-
 			acc += (int64_t)add[tau];
-			w = (double)acc / (double)(n - tau + 1);
-			if (json) {
-				json_open_flat(&j, NULL, '{');
-				json_u64(&j, "tau", tau);
-				json_u64(&j, "tau_ms", tau * r->interval_ms);
-				json_f64(&j, "w_pages", w);
-				json_close(&j, '}');
-			} else {
-				printf("%6zu %9" PRIu64 " %14.1f\n", tau,
-				       (uint64_t)tau * r->interval_ms, w);
-			}
+			cv[CC_TAU] = CV_U(tau);
+			cv[CC_TAU_MS] = CV_U((uint64_t)tau * r->interval_ms);
+			cv[CC_W] = CV_F((double)acc / (double)(n - tau + 1));
+			cols_row(&c, cv);
 		}
 	}
-	if (json) {
-		json_close(&j, ']');
+	cols_end(&c);
+	if (co->json)
 		json_close(&j, '}');
-	}
 	free(add);
 	free(p);
 }
@@ -362,9 +417,9 @@ static void free_recording(struct recording *r)
 
 /* Options shared by the three commands. */
 struct opts {
+	struct cols_opts co;
 	uint32_t interval_ms;
 	uint32_t count;
-	bool json;
 	bool curve;
 	const char *out;
 	const char *svg;
@@ -385,24 +440,41 @@ static uint32_t parse_u32(const char *s, const char *what, uint32_t min,
 	return v;
 }
 
+static void trace_help(FILE *out);
+
+/* --count has no short option: -n is --noheadings in every table */
+enum { OPT_COUNT = 0x1100 };
+
 static int parse_opts(int argc, char **argv, struct opts *o,
 		      void (*help)(FILE *out), const char *shortopts)
 {
-	static const struct option longopts[] = {
+	static const struct option table_opts[] = {
+		COLS_LONGOPTS,
 		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'J' },
+		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "curve", no_argument, NULL, 'c' },
-		{ "output", required_argument, NULL, 'o' },
 		{ "svg", required_argument, NULL, 's' },
-		{ "rows", required_argument, NULL, 'r' },
+		{ "rows", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	}, trace_opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "json", no_argument, NULL, 'J' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool trace = help == trace_help;
 	int c;
 
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (c != 'h' && c != '?' && !strchr(shortopts, c))
+	while ((c = getopt_long(argc, argv, shortopts,
+				trace ? trace_opts : table_opts,
+				NULL)) != -1) {
+		if (!trace && cols_getopt(&o->co, c, optarg))
+			continue;
+		if (c != 'h' && c != '?' && c != OPT_COUNT &&
+		    !strchr(shortopts, c))
 			c = '?';
 		switch (c) {
 		case 'i':
@@ -410,11 +482,11 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 						   VMSCOPE_WSS_MIN_INTERVAL_MS,
 						   VMSCOPE_WSS_MAX_INTERVAL_MS);
 			break;
-		case 'n':
+		case OPT_COUNT:
 			o->count = parse_u32(optarg, "--count", 1, 100000);
 			break;
 		case 'J':
-			o->json = true;
+			o->co.json = true;
 			break;
 		case 'c':
 			o->curve = true;
@@ -425,28 +497,26 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 		case 's':
 			o->svg = optarg;
 			break;
-		case 'r':
+		case 'R':
 			o->rows = parse_u32(optarg, "--rows", 4, 1000);
 			break;
 		case 'h':
 			help(stdout);
 			exit(0);
 		default:
-			help(stderr);
-			exit(2);
+			errx(EXIT_USAGE, "try 'vmscope %s --help'", o->co.cmd);
 		}
 	}
-	if (optind + 1 != argc) {
-		help(stderr);
-		exit(2);
-	}
+	if (optind + 1 != argc)
+		errx(EXIT_USAGE, "%s takes one PID; try 'vmscope %s --help'",
+		     o->co.cmd, o->co.cmd);
 	return optind;
 }
 
 static void wss_help(FILE *out)
 {
-	fputs("Usage: vmscope wss [--interval MS] [--count N] [--json] PID\n"
-	      "       vmscope wss --curve [--interval MS] [--count N] [--json] PID\n"
+	fputs("Usage: vmscope wss [options] PID\n"
+	      "       vmscope wss --curve [options] PID\n"
 	      "\n"
 	      "Measure the working set of process PID: every interval the module\n"
 	      "tests and clears the Accessed (and Dirty) bit of every page the\n"
@@ -454,41 +524,50 @@ static void wss_help(FILE *out)
 	      "in that interval.  With --curve, Denning's W(tau): the mean number\n"
 	      "of pages referenced in a window of tau intervals, tau = 1..N.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -i, --interval MS  length of an interval (default 100)\n"
-	      "  -n, --count N      intervals to record (default 10; 20 with --curve)\n"
-	      "  -c, --curve        W(tau) instead of the intervals\n"
-	      "  -J, --json         machine-readable output\n"
-	      "  -h, --help         this text\n"
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -i, --interval MS    length of an interval (default 100)\n"
+	      "      --count N        intervals to record (default 10; 20 with\n"
+	      "                       --curve)\n"
+	      "  -c, --curve          W(tau) instead of the intervals\n"
+	      "  -h, --help           this text\n"
 	      "\n"
-	      "Columns: T_MS (end of the interval, ms after the first pass), WSS\n"
-	      "(pages referenced), WSS_B (the same in bytes), WRITTEN (pages\n"
-	      "written), RSS (resident, as RssAnon+RssFile+RssShmem), WSS/RSS (a\n"
-	      "bar), SEGMENTS (referenced pages per segment, as vmscope layout\n"
-	      "names them).  Curve: TAU, TAU_MS, W_PAGES.\n"
-	      "\n"
-	      "JSON keys: pid, interval_ms, status, intervals (list of {t_ms,\n"
-	      "wss_pages, written_pages, rss_pages, segments: {segment: pages}});\n"
-	      "with --curve: pid, interval_ms, intervals, curve (list of {tau,\n"
-	      "tau_ms, w_pages}).\n", out);
+	      "The table prints a row as each interval ends.\n"
+	      "JSON: {pid, interval_ms, status, intervals: [one object per\n"
+	      "interval, keys below, and segments {segment: pages}]}; with\n"
+	      "--curve {pid, interval_ms, intervals, curve: [{tau, tau_ms,\n"
+	      "w_pages}]}.\n", out);
+	cols_help_columns(out, NULL, wss_cols, ARRAY_SIZE(wss_cols));
+	cols_help_columns(out, "Output columns with --curve", curve_cols,
+			  ARRAY_SIZE(curve_cols));
 }
 
 static int wss_run(int argc, char **argv)
 {
-	struct opts o = { .interval_ms = 100 };
+	struct opts o = { .co.cmd = "wss", .interval_ms = 100 };
 	struct recording r = { 0 };
-	int i = parse_opts(argc, argv, &o, wss_help, "i:n:Jch");
+	int i = parse_opts(argc, argv, &o, wss_help, COLS_SHORTOPTS "i:ch");
+	struct cols c;
 
+	/* an unknown column is a usage error before anything is recorded */
+	if (o.curve)
+		cols_init(&c, curve_cols, ARRAY_SIZE(curve_cols), &o.co);
+	else
+		cols_init(&c, wss_cols, ARRAY_SIZE(wss_cols), &o.co);
 	r.pid = parse_pid(argv[i]);
 	r.interval_ms = o.interval_ms;
 	if (!o.count)
 		o.count = o.curve ? 20 : 10;
-	record(&r, o.count, o.json || o.curve ? NULL : wss_line);
+	line_cols = &c;
+	if (!o.curve && !o.co.json)
+		cols_stream_begin(&c, true);
+	record(&r, o.count, o.co.json || o.curve ? NULL : wss_line);
 	if (o.curve)
-		curve(&r, o.json);
-	else if (o.json)
-		wss_json(&r);
-	else if (r.status != VMSCOPE_WSS_DONE)
+		curve(&r, &o.co);
+	else if (o.co.json)
+		wss_json(&r, &c);
+	else if (r.status != VMSCOPE_WSS_DONE && !o.co.noheadings &&
+		 !o.co.raw)
 		printf("(process %s)\n", status_name(r.status));
 	free_recording(&r);
 	return 0;
@@ -503,7 +582,7 @@ const struct vmscope_cmd vmscope_cmd_wss = {
 
 static void trace_help(FILE *out)
 {
-	fputs("Usage: vmscope trace [--interval MS] [--count N] -o FILE PID\n"
+	fputs("Usage: vmscope trace [--interval MS] [--count N] [-J] -o FILE PID\n"
 	      "\n"
 	      "Record a reference trace of process PID: for each interval the\n"
 	      "virtual page numbers it referenced, 'w' after those it wrote, in\n"
@@ -512,7 +591,7 @@ static void trace_help(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "  -i, --interval MS  length of an interval (default 100)\n"
-	      "  -n, --count N      intervals to record (default 10)\n"
+	      "      --count N      intervals to record (default 10)\n"
 	      "  -o, --output FILE  where to write the trace ('-': stdout)\n"
 	      "  -J, --json         print a summary as JSON: pid, interval_ms,\n"
 	      "                     intervals, references, file\n"
@@ -571,9 +650,9 @@ static void read_comm(uint32_t pid, char *comm, size_t len)
 
 static int trace_run(int argc, char **argv)
 {
-	struct opts o = { .interval_ms = 100, .count = 10 };
+	struct opts o = { .co.cmd = "trace", .interval_ms = 100, .count = 10 };
 	struct recording r = { 0 };
-	int i = parse_opts(argc, argv, &o, trace_help, "i:n:o:Jh");
+	int i = parse_opts(argc, argv, &o, trace_help, "i:o:Jh");
 	uint64_t refs = 0;
 	char comm[64];
 	size_t t, k;
@@ -594,7 +673,7 @@ static int trace_run(int argc, char **argv)
 	for (t = 0; t < r.n; t++)
 		for (k = 0; k < r.iv[t].nruns; k++)
 			refs += r.iv[t].runs[k].pages;
-	if (o.json) {
+	if (o.co.json) {
 		struct json j;
 
 		json_init(&j, stdout);
@@ -733,88 +812,104 @@ static void heat_svg(const struct axis *a, const uint64_t *m, uint64_t per,
 
 static void heatmap_help(FILE *out)
 {
-	fputs("Usage: vmscope heatmap [--interval MS] [--count N] [--rows R]\n"
-	      "                       [--svg FILE] [--json] PID\n"
+	fputs("Usage: vmscope heatmap [options] PID\n"
 	      "\n"
 	      "Record the working set of process PID for N intervals and draw\n"
 	      "time (columns) against address (rows) with the share of each\n"
 	      "row's pages referenced in each interval: ' ' none, then\n"
-	      "'░', '▒', '▓', '█' up to all.  The address axis is the process's\n"
+	      "'\u2591', '\u2592', '\u2593', '\u2588' up to all.  The address axis is the process's\n"
 	      "VMAs side by side, the gaps between them left out as in vmscope\n"
 	      "layout, cut into R rows (default 24); each row is labelled with\n"
 	      "its first address and segment.\n"
 	      "\n"
-	      "Options:\n"
-	      "  -i, --interval MS  length of an interval (default 100)\n"
-	      "  -n, --count N      intervals (default 40)\n"
-	      "  -r, --rows R       address rows (default 24)\n"
-	      "  -s, --svg FILE     also write the heatmap as SVG\n"
-	      "  -J, --json         machine-readable: pid, interval_ms, rows\n"
-	      "                     (list of {addr, segment, pages, refs: list of\n"
-	      "                     referenced pages per interval})\n"
-	      "  -h, --help         this text\n", out);
+	      "Options:\n", out);
+	cols_help_options(out);
+	fputs("  -i, --interval MS    length of an interval (default 100)\n"
+	      "      --count N        intervals (default 40)\n"
+	      "  -R, --rows R         address rows (default 24)\n"
+	      "  -s, --svg FILE       also write the heatmap as SVG\n"
+	      "  -h, --help           this text\n"
+	      "\n"
+	      "With -n or -r only the table is printed.\n"
+	      "JSON: {pid, interval_ms, pages_per_row, rows: [one object per\n"
+	      "row, keys below]}.\n", out);
+	cols_help_columns(out, NULL, heat_cols, ARRAY_SIZE(heat_cols));
 }
 
-static void heat_text(const struct axis *a, const uint64_t *m, uint64_t per)
+static void heat_table(const struct axis *a, const uint64_t *m,
+		       uint64_t per, struct cols *c, struct json *j)
 {
-	static const char *const shade[] = { " ", "░", "▒", "▓", "█" };
+	static const char *const shade[] = { " ", "\u2591", "\u2592",
+					     "\u2593", "\u2588" };
 	const struct recording *r = a->r;
+	struct col_val cv[ARRAY_SIZE(heat_cols)];
+	unsigned long long *refs;
+	char *cells;
 	uint32_t row;
 	size_t t;
 
-	printf("pid %u: %zu intervals of %u ms; %u rows of %" PRIu64
-	       " pages (%" PRIu64 " pages in VMAs, gaps left out)\n", r->pid,
-	       r->n, r->interval_ms, a->rows, per, a->total);
-	printf("%-16s %-12s |time ->\n", "ADDRESS", "SEGMENT");
+	refs = calloc(r->n + 1, sizeof(*refs));
+	cells = malloc(r->n * 3 + 1);
+	if (!refs || !cells)
+		err(1, "out of memory");
+	cols_begin(c, j, "rows");
 	for (row = 0; row < a->rows; row++) {
-		printf("%016" PRIx64 " %-12s |", row_addr(a, row),
-		       seg_names[row_seg(a, row) % NSEG]);
+		cells[0] = '\0';
 		for (t = 0; t < r->n; t++) {
 			uint64_t v = m[(size_t)row * r->n + t];
 			int s = !v ? 0 : per ? 1 + (int)((v * 4 - 1) / per) : 0;
 
-			fputs(shade[s > 4 ? 4 : s], stdout);
+			refs[t] = v;
+			strcat(cells, shade[s > 4 ? 4 : s]);
 		}
-		puts("|");
+		cv[HC_ADDRESS] = CV_U(row_addr(a, row));
+		cv[HC_SEGMENT] = CV_S(seg_names[row_seg(a, row) % NSEG]);
+		cv[HC_HEAT] = CV_S(cells);
+		cv[HC_REFS] = CV_US(refs, r->n);
+		cols_row(c, cv);
 	}
+	cols_end(c);
+	free(cells);
+	free(refs);
 }
 
-static void heat_json(const struct axis *a, const uint64_t *m, uint64_t per)
+static void heat_output(const struct axis *a, const uint64_t *m,
+			uint64_t per, struct cols *c)
 {
 	const struct recording *r = a->r;
 	struct json j;
-	uint32_t row;
-	size_t t;
 
-	json_init(&j, stdout);
-	json_open(&j, NULL, '{');
-	json_u64(&j, "pid", r->pid);
-	json_u64(&j, "interval_ms", r->interval_ms);
-	json_u64(&j, "pages_per_row", per);
-	json_open(&j, "rows", '[');
-	for (row = 0; row < a->rows; row++) {
-		json_open_flat(&j, NULL, '{');
-		json_hex(&j, "addr", row_addr(a, row));
-		json_str(&j, "segment", seg_names[row_seg(a, row) % NSEG]);
-		json_open_flat(&j, "refs", '[');
-		for (t = 0; t < r->n; t++)
-			json_u64(&j, NULL, m[(size_t)row * r->n + t]);
-		json_close(&j, ']');
+	if (c->o->json) {
+		json_init(&j, stdout);
+		json_open(&j, NULL, '{');
+		json_u64(&j, "pid", r->pid);
+		json_u64(&j, "interval_ms", r->interval_ms);
+		json_u64(&j, "pages_per_row", per);
+		heat_table(a, m, per, c, &j);
 		json_close(&j, '}');
+		return;
 	}
-	json_close(&j, ']');
-	json_close(&j, '}');
+	if (!c->o->noheadings && !c->o->raw)
+		printf("pid %u: %zu intervals of %u ms; %u rows of %" PRIu64
+		       " pages (%" PRIu64 " pages in VMAs, gaps left out)\n",
+		       r->pid, r->n, r->interval_ms, a->rows, per, a->total);
+	heat_table(a, m, per, c, NULL);
 }
 
 static int heatmap_run(int argc, char **argv)
 {
-	struct opts o = { .interval_ms = 100, .count = 40, .rows = 24 };
+	struct opts o = { .co.cmd = "heatmap", .interval_ms = 100, .count = 40,
+			  .rows = 24 };
 	struct recording r = { 0 };
-	int i = parse_opts(argc, argv, &o, heatmap_help, "i:n:r:s:Jh");
+	int i = parse_opts(argc, argv, &o, heatmap_help,
+			   COLS_SHORTOPTS "i:R:s:h");
 	struct axis a = { .r = &r };
 	uint64_t *m, per;
+	struct cols c;
 	size_t k;
 
+	/* an unknown column is a usage error before anything is recorded */
+	cols_init(&c, heat_cols, ARRAY_SIZE(heat_cols), &o.co);
 	r.pid = parse_pid(argv[i]);
 	r.interval_ms = o.interval_ms;
 	record(&r, o.count, NULL);
@@ -825,10 +920,7 @@ static int heatmap_run(int argc, char **argv)
 	a.rows = o.rows;
 	per = (a.total + a.rows - 1) / a.rows;
 	m = heat(&a);
-	if (o.json)
-		heat_json(&a, m, per);
-	else
-		heat_text(&a, m, per);
+	heat_output(&a, m, per, &c);
 	if (o.svg)
 		heat_svg(&a, m, per, o.svg);
 	free(m);

@@ -196,8 +196,9 @@ static void cols_parse(struct cols *c, const char *list)
  * @n: how many
  * @o: the options (must outlive @c)
  *
- * Without -o: the default columns, or all of them in JSON (the whole
- * record); with --output-all: all.  Exits with 2 on an unknown name.
+ * Without -o: the default columns, or in JSON all of them but the
+ * pictures (COL_NOJSON); with --output-all: all.  Exits with 2 on an
+ * unknown name.
  */
 void cols_init(struct cols *c, const struct col_desc *d, size_t n,
 	       const struct cols_opts *o)
@@ -209,8 +210,8 @@ void cols_init(struct cols *c, const struct col_desc *d, size_t n,
 	c->ndesc = n;
 	c->o = o;
 	for (i = 0; i < n; i++)
-		if (o->all || (o->json && !o->list) ||
-		    (d[i].flags & COL_DEFAULT))
+		if (o->json && !o->list ? !(d[i].flags & COL_NOJSON) :
+		    o->all || (d[i].flags & COL_DEFAULT))
 			col_add(c, i);
 	if (o->list && !o->all)
 		cols_parse(c, o->list);

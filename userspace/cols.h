@@ -46,6 +46,7 @@ enum col_type {
 #define COL_RIGHT	(1U << 1)	/* right aligned */
 #define COL_WRAP	(1U << 2)	/* may wrap (between words) */
 #define COL_TRUNC	(1U << 3)	/* may be truncated in a narrow terminal */
+#define COL_NOJSON	(1U << 4)	/* a picture: in JSON only if -o names it */
 
 struct col_desc {
 	const char *name;	/* header, and the name -o takes */
