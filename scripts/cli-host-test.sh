@@ -52,8 +52,10 @@ t "vmscope --version: 0" status 0 --version
 t "vmscope without a command: 2" status 2
 t "unknown command: 2" status 2 no-such-command
 t "help of an unknown command: 2" status 2 help no-such-command
-# the views on the column layer (commands added since have no columns yet)
-for c in info translate walk pagetable layout faults oom reclaim exp; do
+# the views on the column layer (trace writes a file, top a screen and
+# export OpenMetrics: no columns)
+for c in info translate walk pagetable layout faults oom reclaim exp memory \
+	cache wss heatmap doctor leak; do
 	t "$c --help lists its columns" \
 		sh -c "'$CLI' $c --help | grep -q '(\* shown by default; JSON key, type):'"
 done
@@ -70,6 +72,22 @@ if [[ ! -e /dev/vmscope ]]; then
 	t "info without the module: exit 1" status 1 info
 	t "-o NO-SUCH before the module is needed: 2" status 2 layout -o NO-SUCH 1
 	t "bad PID: 2" status 2 layout not-a-pid
+	# the views converted later: a bad column or option is a usage
+	# error before the module is opened
+	for v in memory "cache /" "cache --top 3" "cache --watch 1" \
+		"wss 1" "wss --curve 1" "heatmap 1" doctor "leak 1"; do
+		# shellcheck disable=SC2086 # $v is a command and its arguments
+		t "$v -o NO-SUCH: 2" status 2 $v -o NO-SUCH
+		t "$v -o NO-SUCH: says 'unknown column'" \
+			sh -c "'$CLI' $v -o NO-SUCH 2>&1 >/dev/null | grep -q 'unknown column'"
+		# shellcheck disable=SC2086
+		# shellcheck disable=SC2086
+		t "$v -o '': 2" status 2 $v -o ''
+	done
+	t "heatmap --rows 2: 2" status 2 heatmap --rows 2 1
+	t "cache with nothing to show: 2" status 2 cache -J
+	t "cache --count 0: 2" status 2 cache --watch 1 --count 0
+	t "trace without -o: 2" status 2 trace 1
 fi
 
 # exp list: every table option, no module needed
@@ -122,6 +140,9 @@ t "completion: commands" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$C
 t "completion: options" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words layout --no | grep -qx -- --noheadings"
 t "completion: columns after -o, and +LIST" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words layout -o +SIZE,RS | grep -qx +SIZE,RSS"
 t "completion: experiments" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words exp run malloc-t | grep -qx malloc-threshold"
+t "completion: columns of a later view" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words memory -o PER | grep -qx PERCENT"
+t "completion: the watch columns too" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words cache -o REF | grep -qx REFAULT"
+t "completion: trace -o is a file" sh -c "$(declare -f complete_words); cd '$TOP'; TOP='$TOP' CLI='$CLI' complete_words trace -o READ | grep -qx README.md"
 t "completion: PIDs" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words layout $$ | grep -qx $$"
 
 echo "1..$n"
