@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small, strict JSON parser for the selftests (RFC 8259: objects,
- * arrays, strings with escapes, numbers, true, false, null): the CLI's
- * --json output is read as a tree, never searched as text.  Integers are
- * kept exactly (u64) as well as as doubles.
+ * The selftests' JSON parser, strict (RFC 8259: objects, arrays, strings
+ * with escapes, numbers by the RFC's grammar, true, false, null): a
+ * document parses whole into a tree or is rejected, so a test that reads
+ * a key through it also proves the document valid; the CLI's --json
+ * output is read as a tree, never searched as text.  Integers are kept
+ * exactly (u64, i64) as well as as doubles.
  */
 #ifndef VMSCOPE_JSON_TREE_H
 #define VMSCOPE_JSON_TREE_H
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,8 +22,10 @@ enum jt_type { JT_NULL, JT_BOOL, JT_NUM, JT_STR, JT_ARR, JT_OBJ };
 struct jt {
 	enum jt_type type;
 	bool b, exact;		/* exact: a non-negative integer in u64 */
+	bool integer;		/* no fraction, no exponent: exact in i */
 	double num;
 	uint64_t u;
+	int64_t i;
 	char *str;		/* JT_STR: the decoded string */
 	char *key;		/* member name, inside an object */
 	struct jt *kids;	/* JT_ARR, JT_OBJ: the elements */
@@ -44,6 +49,7 @@ static int jt_value(struct jt_parser *ps, struct jt *v);
 static int jt_string(struct jt_parser *ps, char **out)
 {
 	const char *s = ++ps->p;
+	unsigned long c;
 	size_t n = 0;
 	char *d;
 
@@ -69,7 +75,10 @@ static int jt_string(struct jt_parser *ps, char **out)
 			if (!isxdigit(s[1]) || !isxdigit(s[2]) ||
 			    !isxdigit(s[3]) || !isxdigit(s[4]))
 				goto bad;
-			d[n++] = '?';	/* code point not needed by the tests */
+			/* ASCII as itself; the tests need no other */
+			c = strtoul((char[]){ s[1], s[2], s[3], s[4], 0 },
+				    NULL, 16);
+			d[n++] = c < 0x80 ? (char)c : '?';
 			s += 4;
 			break;
 		default:
@@ -85,24 +94,51 @@ bad:
 	return -1;
 }
 
+/* int = -? (0 | [1-9][0-9]*), frac = . [0-9]+, exp = [eE] [+-]? [0-9]+ */
 static int jt_number(struct jt_parser *ps, struct jt *v)
 {
-	const char *s = ps->p;
-	char *end;
+	const char *s = ps->p, *start = ps->p;
+	bool neg = *s == '-';
 
-	if (*s == '-')
+	if (neg)
 		s++;
-	if (*s == '0' && isdigit(s[1]))
+	if (*s == '0')
+		s++;
+	else if (isdigit(*s))
+		s += strspn(s, "0123456789");
+	else
 		return -1;
-	if (!isdigit(*s))
-		return -1;
-	v->type = JT_NUM;
-	v->num = strtod(ps->p, &end);
-	if (*ps->p != '-' && strspn(ps->p, "0123456789") == (size_t)(end - ps->p)) {
-		v->u = strtoull(ps->p, NULL, 10);
-		v->exact = true;
+	v->integer = true;
+	if (*s == '.') {
+		v->integer = false;
+		if (!isdigit(*++s))
+			return -1;
+		s += strspn(s, "0123456789");
 	}
-	ps->p = end;
+	if (*s == 'e' || *s == 'E') {
+		v->integer = false;
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!isdigit(*s))
+			return -1;
+		s += strspn(s, "0123456789");
+	}
+	v->type = JT_NUM;
+	v->num = strtod(start, NULL);
+	if (v->integer) {
+		errno = 0;
+		if (neg) {
+			v->i = strtoll(start, NULL, 10);
+		} else {
+			v->u = strtoull(start, NULL, 10);
+			v->i = (int64_t)v->u;
+			v->exact = true;
+		}
+		if (errno)
+			return -1;
+	}
+	ps->p = s;
 	return 0;
 }
 
@@ -204,6 +240,18 @@ static inline int jt_parse(const char *text, struct jt *v)
 	return 0;
 }
 
+/* A document parsed into a tree of its own, or NULL if it is not JSON. */
+static inline struct jt *jt_doc(const char *text)
+{
+	struct jt *v = malloc(sizeof(*v));
+
+	if (v && jt_parse(text, v)) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
 /* The member @key of object @v, or NULL. */
 static inline const struct jt *jt_get(const struct jt *v, const char *key)
 {
@@ -232,6 +280,15 @@ static inline uint64_t jt_u64(const struct jt *v, const char *key,
 	return m && m->type == JT_NUM && m->exact ? m->u : dflt;
 }
 
+/* A number member (integer or not), or @dflt. */
+static inline double jt_num(const struct jt *v, const char *key, double dflt)
+{
+	const struct jt *m = jt_get(v, key);
+
+	return m && m->type == JT_NUM ? m->num : dflt;
+}
+
+/* A string member ("0x..." addresses too), or NULL. */
 static inline const char *jt_str(const struct jt *v, const char *key)
 {
 	const struct jt *m = jt_get(v, key);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The CLI's shared table options on every view, its JSON parsed by a
- * parser (json_parse.h), its exit statuses and its write errors, on a
+ * parser (json_tree.h), its exit statuses and its write errors, on a
  * child process whose shape is known and holds still: a 64-page anonymous
  * mapping of which 16 pages (every other one) are touched.  The numbers
  * are compared with the kernel's own view of the child (/proc/PID/pagemap,
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "json_parse.h"
+#include "json_tree.h"
 #include "vmscope.h"
 
 #define OUT_MAX		(4 << 20)
@@ -241,43 +241,43 @@ TEST_F(cli, walk_json_and_table_options)
 {
 	uintptr_t start = (uintptr_t)self->region;
 	uint64_t pages = 0, present = 0;
-	struct jv *doc, *ranges, *totals, *r;
+	const struct jt *doc, *ranges, *totals, *r;
 	char hdr[256], line[256];
 	int i, n, expect = pagemap_present(self->pid, start, REGION_PAGES);
 
 	ASSERT_EQ(TOUCHED, expect);	/* not vacuous: the shape is there */
 	ASSERT_EQ(0, run(self->out, NULL, "walk --json %d %lx +%d",
 			 self->pid, start, REGION_PAGES * 4096));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc) TH_LOG("%s", self->out);
-	ranges = jget(doc, "ranges");
-	totals = jget(doc, "totals");
-	ASSERT_TRUE(ranges && ranges->t == J_ARR && totals);
+	ranges = jt_get(doc, "ranges");
+	totals = jt_get(doc, "totals");
+	ASSERT_TRUE(ranges && ranges->type == JT_ARR && totals);
 	for (i = 0; i < ranges->n; i++) {
-		r = ranges->v[i];
-		pages += jget_u64(r, "pages", 0);
-		EXPECT_EQ(jget_u64(r, "pages", 0) * 4096,
-			  jget_u64(r, "size_bytes", 1));
-		if (!strcmp(jget_str(r, "state"), "present"))
-			present += jget_u64(r, "pages", 0);
+		r = jt_at(ranges, i);
+		pages += jt_u64(r, "pages", 0);
+		EXPECT_EQ(jt_u64(r, "pages", 0) * 4096,
+			  jt_u64(r, "size_bytes", 1));
+		if (!strcmp(jt_str(r, "state"), "present"))
+			present += jt_u64(r, "pages", 0);
 	}
 	EXPECT_EQ(REGION_PAGES, pages);
 	EXPECT_EQ(expect, present);
-	EXPECT_EQ(expect, jget_u64(totals, "present_pages", 0));
+	EXPECT_EQ(expect, jt_u64(totals, "present_pages", 0));
 	EXPECT_EQ(REGION_PAGES - expect,
-		  jget_u64(totals, "not_present_pages", 0));
+		  jt_u64(totals, "not_present_pages", 0));
 	/* every other page touched: 2 ranges per touched page */
 	EXPECT_EQ(2 * TOUCHED, ranges->n);
 
 	/* -o: exactly those keys, in JSON and in the table header */
 	ASSERT_EQ(0, run(self->out, NULL, "walk -J -o state,PAGES %d %lx +%d",
 			 self->pid, start, REGION_PAGES * 4096));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	r = jget(doc, "ranges")->v[0];
+	r = jt_at(jt_get(doc, "ranges"), 0);
 	EXPECT_EQ(2, r->n);
-	EXPECT_STREQ("state", r->k[0]);
-	EXPECT_STREQ("pages", r->k[1]);
+	EXPECT_STREQ("state", r->kids[0].key);
+	EXPECT_STREQ("pages", r->kids[1].key);
 	ASSERT_EQ(0, run(self->out, NULL, "walk -o STATE,PAGES %d %lx +%d",
 			 self->pid, start, REGION_PAGES * 4096));
 	first_line(self->out, hdr, sizeof(hdr));
@@ -305,13 +305,13 @@ TEST_F(cli, walk_json_and_table_options)
 	/* --pages: one object per page */
 	ASSERT_EQ(0, run(self->out, NULL, "walk --pages -J -o vaddr,state %d %lx +%d",
 			 self->pid, start, REGION_PAGES * 4096));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	ranges = jget(doc, "pages");
+	ranges = jt_get(doc, "pages");
 	ASSERT_NE(NULL, ranges);
 	EXPECT_EQ(REGION_PAGES, ranges->n);
 	for (i = 0, n = 0; i < ranges->n; i++)
-		n += !strcmp(jget_str(ranges->v[i], "state"), "present");
+		n += !strcmp(jt_str(jt_at(ranges, i), "state"), "present");
 	EXPECT_EQ(expect, n);
 }
 
@@ -320,7 +320,7 @@ TEST_F(cli, layout_against_maps_and_smaps)
 {
 	char maps[65536], want[64], hdr[512], cols[512];
 	uintptr_t start = (uintptr_t)self->region;
-	struct jv *doc, *vmas, *v, *found = NULL;
+	const struct jt *doc, *vmas, *v, *found = NULL;
 	ssize_t len;
 	int fd, n, i;
 
@@ -332,25 +332,25 @@ TEST_F(cli, layout_against_maps_and_smaps)
 	ASSERT_LT(0, len);
 	maps[len] = '\0';
 	ASSERT_EQ(0, run(self->out, NULL, "layout --json %d", self->pid));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc) TH_LOG("%.500s", self->out);
-	vmas = jget(doc, "vmas");
+	vmas = jt_get(doc, "vmas");
 	ASSERT_NE(NULL, vmas);
 	EXPECT_EQ(nlines(maps), vmas->n);
 	snprintf(want, sizeof(want), "0x%lx", start);
 	for (i = 0; i < vmas->n; i++) {
-		v = vmas->v[i];
-		if (!strcmp(jget_str(v, "start"), want))
+		v = jt_at(vmas, i);
+		if (!strcmp(jt_str(v, "start"), want))
 			found = v;
 		/* the deprecated _kb alias says the same */
-		EXPECT_EQ(jget_u64(v, "rss_bytes", 0) >> 10,
-			  jget_u64(v, "rss_kb", 1));
+		EXPECT_EQ(jt_u64(v, "rss_bytes", 0) >> 10,
+			  jt_u64(v, "rss_kb", 1));
 	}
 	ASSERT_NE(NULL, found);
-	EXPECT_EQ(REGION_PAGES * 4096, jget_u64(found, "size_bytes", 0));
-	EXPECT_EQ(TOUCHED * 4096, jget_u64(found, "rss_bytes", 0));
-	EXPECT_EQ(TOUCHED * 4096, jget_u64(found, "anon_bytes", 0));
-	EXPECT_EQ(jget_u64(jget(doc, "totals"), "vmas", 0), vmas->n);
+	EXPECT_EQ(REGION_PAGES * 4096, jt_u64(found, "size_bytes", 0));
+	EXPECT_EQ(TOUCHED * 4096, jt_u64(found, "rss_bytes", 0));
+	EXPECT_EQ(TOUCHED * 4096, jt_u64(found, "anon_bytes", 0));
+	EXPECT_EQ(jt_u64(jt_get(doc, "totals"), "vmas", 0), vmas->n);
 
 	/* -n -r -o START,END: the lines of maps, address for address */
 	ASSERT_EQ(0, run(self->out, NULL, "layout -n -r -o START,END %d",
@@ -391,45 +391,45 @@ TEST_F(cli, layout_against_maps_and_smaps)
 TEST_F(cli, process_views_against_proc)
 {
 	uintptr_t start = (uintptr_t)self->region;
-	struct jv *doc;
+	const struct jt *doc;
 	char hdr[256];
 
 	ASSERT_EQ(0, run(self->out, NULL, "pagetable -J %d", self->pid));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
 	EXPECT_EQ(proc_num(self->pid, "status", "VmPTE") * 1024,
-		  jget_u64(doc, "vmpte_bytes", 0));
-	EXPECT_EQ(6, jget(doc, "per_level")->n);
+		  jt_u64(doc, "vmpte_bytes", 0));
+	EXPECT_EQ(6, jt_get(doc, "per_level")->n);
 	ASSERT_EQ(0, run(self->out, NULL, "pagetable -n -r -o LEVEL %d",
 			 self->pid));
 	EXPECT_STREQ("PGD\nP4D\nPUD\nPMD\nPTE\ndeposited\n", self->out);
 
 	ASSERT_EQ(0, run(self->out, NULL, "faults -J -o tid,MINOR %d",
 			 self->pid));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	EXPECT_EQ(1, jget(doc, "threads")->n);
-	EXPECT_EQ(self->pid, jget_u64(jget(doc, "threads")->v[0], "tid", 0));
-	EXPECT_EQ(2, jget(doc, "threads")->v[0]->n);
+	EXPECT_EQ(1, jt_get(doc, "threads")->n);
+	EXPECT_EQ(self->pid, jt_u64(jt_at(jt_get(doc, "threads"), 0), "tid", 0));
+	EXPECT_EQ(2, jt_at(jt_get(doc, "threads"), 0)->n);
 	ASSERT_EQ(0, run(self->out, NULL, "faults -o SCOPE %d", self->pid));
 	EXPECT_NE(NULL, strstr(self->out, "SCOPE\nprocess\nthread\nchildren\nsystem\n"))
 		TH_LOG("%s", self->out);
 
 	ASSERT_EQ(0, run(self->out, NULL, "translate -J %d %lx", self->pid,
 			 start));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	EXPECT_STREQ("present", jget_str(doc, "state"));
-	EXPECT_EQ(jget_u64(doc, "levels", 0), jget(doc, "walk")->n);
-	EXPECT_EQ(4096, jget_u64(doc, "page_size_bytes", 0));
+	EXPECT_STREQ("present", jt_str(doc, "state"));
+	EXPECT_EQ(jt_u64(doc, "levels", 0), jt_get(doc, "walk")->n);
+	EXPECT_EQ(4096, jt_u64(doc, "page_size_bytes", 0));
 	ASSERT_EQ(0, run(self->out, NULL, "translate -n -r -o LEVEL %d %lx",
 			 self->pid, start + 4096));
-	EXPECT_EQ(jget_u64(doc, "levels", 0), nlines(self->out));
+	EXPECT_EQ(jt_u64(doc, "levels", 0), nlines(self->out));
 
 	ASSERT_EQ(0, run(self->out, NULL, "info --json"));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	EXPECT_EQ(sysconf(_SC_PAGESIZE), jget_u64(doc, "page_size_bytes", 0));
+	EXPECT_EQ(sysconf(_SC_PAGESIZE), jt_u64(doc, "page_size_bytes", 0));
 	ASSERT_EQ(0, run(self->out, NULL, "info -r -n -o FIELD,VALUE"));
 	EXPECT_EQ(13, nlines(self->out));
 	EXPECT_NE(NULL, strstr(self->out, "page_size 4.0K\n"));
@@ -442,7 +442,7 @@ TEST_F(cli, process_views_against_proc)
 /* oom and reclaim: system views against oom_score, status and meminfo */
 TEST_F(cli, system_views_against_proc)
 {
-	struct jv *doc, *tasks, *zones;
+	const struct jt *doc, *tasks, *zones;
 	long long score, rss_kb;	/* status: not vacuous */
 	int i, found = 0;
 
@@ -453,16 +453,16 @@ TEST_F(cli, system_views_against_proc)
 	ASSERT_LE(TOUCHED * 4, rss_kb);	/* not vacuous */
 	ASSERT_LE(0, score);
 	ASSERT_EQ(0, run(self->out, NULL, "oom --json"));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	tasks = jget(doc, "tasks");
+	tasks = jt_get(doc, "tasks");
 	ASSERT_NE(NULL, tasks);
 	for (i = 0; i < tasks->n; i++) {
-		if (jget_u64(tasks->v[i], "pid", 0) != (uint64_t)self->pid)
+		if (jt_u64(jt_at(tasks, i), "pid", 0) != (uint64_t)self->pid)
 			continue;
 		found++;
-		EXPECT_EQ(score, jget_u64(tasks->v[i], "oom_score", 9999));
-		EXPECT_LE(TOUCHED, jget_u64(tasks->v[i], "rss_pages", 0));
+		EXPECT_EQ(score, jt_u64(jt_at(tasks, i), "oom_score", 9999));
+		EXPECT_LE(TOUCHED, jt_u64(jt_at(tasks, i), "rss_pages", 0));
 	}
 	EXPECT_EQ(1, found);
 	/* a process or two may come or go between the runs */
@@ -471,19 +471,19 @@ TEST_F(cli, system_views_against_proc)
 	EXPECT_GE(tasks->n + 2, nlines(self->out));
 
 	ASSERT_EQ(0, run(self->out, NULL, "reclaim --json"));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	zones = jget(doc, "zones");
+	zones = jt_get(doc, "zones");
 	ASSERT_TRUE(zones && zones->n > 0);
 	for (i = 0; i < zones->n; i++)
-		EXPECT_NE(NULL, jget(zones->v[i], "free_pages"));
+		EXPECT_NE(NULL, jt_get(jt_at(zones, i), "free_pages"));
 	EXPECT_EQ(swap_total_pages(),
-		  jget_u64(jget(doc, "swap"), "total_pages", 1));
+		  jt_u64(jt_get(doc, "swap"), "total_pages", 1));
 	ASSERT_EQ(0, run(self->out, NULL, "reclaim -J -o zone,nr_free_blocks"));
-	doc = json_parse(self->out);
+	doc = jt_doc(self->out);
 	ASSERT_NE(NULL, doc);
-	EXPECT_EQ(2, jget(doc, "zones")->v[0]->n);
-	EXPECT_EQ(J_ARR, jget(jget(doc, "zones")->v[0], "nr_free_blocks")->t);
+	EXPECT_EQ(2, jt_at(jt_get(doc, "zones"), 0)->n);
+	EXPECT_EQ(JT_ARR, jt_get(jt_at(jt_get(doc, "zones"), 0), "nr_free_blocks")->type);
 }
 
 /* --watch: JSON lines, each a whole document, through the same writer */
@@ -503,11 +503,11 @@ TEST_F(cli, watch_json_lines)
 		p = popen(line, "r");
 		ASSERT_NE(NULL, p);
 		for (lines = 0; fgets(line, sizeof(line), p); lines++) {
-			struct jv *doc = json_parse(line);
+			const struct jt *doc = jt_doc(line);
 
 			ASSERT_NE(NULL, doc) TH_LOG("%s", line);
-			EXPECT_EQ(J_OBJ, doc->t);
-			EXPECT_NE(NULL, jget(doc, "interval_s"));
+			EXPECT_EQ(JT_OBJ, doc->type);
+			EXPECT_NE(NULL, jt_get(doc, "interval_s"));
 		}
 		pclose(p);
 		EXPECT_EQ(3, lines);
