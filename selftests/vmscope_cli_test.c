@@ -10,6 +10,7 @@
  * The CLI is $VMSCOPE_CLI or vmscope on $PATH (/usr/bin/vmscope in the VM).
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <pty.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -587,13 +589,402 @@ TEST_F(cli, info_wraps_between_words)
 	EXPECT_LT(0, wrapped);
 }
 
+/* The lines of @s whose first word is @word. */
+static int lines_starting(const char *s, const char *word)
+{
+	size_t len = strlen(word);
+	int n = 0;
+
+	for (; *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s))
+		n += !strncmp(s, word, len) && (s[len] == ' ' || s[len] == '\n');
+	return n;
+}
+
+/* Number of members of the object @o whose keys are exactly @keys. */
+static bool keys_are(const struct jt *o, const char *const *keys, size_t n)
+{
+	size_t i;
+
+	if (!o || o->type != JT_OBJ || o->n != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(o->kids[i].key, keys[i]))
+			return false;
+	return true;
+}
+
+/*
+ * memory: MemTotal and MemFree against /proc/meminfo, the parts adding
+ * up, the deprecated kB keys equal to the new ones; -o, -n, -r, -b.
+ */
+TEST_F(cli, memory_view)
+{
+	static const char *const two[] = { "part", "size_bytes" };
+	const struct jt *doc, *rows, *r, *parts;
+	char val[64], hdr[512], want[512];
+	long long memtotal, memfree = -1;
+	uint64_t sum = 0;
+	size_t i;
+
+	ASSERT_EQ(0, read_key("/proc/meminfo", "MemTotal", val, sizeof(val)));
+	memtotal = strtoll(val, NULL, 10);
+	ASSERT_EQ(0, run(self->out, NULL, "memory --json"));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	ASSERT_LT(0, memtotal);		/* not vacuous */
+	EXPECT_EQ(memtotal * 1024, jt_u64(doc, "total_bytes", 0));
+	EXPECT_EQ(memtotal, jt_u64(doc, "total_kb", 0));
+	EXPECT_EQ(sysconf(_SC_PAGESIZE), jt_u64(doc, "page_size_bytes", 0));
+	EXPECT_EQ(sysconf(_SC_PAGESIZE), jt_u64(doc, "page_size", 0));
+	rows = jt_get(doc, "breakdown");
+	parts = jt_get(doc, "parts");
+	ASSERT_TRUE(rows && rows->type == JT_ARR && rows->n > 3);
+	for (i = 0; (r = jt_at(rows, i)); i++) {
+		sum += jt_u64(r, "size_bytes", 0);
+		EXPECT_EQ(jt_u64(r, "size_bytes", 0) >> 10,
+			  jt_u64(parts, jt_str(r, "part"), 1))
+			TH_LOG("%s", jt_str(r, "part"));
+		EXPECT_EQ(jt_u64(r, "size_pages", 0) * sysconf(_SC_PAGESIZE),
+			  jt_u64(r, "size_bytes", 1));
+		if (!strcmp(jt_str(r, "part"), "MemFree"))
+			memfree = jt_u64(r, "size_bytes", 0);
+	}
+	EXPECT_EQ(jt_u64(doc, "total_bytes", 0), sum);
+	ASSERT_EQ(0, read_key("/proc/meminfo", "MemFree", val, sizeof(val)));
+	EXPECT_LT(0, memfree);
+	EXPECT_GE(32 << 20, llabs(memfree - strtoll(val, NULL, 10) * 1024));
+	EXPECT_LT(0, jt_get(doc, "zones")->n);
+	EXPECT_NE(NULL, jt_get(jt_at(jt_get(doc, "zones"), 0), "free_bytes"));
+
+	ASSERT_EQ(0, run(self->out, NULL, "memory -J -o part,SIZE"));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	for (i = 0; (r = jt_at(jt_get(doc, "breakdown"), i)); i++)
+		EXPECT_TRUE(keys_are(r, two, 2));
+	EXPECT_EQ(rows->n, i);
+
+	/* -n -r: only the table, one part a line, no header */
+	ASSERT_EQ(0, run(self->out, NULL, "memory -n -r -o PART"));
+	EXPECT_EQ(rows->n, nlines(self->out));
+	EXPECT_EQ(1, lines_starting(self->out, "MemFree"));
+	EXPECT_EQ(0, lines_starting(self->out, "PART"));
+	/* -r: the header of exactly the columns asked for */
+	ASSERT_EQ(0, run(self->out, NULL, "memory -r -o PART,PERCENT"));
+	EXPECT_STREQ("PART PERCENT", first_line(self->out, hdr, sizeof(hdr)));
+	ASSERT_EQ(0, run(self->out, NULL, "memory -r --output-all"));
+	help_columns("memory", want, sizeof(want), true);
+	EXPECT_STREQ(want, first_line(self->out, hdr, sizeof(hdr)));
+	ASSERT_EQ(0, run(self->out, NULL, "memory -r -o +PAGES"));
+	help_columns("memory", want, sizeof(want), false);
+	strcat(want, " PAGES");
+	EXPECT_STREQ(want, first_line(self->out, hdr, sizeof(hdr)));
+	/* -b: MemTotal's parts in bytes, each a whole number of pages */
+	ASSERT_EQ(0, run(self->out, NULL, "memory -n -r -b -o SIZE"));
+	sum = 0;
+	for (char *l = self->out; *l; l = strchr(l, '\n') + 1) {
+		EXPECT_EQ(strcspn(l, "\n"), strspn(l, "0123456789"));
+		sum += strtoull(l, NULL, 10);
+	}
+	EXPECT_GE(32 << 20, llabs((long long)sum - memtotal * 1024));
+	ASSERT_EQ(0, run(self->out, NULL, "memory -n -r -o PART,SIZE"));
+	EXPECT_NE(NULL, strstr(self->out, "MemFree ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strpbrk(strstr(self->out, "MemFree "), "KMG"));
+}
+
+/* A file of 16 pages of which pages 0-3 and 8-11 are cached, if it can. */
+#define CFILE_PAGES	16
+static int cache_file(char *path, size_t len, unsigned char *vec)
+{
+	const char *dir = getenv("VMSCOPE_DISK");
+	char page[4096], *map;
+	int fd, i, n = 0;
+
+	snprintf(path, len, "%s/vmscope-cli-cache", dir ? dir : "/tmp");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -1;
+	memset(page, 'x', sizeof(page));
+	for (i = 0; i < CFILE_PAGES; i++)
+		if (write(fd, page, sizeof(page)) != sizeof(page))
+			return -1;
+	fsync(fd);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);	/* no readahead */
+	for (i = 0; i < CFILE_PAGES; i++)
+		if ((i & 4) == 0 && pread(fd, page, 4096, i * 4096L) != 4096)
+			return -1;
+	/* the kernel's own view: mincore() */
+	map = mmap(NULL, CFILE_PAGES * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED || mincore(map, CFILE_PAGES * 4096, vec))
+		return -1;
+	munmap(map, CFILE_PAGES * 4096);
+	close(fd);
+	for (i = 0; i < CFILE_PAGES; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* cache PATH: against mincore() and st_size; -o, -n, -r, -b, --watch -J */
+TEST_F(cli, cache_view)
+{
+	static const char *const two[] = { "path", "cached_pages" };
+	const struct jt *doc, *f, *r;
+	unsigned char vec[CFILE_PAGES];
+	char path[256], hdr[256], want[512];
+	uint64_t p, seen[CFILE_PAGES] = { 0 };
+	int cached, i, lines;
+	FILE *pipe;
+
+	cached = cache_file(path, sizeof(path), vec);
+	ASSERT_LT(0, cached);		/* not vacuous */
+	ASSERT_EQ(0, run(self->out, NULL, "cache -J -v %s", path));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	f = jt_at(jt_get(doc, "files"), 0);
+	ASSERT_NE(NULL, f);
+	EXPECT_STREQ(path, jt_str(f, "path"));
+	EXPECT_EQ(CFILE_PAGES, jt_u64(f, "size_pages", 0));
+	EXPECT_EQ(cached, jt_u64(f, "cached_pages", 0));
+	EXPECT_EQ(cached, jt_u64(doc, "cached_pages", 0));
+	for (i = 0; (r = jt_at(jt_get(f, "ranges"), i)); i++)
+		for (p = jt_at(r, 0)->u; p <= jt_at(r, 1)->u && p < CFILE_PAGES; p++)
+			seen[p] = 1;
+	for (i = 0; i < CFILE_PAGES; i++)
+		EXPECT_EQ(vec[i] & 1, seen[i]) TH_LOG("page %d", i);
+	TH_LOG("%d of %d pages cached (mincore)", cached, CFILE_PAGES);
+
+	ASSERT_EQ(0, run(self->out, NULL, "cache -J -o path,CACHED %s", path));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_TRUE(keys_are(jt_at(jt_get(doc, "files"), 0), two, 2));
+	/* -b: exact sizes; -n -r: the row alone */
+	ASSERT_EQ(0, run(self->out, NULL, "cache -n -r -b -o SIZE,CACHED,PATH %s",
+			 path));
+	snprintf(want, sizeof(want), "%d %d %s\n", CFILE_PAGES * 4096,
+		 cached * 4096, path);
+	EXPECT_STREQ(want, self->out);
+	ASSERT_EQ(0, run(self->out, NULL, "cache -n -r -o SIZE %s", path));
+	EXPECT_STREQ("64K\n", self->out);
+	ASSERT_EQ(0, run(self->out, NULL, "cache -o SIZE,CACHED %s", path));
+	first_line(self->out, hdr, sizeof(hdr));
+	squeeze(hdr);
+	EXPECT_STREQ("SIZE CACHED", hdr);
+	EXPECT_EQ(2, nlines(self->out));
+	ASSERT_EQ(0, run(self->out, NULL, "cache -r --output-all %s", path));
+	help_columns("cache", want, sizeof(want), true);
+	EXPECT_STREQ(want, first_line(self->out, hdr, sizeof(hdr)));
+	/* -v in a table: the bar below the row */
+	ASSERT_EQ(0, run(self->out, NULL, "cache -v %s", path));
+	EXPECT_NE(NULL, strstr(self->out, "    [")) TH_LOG("%s", self->out);
+	unlink(path);
+
+	/* --watch -J: JSON lines, the cache against meminfo */
+	snprintf(hdr, sizeof(hdr), "%s cache --watch 0.05 --count 3 -J", cli());
+	pipe = popen(hdr, "r");
+	ASSERT_NE(NULL, pipe);
+	for (lines = 0; fgets(self->out, OUT_MAX, pipe); lines++) {
+		char val[64];
+		long long c, b;
+
+		doc = jt_doc(self->out);
+		ASSERT_NE(NULL, doc) TH_LOG("%s", self->out);
+		EXPECT_NE(NULL, jt_get(doc, "interval_s"));
+		ASSERT_EQ(0, read_key("/proc/meminfo", "Cached", val, sizeof(val)));
+		c = strtoll(val, NULL, 10);
+		ASSERT_EQ(0, read_key("/proc/meminfo", "Buffers", val, sizeof(val)));
+		b = strtoll(val, NULL, 10);
+		EXPECT_GE(4096, llabs((long long)jt_u64(doc, "cache_pages", 0) -
+				      (c + b) / 4));
+	}
+	EXPECT_EQ(0, pclose(pipe));
+	EXPECT_EQ(3, lines);
+	/* --top: N files at most, with their device and inode */
+	ASSERT_EQ(0, run(self->out, NULL, "cache --top 3 -J"));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_GE(3, jt_get(doc, "files")->n);
+	EXPECT_NE(NULL, jt_get(jt_at(jt_get(doc, "files"), 0), "ino"));
+	ASSERT_EQ(0, run(self->out, NULL, "cache --top 3"));
+	EXPECT_EQ(0, strncmp(self->out, "DEV ", 4)) TH_LOG("%s", self->out);
+}
+
+/* The first VMA of @pid: its start, and the pages of all its VMAs */
+static unsigned long maps_first(pid_t pid, unsigned long *pages)
+{
+	unsigned long a, b, first = 0;
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	*pages = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &a, &b) != 2)
+			continue;
+		if (a >= 0x800000000000UL)	/* [vsyscall]: not a VMA */
+			continue;
+		if (!first)
+			first = a;
+		*pages += (b - a) / 4096;
+	}
+	if (f)
+		fclose(f);
+	return first;
+}
+
+/* leak, on the child that holds still: every VMA against maps */
+TEST_F(cli, leak_view)
+{
+	const struct jt *doc, *vmas, *v, *found = NULL;
+	char want[32], cmd[128], maps[65536];
+	int i;
+
+	ASSERT_EQ(0, run(self->out, NULL, "leak -d 0.2 -a -J %d", self->pid));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_STREQ("stable", jt_str(doc, "verdict"));
+	vmas = jt_get(doc, "vmas");
+	ASSERT_NE(NULL, vmas);
+	snprintf(want, sizeof(want), "0x%lx", (unsigned long)self->region);
+	for (i = 0; (v = jt_at(vmas, i)); i++)
+		if (!strcmp(jt_str(v, "start"), want))
+			found = v;
+	ASSERT_NE(NULL, found) TH_LOG("no VMA at %s", want);
+	ASSERT_EQ(TOUCHED, pagemap_present(self->pid,
+					   (uintptr_t)self->region,
+					   REGION_PAGES));
+	EXPECT_EQ(TOUCHED * 4096, jt_u64(found, "rss_end_bytes", 0));
+	EXPECT_EQ(TOUCHED * 4096, jt_u64(found, "rss_end", 0));
+	EXPECT_EQ(REGION_PAGES * 4096, jt_u64(found, "virt_start_bytes", 0));
+	EXPECT_STREQ("same", jt_str(found, "state"));
+	EXPECT_NE(NULL, jt_get(doc, "rate_bytes_per_s"));
+	EXPECT_NE(NULL, jt_get(doc, "rate_bps"));
+	/* -n -r -a -o START: one line per VMA of maps */
+	snprintf(cmd, sizeof(cmd), "grep -v vsyscall /proc/%d/maps",
+		 self->pid);
+	{
+		FILE *p = popen(cmd, "r");
+		size_t n = p ? fread(maps, 1, sizeof(maps) - 1, p) : 0;
+
+		maps[n] = '\0';
+		if (p)
+			pclose(p);
+	}
+	EXPECT_EQ(nlines(maps), vmas->n);
+	ASSERT_EQ(0, run(self->out, NULL, "leak -d 0.1 -a -n -r -o START %d",
+			 self->pid));
+	EXPECT_EQ(nlines(maps), nlines(self->out));
+	/* without -a only what changed: nothing, on a child that sleeps */
+	ASSERT_EQ(0, run(self->out, NULL, "leak -d 0.1 -n -r %d", self->pid));
+	EXPECT_STREQ("", self->out);
+	ASSERT_EQ(0, run(self->out, NULL, "leak -d 0.1 -a -r -o STATE,NAME %d",
+			 self->pid));
+	EXPECT_STREQ("STATE NAME", first_line(self->out, want, sizeof(want)));
+}
+
+/* wss, --curve and heatmap on the child: RSS against status, rows against maps */
+TEST_F(cli, wss_views)
+{
+	const struct jt *doc, *iv, *r;
+	unsigned long pages, first;
+	long long rss_kb;
+	char hdr[256];
+	int i;
+
+	rss_kb = proc_num(self->pid, "status", "VmRSS");
+	ASSERT_LT(TOUCHED * 4, rss_kb);
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "wss --count 2 --interval 50 -J %d", self->pid));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	iv = jt_get(doc, "intervals");
+	ASSERT_NE(NULL, iv);
+	EXPECT_EQ(2, iv->n);
+	for (i = 0; (r = jt_at(iv, i)); i++) {
+		EXPECT_EQ(jt_u64(r, "wss_pages", 1) * 4096,
+			  jt_u64(r, "wss_bytes", 0));
+		EXPECT_GE(64, llabs((long long)jt_u64(r, "rss_pages", 0) -
+				    rss_kb / 4));
+		EXPECT_EQ(JT_OBJ, jt_get(r, "segments")->type);
+		EXPECT_EQ(NULL, jt_get(r, "chart"));	/* a picture */
+	}
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "wss --count 2 --interval 50 -n -r -o T-MS,rss_pages %d",
+			 self->pid));
+	EXPECT_EQ(2, nlines(self->out));
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "wss --count 1 --interval 50 -o WSS,RSS %d", self->pid));
+	first_line(self->out, hdr, sizeof(hdr));
+	squeeze(hdr);
+	EXPECT_STREQ("WSS RSS", hdr);
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "wss --count 1 --interval 50 -n -r -b -o RSS %d",
+			 self->pid));
+	EXPECT_GE(64 * 4096, llabs(strtoll(self->out, NULL, 10) - rss_kb * 1024));
+
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "wss --curve --count 3 --interval 50 -J %d", self->pid));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(3, jt_get(doc, "curve")->n);
+	for (i = 0; (r = jt_at(jt_get(doc, "curve"), i)); i++) {
+		EXPECT_EQ(i + 1, jt_u64(r, "tau", 0));
+		EXPECT_EQ((i + 1) * 50, jt_u64(r, "tau_ms", 0));
+	}
+
+	first = maps_first(self->pid, &pages);
+	ASSERT_LT(0, pages);
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "heatmap --count 2 --interval 50 -R 6 -J %d", self->pid));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(6, jt_get(doc, "rows")->n);
+	EXPECT_EQ((pages + 5) / 6, jt_u64(doc, "pages_per_row", 0));
+	r = jt_at(jt_get(doc, "rows"), 0);
+	EXPECT_EQ(first, strtoul(jt_str(r, "addr"), NULL, 16));
+	EXPECT_EQ(2, jt_get(r, "refs")->n);
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "heatmap --count 2 --interval 50 -R 6 -n -r -o ADDRESS %d",
+			 self->pid));
+	EXPECT_EQ(6, nlines(self->out));
+	EXPECT_EQ(first, strtoul(self->out, NULL, 16));
+}
+
+/* doctor: its JSON parses, and -o chooses the keys of each finding */
+TEST_F(cli, doctor_view)
+{
+	const struct jt *doc, *f;
+	int i;
+
+	ASSERT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -J"));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_LE(0.5, jt_num(doc, "duration_s", 0));
+	ASSERT_EQ(JT_ARR, jt_get(doc, "findings")->type);
+	for (i = 0; (f = jt_at(jt_get(doc, "findings"), i)); i++) {
+		EXPECT_NE(NULL, jt_str(f, "kind"));
+		EXPECT_EQ(JT_ARR, jt_get(f, "evidence")->type);
+	}
+	TH_LOG("%zu findings", jt_get(doc, "findings")->n);
+	ASSERT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -J -o kind"));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	for (i = 0; (f = jt_at(jt_get(doc, "findings"), i)); i++)
+		EXPECT_STREQ("kind", f->kids[0].key);
+	ASSERT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -n -r -o KIND"));
+	EXPECT_EQ(0, lines_starting(self->out, "KIND"));
+}
+
 /* Exit statuses and write errors, the same for every view. */
 TEST_F(cli, exit_status_and_write_errors)
 {
 	static const char *const views[] = {
 		"info", "translate %d 0x10000", "walk %d 0x10000 +4K",
 		"pagetable %d", "layout %d", "faults %d", "oom", "reclaim",
-		"exp list",
+		"exp list", "memory", "cache --pid %d",
+		"wss --count 1 --interval 50 %d",
+		"heatmap --count 1 --interval 50 %d", "leak -d 0.1 %d",
+		"doctor -d 0.5",
 	};
 	char args[128], cmd[256];
 	unsigned int i;
