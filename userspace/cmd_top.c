@@ -108,15 +108,19 @@ static void top_help(FILE *out)
 	      "screen of the full-screen view has none yet ('-').  Batch and\n"
 	      "JSON frames each come after one interval.\n"
 	      "\n"
-	      "JSON keys (sizes in bytes, rates per second): time, interval_s,\n"
-	      "memory {total, used, buff_cache, free, available, shmem,\n"
-	      "swap_total, swap_used}, counters {pgfault, pgmajfault, pswpin,\n"
-	      "pswpout, pgscan_kswapd, pgscan_direct, pgsteal_kswapd,\n"
-	      "pgsteal_direct, allocstall}, rates (the same keys), psi {some_avg10,\n"
-	      "some_avg60, full_avg10, full_avg60, some_total, full_total} or\n"
-	      "null, victim (PID or null), processes [{pid, uid, user, comm,\n"
-	      "rss_anon, rss_file, rss_shmem, swap, total_vm, min_flt, maj_flt,\n"
-	      "growth_bps, faults_ps, oom_score, oom_score_adj, victim}].\n"
+	      "JSON keys: time, interval_s, memory {total_bytes, used_bytes,\n"
+	      "buff_cache_bytes, free_bytes, available_bytes, shmem_bytes,\n"
+	      "swap_total_bytes, swap_used_bytes}, counters {pgfault, pgmajfault,\n"
+	      "pswpin, pswpout, pgscan_kswapd, pgscan_direct, pgsteal_kswapd,\n"
+	      "pgsteal_direct, allocstall}, rates (the same keys, per second),\n"
+	      "psi {some_avg10, some_avg60, full_avg10, full_avg60 (percent),\n"
+	      "some_total_us, full_total_us} or null, victim (PID or null),\n"
+	      "processes [{pid, uid, user, comm, rss_anon_bytes, rss_file_bytes,\n"
+	      "rss_shmem_bytes, swap_bytes, total_vm_bytes, min_flt, maj_flt,\n"
+	      "growth_bytes_per_s, faults_per_s, oom_score, oom_score_adj,\n"
+	      "victim}].  Deprecated, for one release: the same keys without\n"
+	      "_bytes (bytes), some_total, full_total, growth_bps, faults_ps.\n"
+	      "Not a column table: -b and -n mean what they mean to top(1).\n"
 	      "\n"
 	      "Exit status: 0 ok (q, or COUNT refreshes done); 1 failure (no\n"
 	      "module, not root, standard output closed or not writable);\n"
@@ -451,6 +455,16 @@ static void json_counters(struct json *j, const char *key,
 	json_close(j, '}');
 }
 
+/* KEY_bytes, and KEY as vmscope 0.1 wrote it (bytes too), for a release */
+static void json_size(struct json *j, const char *key, uint64_t bytes)
+{
+	char k[48];
+
+	snprintf(k, sizeof(k), "%s_bytes", key);
+	json_u64(j, k, bytes);
+	json_u64(j, key, bytes);
+}
+
 static void top_json(const struct top_view *v)
 {
 	const struct tri_sys *s = &v->cur->sys;
@@ -462,14 +476,14 @@ static void top_json(const struct top_view *v)
 	json_u64(&j, "time", (uint64_t)time(NULL));
 	json_f64(&j, "interval_s", v->prev ? s->t - v->prev->sys.t : 0);
 	json_open(&j, "memory", '{');
-	json_u64(&j, "total", s->mem_total);
-	json_u64(&j, "used", mem_used(s));
-	json_u64(&j, "buff_cache", buff_cache(s));
-	json_u64(&j, "free", s->mem_free);
-	json_u64(&j, "available", s->mem_available);
-	json_u64(&j, "shmem", s->shmem);
-	json_u64(&j, "swap_total", s->swap_total);
-	json_u64(&j, "swap_used", s->swap_total - s->swap_free);
+	json_size(&j, "total", s->mem_total);
+	json_size(&j, "used", mem_used(s));
+	json_size(&j, "buff_cache", buff_cache(s));
+	json_size(&j, "free", s->mem_free);
+	json_size(&j, "available", s->mem_available);
+	json_size(&j, "shmem", s->shmem);
+	json_size(&j, "swap_total", s->swap_total);
+	json_size(&j, "swap_used", s->swap_total - s->swap_free);
 	json_close(&j, '}');
 	json_counters(&j, "counters", s, NULL);
 	if (v->prev)
@@ -482,6 +496,8 @@ static void top_json(const struct top_view *v)
 		json_f64(&j, "some_avg60", s->psi.some_avg60);
 		json_f64(&j, "full_avg10", s->psi.full_avg10);
 		json_f64(&j, "full_avg60", s->psi.full_avg60);
+		json_u64(&j, "some_total_us", s->psi.some_total);
+		json_u64(&j, "full_total_us", s->psi.full_total);
 		json_u64(&j, "some_total", s->psi.some_total);
 		json_u64(&j, "full_total", s->psi.full_total);
 		json_close(&j, '}');
@@ -502,13 +518,15 @@ static void top_json(const struct top_view *v)
 		json_u64(&j, "uid", p->uid);
 		json_str(&j, "user", r->user);
 		json_str(&j, "comm", p->comm);
-		json_u64(&j, "rss_anon", p->rss_anon);
-		json_u64(&j, "rss_file", p->rss_file);
-		json_u64(&j, "rss_shmem", p->rss_shmem);
-		json_u64(&j, "swap", p->swap);
-		json_u64(&j, "total_vm", p->total_vm);
+		json_size(&j, "rss_anon", p->rss_anon);
+		json_size(&j, "rss_file", p->rss_file);
+		json_size(&j, "rss_shmem", p->rss_shmem);
+		json_size(&j, "swap", p->swap);
+		json_size(&j, "total_vm", p->total_vm);
 		json_u64(&j, "min_flt", p->min_flt);
 		json_u64(&j, "maj_flt", p->maj_flt);
+		json_f64(&j, "growth_bytes_per_s", r->grow);
+		json_f64(&j, "faults_per_s", r->flt);
 		json_f64(&j, "growth_bps", r->grow);
 		json_f64(&j, "faults_ps", r->flt);
 		json_u64(&j, "oom_score", p->oom_score);
