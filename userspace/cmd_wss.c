@@ -817,7 +817,8 @@ static void heatmap_help(FILE *out)
 	      "Record the working set of process PID for N intervals and draw\n"
 	      "time (columns) against address (rows) with the share of each\n"
 	      "row's pages referenced in each interval: ' ' none, then\n"
-	      "'\u2591', '\u2592', '\u2593', '\u2588' up to all.  The address axis is the process's\n"
+	      "'\u2591', '\u2592', '\u2593', '\u2588' up to all (in an ASCII locale '.', ':',\n"
+	      "'+', '#').  The address axis is the process's\n"
 	      "VMAs side by side, the gaps between them left out as in vmscope\n"
 	      "layout, cut into R rows (default 24); each row is labelled with\n"
 	      "its first address and segment.\n"
@@ -839,8 +840,11 @@ static void heatmap_help(FILE *out)
 static void heat_table(const struct axis *a, const uint64_t *m,
 		       uint64_t per, struct cols *c, struct json *j)
 {
-	static const char *const shade[] = { " ", "\u2591", "\u2592",
-					     "\u2593", "\u2588" };
+	static const char *const utf8[] = { " ", "\u2591", "\u2592", "\u2593",
+					    "\u2588" };
+	static const char *const ascii[] = { " ", ".", ":", "+", "#" };
+	/* the block shades where the locale can show them */
+	const char *const *shade = MB_CUR_MAX > 1 ? utf8 : ascii;
 	const struct recording *r = a->r;
 	struct col_val cv[ARRAY_SIZE(heat_cols)];
 	unsigned long long *refs;

@@ -3,6 +3,7 @@
  * vmscope: see a live kernel's virtual memory.
  */
 #include <err.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +72,12 @@ int main(int argc, char **argv)
 	const struct vmscope_cmd *cmd;
 
 	atexit(close_stdout);
+	/*
+	 * The character set only (tables print UTF-8 text, and escape it in
+	 * an ASCII locale, as lsblk does); numbers keep the C locale's '.',
+	 * which JSON needs.
+	 */
+	setlocale(LC_CTYPE, "");
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
