@@ -975,6 +975,42 @@ TEST_F(cli, doctor_view)
 	EXPECT_EQ(0, lines_starting(self->out, "KIND"));
 }
 
+/* top -J: sizes in _bytes keys against meminfo and status, old keys equal */
+TEST_F(cli, top_json_units)
+{
+	static const char *const sizes[] = {
+		"rss_anon", "rss_file", "rss_shmem", "swap", "total_vm",
+	};
+	const struct jt *doc, *mem, *p, *me = NULL;
+	char key[48], val[64];
+	unsigned int k;
+	int i;
+
+	ASSERT_EQ(0, run(self->out, NULL, "top -J -n 1 -d 0.1"));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc) TH_LOG("%s", self->out);
+	mem = jt_get(doc, "memory");
+	ASSERT_EQ(0, read_key("/proc/meminfo", "MemTotal", val, sizeof(val)));
+	ASSERT_LT(0, strtoll(val, NULL, 10));
+	EXPECT_EQ(strtoll(val, NULL, 10) * 1024,
+		  jt_u64(mem, "total_bytes", 0));
+	EXPECT_EQ(jt_u64(mem, "total_bytes", 0), jt_u64(mem, "total", 1));
+	for (i = 0; (p = jt_at(jt_get(doc, "processes"), i)); i++)
+		if (jt_u64(p, "pid", 0) == (uint64_t)self->pid)
+			me = p;
+	ASSERT_NE(NULL, me);
+	EXPECT_EQ(proc_num(self->pid, "status", "RssAnon") * 1024,
+		  jt_u64(me, "rss_anon_bytes", 0));
+	EXPECT_LE(TOUCHED * 4096, jt_u64(me, "rss_anon_bytes", 0));
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		snprintf(key, sizeof(key), "%s_bytes", sizes[k]);
+		EXPECT_EQ(jt_u64(me, key, 0), jt_u64(me, sizes[k], 1))
+			TH_LOG("%s", key);
+	}
+	EXPECT_EQ(JT_NUM, jt_get(me, "growth_bytes_per_s")->type);
+	EXPECT_EQ(JT_NUM, jt_get(me, "faults_per_s")->type);
+}
+
 /* Exit statuses and write errors, the same for every view. */
 TEST_F(cli, exit_status_and_write_errors)
 {

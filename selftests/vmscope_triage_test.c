@@ -217,7 +217,8 @@ TEST_F(triage, top_process_matches_status)
 	ASSERT_EQ(shmem, status_bytes(self->child, "RssShmem"));
 	ASSERT_EQ(score, read_ll(path));
 	snprintf(filter, sizeof(filter), ".processes[] | select(.pid == %d) | "
-		 ".rss_anon, .rss_file, .rss_shmem, .swap, .oom_score, "
+		 ".rss_anon_bytes, .rss_file_bytes, .rss_shmem_bytes, "
+		 ".swap_bytes, .oom_score, "
 		 ".min_flt, .maj_flt, .victim, .oom_score_adj", self->child);
 	ASSERT_EQ(9, jq_nums(JSON_FILE, filter, v, 9));
 	EXPECT_EQ(anon, (long long)v[0]);
