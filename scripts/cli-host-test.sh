@@ -55,7 +55,7 @@ t "help of an unknown command: 2" status 2 help no-such-command
 # the views on the column layer (trace writes a file, top a screen and
 # export OpenMetrics: no columns)
 for c in info translate walk pagetable layout faults oom reclaim exp memory \
-	cache wss heatmap doctor leak; do
+	cache wss heatmap doctor leak replace; do
 	t "$c --help lists its columns" \
 		sh -c "'$CLI' $c --help | grep -q '(\* shown by default; JSON key, type):'"
 done
@@ -128,6 +128,37 @@ t "exp list >/dev/full: 1" sh -c "! '$CLI' exp list >/dev/full 2>/dev/null"
 t "exp list | head -1: quiet" sh -c "'$CLI' exp list 2>'$tmp/e' | head -n1 >/dev/null; [ ! -s '$tmp/e' ]"
 t "exp list | head -c1, SIGPIPE ignored: quiet" \
 	sh -c "trap '' PIPE; '$CLI' exp list --output-all 2>'$tmp/e' | head -c1 >/dev/null; [ ! -s '$tmp/e' ]"
+
+# replace: the table of runs needs no module; Silberschatz's string has
+# 9, 15 and 12 faults with 3 frames under OPT, FIFO and LRU (his 9.4)
+S=7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1
+t "replace --noheadings --raw -o: the rows alone" \
+	sh -c "[ \"\$('$CLI' replace --refs $S -f 3 --noheadings --raw -o ALGO,FAULTS)\" = \"\$(printf 'opt 9\\nfifo 15\\nlru 12')\" ]"
+t "replace --raw -o +FRAMES: the default header and FRAMES" \
+	sh -c "'$CLI' replace --refs $S -f 3 --raw -o +FRAMES | head -n1 | grep -qx 'ALGO FAULTS HITS RATE EVICTIONS WRITE-BACKS FRAMES'"
+t "replace --output-all --raw: every column" \
+	sh -c "'$CLI' replace --refs $S -f 3 --output-all --raw | head -n1 | grep -qx 'ALGO FRAMES FAULTS HITS RATE EVICTIONS WRITE-BACKS'"
+t "replace -J -o: the runs have those keys, and parse" sh -c "'$CLI' replace --refs $S -f 2-3 -J -o algo,faults | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d[\"runs\"]) == 6, d
+assert all(list(r)[:2] == [\"algo\", \"faults\"] for r in d[\"runs\"]), d
+'"
+t "replace -J: whole runs with fault_percent, parse" sh -c "'$CLI' replace --refs $S -a fifo,lru -f 3 -J | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+r = {x[\"algo\"]: x for x in d[\"runs\"]}
+assert r[\"fifo\"][\"faults\"] == 15 and r[\"lru\"][\"faults\"] == 12, r
+assert r[\"fifo\"][\"fault_percent\"] == 75.0, r
+assert r[\"lru\"][\"params\"] == {} and r[\"lru\"][\"references\"] == 20, r
+'"
+t "replace -o NO-SUCH: 2" status 2 replace --refs 1,2 -o NO-SUCH
+t "replace --raw with a range: 2" status 2 replace --refs 1,2 -f 1-3 --raw
+t "replace >/dev/full: 1, 'write error'" \
+	sh -c "! '$CLI' replace --refs $S >/dev/full 2>'$tmp/e' && grep -q 'write error' '$tmp/e'"
+t "replace -J >/dev/full: 1" sh -c "! '$CLI' replace --refs $S -J >/dev/full 2>/dev/null"
+t "replace | head -c1: quiet" \
+	sh -c "trap '' PIPE; '$CLI' replace --refs $S --output-all 2>'$tmp/e' | head -c1 >/dev/null; [ ! -s '$tmp/e' ]"
 
 # the man page and the program agree; the completion knows the program
 t "vmscope(8) against the program" sh -c "'$TOP/scripts/mkman.sh' '$CLI' '$TOP/Documentation/man/vmscope.8.in' test >'$tmp/vmscope.8' && '$TOP/scripts/check-man.sh' '$CLI' '$tmp/vmscope.8'"

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cols.h"
 #include "common.h"
 #include "exp.h"
 #include "json.h"
@@ -30,10 +31,38 @@ struct rp_opts {
 	uint32_t fmin, fmax;
 	struct rp_params p;
 	bool json, verbose;
+	struct cols_opts co;		/* the runs table's options */
 	const char *svg;
 	int live;			/* VMSCOPE_FRAMES_*, or -1 */
 	const char *log;		/* --log FILE */
 };
+
+enum {
+	RC_ALGO, RC_FRAMES, RC_FAULTS, RC_HITS, RC_RATE, RC_EVICTIONS,
+	RC_WRITEBACKS,
+};
+
+static const struct col_desc run_cols[] = {
+	[RC_ALGO] = { "ALGO", "algo", COL_STR, 14, COL_DEFAULT,
+		      "the algorithm" },
+	[RC_FRAMES] = { "FRAMES", "frames", COL_U64, 6, COL_RIGHT,
+			"frames it had" },
+	[RC_FAULTS] = { "FAULTS", "faults", COL_U64, 10,
+			COL_DEFAULT | COL_RIGHT,
+			"page faults (references to a page not in a frame)" },
+	[RC_HITS] = { "HITS", "hits", COL_U64, 10, COL_DEFAULT | COL_RIGHT,
+		      "references to a page in a frame" },
+	[RC_RATE] = { "RATE", "fault_percent", COL_F64, 7,
+		      COL_DEFAULT | COL_RIGHT, "faults per 100 references" },
+	[RC_EVICTIONS] = { "EVICTIONS", "evictions", COL_U64, 10,
+			   COL_DEFAULT | COL_RIGHT, "pages put out of a frame" },
+	[RC_WRITEBACKS] = { "WRITE-BACKS", "writebacks", COL_U64, 11,
+			    COL_DEFAULT | COL_RIGHT,
+			    "of those, written (M set)" },
+};
+
+/* -n, -r and -b are --length, --refs and --bits: long options only */
+enum { OPT_NOHEADINGS = 0x1200, OPT_RAW };
 
 static void replace_help(FILE *out)
 {
@@ -82,8 +111,19 @@ static void replace_help(FILE *out)
 	      "Output:\n"
 	      "  -v, --verbose       the frame table after each reference\n"
 	      "  -S, --svg FILE      with a range: the fault curves as SVG\n"
-	      "  -J, --json          machine-readable output\n"
+	      "  -o, --output LIST   the columns of the table of runs, by name or\n"
+	      "                      JSON key (+LIST: the default ones and LIST)\n"
+	      "      --output-all    every column\n"
+	      "      --noheadings    no header line (-n is --length here)\n"
+	      "      --raw           columns separated by one space (-r is\n"
+	      "                      --refs here); with either, only the table\n"
+	      "  -J, --json          JSON: exact integers\n"
 	      "  -h, --help          this text\n"
+	      "\n"
+	      "With one frame count, a table of runs (one row per algorithm);\n"
+	      "with a range, a table of faults per frame count and algorithm\n"
+	      "and the curve.  -o chooses the columns of the former, and of the\n"
+	      "JSON runs.\n"
 	      "\n"
 	      "Frame table columns: #, REF (w: a write), FAULT, EVICTED, then one\n"
 	      "column per frame: the page, R and M bits (R set, M set, '.' clear)\n"
@@ -95,15 +135,19 @@ static void replace_help(FILE *out)
 	      "JSON keys (one algorithm, one frame count): algo, frames, references,\n"
 	      "pages, faults, hits, evictions, writebacks, params {tick, tau, bits,\n"
 	      "seed}, with --verbose steps ({ref, write, hit, frames, evicted, r,\n"
-	      "m}); otherwise references, pages, runs (a list of the former) and\n"
-	      "belady ({algo, frames, faults, more_frames, more_faults}); with\n"
-	      "--live also live ({policy, frames, faults, evictions, writebacks}).\n"
+	      "m}); otherwise references, pages, runs (one object per algorithm\n"
+	      "and frame count: the columns below, and references, pages,\n"
+	      "params) and belady ({algo, frames, faults, more_frames,\n"
+	      "more_faults}); with --live also live ({policy, frames, faults,\n"
+	      "evictions, writebacks}).\n"
 	      "Exit status: 0 ok, 1 failure, 2 bad input.\n"
 	      "\n"
 	      "Algorithms:\n", out);
 	for (i = 0; i < rp_nr_algos; i++)
 		fprintf(out, "  %-14s %s\n", rp_algos[i]->name,
 			rp_algos[i]->summary);
+	cols_help_columns(out, "Columns of the table of runs (JSON: runs)",
+			  run_cols, ARRAY_SIZE(run_cols));
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -730,23 +774,61 @@ static void sweep_table(const struct rp_opts *o, struct sweep *w,
 	}
 }
 
+/* What a run's JSON object has besides its columns. */
+struct run_ctx {
+	const struct rp_algo *a;
+	const struct rp_params *p;
+	const struct rp_trace *t;
+};
+
+static void json_run_extra(struct json *j, const void *ctx)
+{
+	const struct run_ctx *x = ctx;
+
+	json_u64(j, "references", x->t->n);
+	json_u64(j, "pages", x->t->npages);
+	params_json(j, x->a, x->p);
+}
+
+/* Every algorithm at every frame count: a table, or the JSON list runs */
+static void runs_table(const struct rp_opts *o, struct sweep *w,
+		       const struct rp_trace *t, struct json *j)
+{
+	struct col_val cv[ARRAY_SIZE(run_cols)];
+	struct rp_params p = o->p;
+	struct run_ctx x = { .p = &p, .t = t };
+	struct cols c;
+	unsigned int a;
+	uint32_t i;
+
+	cols_init(&c, run_cols, ARRAY_SIZE(run_cols), &o->co);
+	cols_begin(&c, j, "runs");
+	for (a = 0; a < o->nalgo; a++)
+		for (i = 0; i < w->nf; i++) {
+			struct rp_result *r = at(w, a, i);
+
+			p.frames = o->fmin + i;
+			x.a = o->algo[a];
+			cv[RC_ALGO] = CV_S(o->algo[a]->name);
+			cv[RC_FRAMES] = CV_U(p.frames);
+			cv[RC_FAULTS] = CV_U(r->faults);
+			cv[RC_HITS] = CV_U(r->hits);
+			cv[RC_RATE] = CV_F(t->n ? 100.0 * r->faults / t->n : 0);
+			cv[RC_EVICTIONS] = CV_U(r->evictions);
+			cv[RC_WRITEBACKS] = CV_U(r->writebacks);
+			cols_row_extra(&c, cv, json_run_extra, &x);
+		}
+	cols_end(&c);
+}
+
 static void one_table(const struct rp_opts *o, struct sweep *w,
 		      const struct rp_trace *t)
 {
-	unsigned int a;
-
-	printf("%" PRIu64 " references to %u pages, %u frame%s\n\n"
-	       "%-14s %10s %10s %8s %10s %11s\n", (uint64_t)t->n, t->npages,
-	       o->fmin, o->fmin == 1 ? "" : "s", "ALGO", "FAULTS", "HITS",
-	       "RATE", "EVICTIONS", "WRITE-BACKS");
-	for (a = 0; a < o->nalgo; a++) {
-		struct rp_result *r = at(w, a, 0);
-
-		printf("%-14s %10" PRIu64 " %10" PRIu64 " %7.1f%% %10" PRIu64
-		       " %11" PRIu64 "\n", o->algo[a]->name, r->faults, r->hits,
-		       t->n ? 100.0 * r->faults / t->n : 0.0, r->evictions,
-		       r->writebacks);
-	}
+	if (!o->co.noheadings && !o->co.raw)
+		printf("%" PRIu64 " references to %u pages, %u frame%s\n\n",
+		       (uint64_t)t->n, t->npages, o->fmin,
+		       o->fmin == 1 ? "" : "s");
+	runs_table(o, w, t, NULL);
 }
 
 static void runs_json(const struct rp_opts *o, struct sweep *w,
@@ -754,8 +836,6 @@ static void runs_json(const struct rp_opts *o, struct sweep *w,
 {
 	struct rp_params p = o->p;
 	struct json j;
-	unsigned int a;
-	uint32_t i;
 
 	json_init(&j, stdout);
 	if (o->nalgo == 1 && w->nf == 1) {
@@ -770,15 +850,7 @@ static void runs_json(const struct rp_opts *o, struct sweep *w,
 	json_open(&j, NULL, '{');
 	json_u64(&j, "references", t->n);
 	json_u64(&j, "pages", t->npages);
-	json_open(&j, "runs", '[');
-	for (a = 0; a < o->nalgo; a++)
-		for (i = 0; i < w->nf; i++) {
-			p.frames = o->fmin + i;
-			json_open_flat(&j, NULL, '{');
-			run_json_fields(&j, o->algo[a], &p, t, at(w, a, i));
-			json_close(&j, '}');
-		}
-	json_close(&j, ']');
+	runs_table(o, w, t, &j);
 	json_open(&j, "belady", '[');
 	belady_each(o, w, &j);
 	json_close(&j, ']');
@@ -809,7 +881,7 @@ static void runs(const struct rp_opts *o, const struct rp_trace *t,
 		runs_json(o, &w, t, l);
 	} else if (w.nf == 1) {
 		one_table(o, &w, t);
-		if (l)
+		if (l && !o->co.noheadings && !o->co.raw)
 			printf("\nOn the module's frames (/dev/vmscope, policy %s):"
 			       " %llu faults, %llu evictions, %llu write-backs\n",
 			       live_names[o->live],
@@ -865,6 +937,10 @@ static const struct option replace_opts[] = {
 	{ "live", required_argument, NULL, 'L' },
 	{ "log", required_argument, NULL, 'l' },
 	{ "json", no_argument, NULL, 'J' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "output-all", no_argument, NULL, COLS_OPT_OUTPUT_ALL },
+	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -880,9 +956,15 @@ static void parse_opts(int argc, char **argv, struct rp_opts *o,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:t:g:n:s:a:f:k:T:b:vS:L:l:Jh",
+	while ((c = getopt_long(argc, argv, "r:t:g:n:s:a:f:k:T:b:vS:L:l:Jo:h",
 				replace_opts, NULL)) != -1) {
 		switch (c) {
+		case 'o':
+		case COLS_OPT_OUTPUT_ALL:
+			cols_getopt(&o->co, c, optarg);
+			break;
+		case OPT_NOHEADINGS: o->co.noheadings = true; break;
+		case OPT_RAW: o->co.raw = true; break;
 		case 'r': in->refs = optarg; in->given++; break;
 		case 't': in->trace = optarg; in->given++; break;
 		case 'g': in->gen = optarg; in->given++; break;
@@ -907,7 +989,7 @@ static void parse_opts(int argc, char **argv, struct rp_opts *o,
 		case 'S': o->svg = optarg; break;
 		case 'L': o->live = parse_live(optarg); break;
 		case 'l': o->log = optarg; break;
-		case 'J': o->json = true; break;
+		case 'J': o->json = o->co.json = true; break;
 		case 'h':
 			replace_help(stdout);
 			exit(0);
@@ -928,11 +1010,16 @@ static void parse_opts(int argc, char **argv, struct rp_opts *o,
 		errx(2, "--live runs one frame count: give --frames N, without --verbose");
 	if (o->log && o->live < 0)
 		errx(2, "--log writes the fault log of --live: give --live POLICY");
+	if ((o->co.list || o->co.all || o->co.noheadings || o->co.raw) &&
+	    (o->verbose || o->fmin != o->fmax) && !o->json)
+		errx(2, "-o, --output-all, --noheadings and --raw are for the "
+		     "table of runs: give one --frames N, without --verbose");
 }
 
 static int replace_main(int argc, char **argv)
 {
-	struct rp_opts o = { .fmin = 3, .fmax = 3, .p.seed = 1, .live = -1 };
+	struct rp_opts o = { .fmin = 3, .fmax = 3, .p.seed = 1, .live = -1,
+			     .co.cmd = "replace" };
 	struct rp_input in = { .length = 10000 };
 	struct exp_frames live = { 0 };
 	struct rp_trace t = { 0 };
@@ -941,6 +1028,11 @@ static int replace_main(int argc, char **argv)
 
 	parse_algos("opt,fifo,lru", &o);
 	parse_opts(argc, argv, &o, &in);
+	{	/* an unknown column is a usage error before any work */
+		struct cols c;
+
+		cols_init(&c, run_cols, ARRAY_SIZE(run_cols), &o.co);
+	}
 	if (in.refs) {
 		parse_refs(in.refs, &t);
 	} else if (in.trace) {
