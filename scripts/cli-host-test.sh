@@ -174,6 +174,8 @@ t "completion: experiments" sh -c "$(declare -f complete_words); TOP='$TOP' CLI=
 t "completion: columns of a later view" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words memory -o PER | grep -qx PERCENT"
 t "completion: the watch columns too" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words cache -o REF | grep -qx REFAULT"
 t "completion: trace -o is a file" sh -c "$(declare -f complete_words); cd '$TOP'; TOP='$TOP' CLI='$CLI' complete_words trace -o READ | grep -qx README.md"
+t "completion: replace's algorithms after -a, in a list" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words replace -a fifo,cl | grep -qx fifo,clock"
+t "completion: replace --trace is a file" sh -c "$(declare -f complete_words); cd '$TOP'; TOP='$TOP' CLI='$CLI' complete_words replace --trace READ | grep -qx README.md"
 t "completion: PIDs" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words layout $$ | grep -qx $$"
 
 echo "1..$n"
