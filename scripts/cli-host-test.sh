@@ -87,7 +87,7 @@ if [[ ! -e /dev/vmscope ]]; then
 	t "heatmap --rows 2: 2" status 2 heatmap --rows 2 1
 	t "cache with nothing to show: 2" status 2 cache -J
 	t "cache --count 0: 2" status 2 cache --watch 1 --count 0
-	t "trace without -o: 2" status 2 trace 1
+	t "trace without -w: 2" status 2 trace 1
 fi
 
 # exp list: every table option, no module needed
@@ -173,7 +173,7 @@ t "completion: columns after -o, and +LIST" sh -c "$(declare -f complete_words);
 t "completion: experiments" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words exp run malloc-t | grep -qx malloc-threshold"
 t "completion: columns of a later view" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words memory -o PER | grep -qx PERCENT"
 t "completion: the watch columns too" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words cache -o REF | grep -qx REFAULT"
-t "completion: trace -o is a file" sh -c "$(declare -f complete_words); cd '$TOP'; TOP='$TOP' CLI='$CLI' complete_words trace -o READ | grep -qx README.md"
+t "completion: trace -w is a file" sh -c "$(declare -f complete_words); cd '$TOP'; TOP='$TOP' CLI='$CLI' complete_words trace -w READ | grep -qx README.md"
 t "completion: replace's algorithms after -a, in a list" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words replace -a fifo,cl | grep -qx fifo,clock"
 t "completion: replace --trace is a file" sh -c "$(declare -f complete_words); cd '$TOP'; TOP='$TOP' CLI='$CLI' complete_words replace --trace READ | grep -qx README.md"
 t "completion: PIDs" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words layout $$ | grep -qx $$"

@@ -882,6 +882,19 @@ TEST_F(cli, leak_view)
 	EXPECT_STREQ("STATE NAME", first_line(self->out, want, sizeof(want)));
 }
 
+/* The first line of the file @path, in @buf ("" if none). */
+static const char *file_line(const char *path, char *buf, int len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f && !fgets(buf, len, f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
 /* wss, --curve and heatmap on the child: RSS against status, rows against maps */
 TEST_F(cli, wss_views)
 {
@@ -948,6 +961,19 @@ TEST_F(cli, wss_views)
 			 self->pid));
 	EXPECT_EQ(6, nlines(self->out));
 	EXPECT_EQ(first, strtoul(self->out, NULL, 16));
+
+	/* trace: -w FILE (not a table; -o FILE is its deprecated name) */
+	ASSERT_EQ(0, run(self->out, NULL,
+			 "trace --count 2 --interval 50 -J -w /tmp/cli.trace %d",
+			 self->pid));
+	doc = jt_doc(self->out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_STREQ("/tmp/cli.trace", jt_str(doc, "file"));
+	EXPECT_EQ(2, jt_u64(doc, "intervals", 0));
+	EXPECT_STREQ("vmscope-trace 1\n",
+		     file_line("/tmp/cli.trace", hdr, sizeof(hdr)));
+	unlink("/tmp/cli.trace");
+	EXPECT_EQ(2, run(self->out, NULL, "trace --count 1 %d", self->pid));
 }
 
 /* doctor: its JSON parses, and -o chooses the keys of each finding */

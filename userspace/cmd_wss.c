@@ -461,7 +461,8 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "json", no_argument, NULL, 'J' },
-		{ "output", required_argument, NULL, 'o' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "output", required_argument, NULL, 'o' },	/* deprecated */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -491,6 +492,7 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 		case 'c':
 			o->curve = true;
 			break;
+		case 'w':
 		case 'o':
 			o->out = optarg;
 			break;
@@ -582,7 +584,7 @@ const struct vmscope_cmd vmscope_cmd_wss = {
 
 static void trace_help(FILE *out)
 {
-	fputs("Usage: vmscope trace [--interval MS] [--count N] [-J] -o FILE PID\n"
+	fputs("Usage: vmscope trace [--interval MS] [--count N] [-J] -w FILE PID\n"
 	      "\n"
 	      "Record a reference trace of process PID: for each interval the\n"
 	      "virtual page numbers it referenced, 'w' after those it wrote, in\n"
@@ -592,10 +594,15 @@ static void trace_help(FILE *out)
 	      "Options:\n"
 	      "  -i, --interval MS  length of an interval (default 100)\n"
 	      "      --count N      intervals to record (default 10)\n"
-	      "  -o, --output FILE  where to write the trace ('-': stdout)\n"
+	      "  -w, --write FILE   where to write the trace ('-': stdout), as\n"
+	      "                     tcpdump -w writes its capture\n"
+	      "  -o, --output FILE  the same, deprecated: in every other command\n"
+	      "                     -o chooses columns\n"
 	      "  -J, --json         print a summary as JSON: pid, interval_ms,\n"
 	      "                     intervals, references, file\n"
-	      "  -h, --help         this text\n", out);
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Not a table: the trace is a file, not columns.\n", out);
 }
 
 static void trace_write(FILE *f, const struct recording *r, const char *comm)
@@ -652,14 +659,14 @@ static int trace_run(int argc, char **argv)
 {
 	struct opts o = { .co.cmd = "trace", .interval_ms = 100, .count = 10 };
 	struct recording r = { 0 };
-	int i = parse_opts(argc, argv, &o, trace_help, "i:o:Jh");
+	int i = parse_opts(argc, argv, &o, trace_help, "i:w:o:Jh");
 	uint64_t refs = 0;
 	char comm[64];
 	size_t t, k;
 	FILE *f;
 
 	if (!o.out)
-		errx(2, "trace needs -o FILE (or -o - for stdout)");
+		errx(EXIT_USAGE, "trace needs -w FILE (or -w - for stdout)");
 	r.pid = parse_pid(argv[i]);
 	r.interval_ms = o.interval_ms;
 	read_comm(r.pid, comm, sizeof(comm));
