@@ -865,14 +865,16 @@ static void heat_table(const struct axis *a, const uint64_t *m,
 		err(1, "out of memory");
 	cols_begin(c, j, "rows");
 	for (row = 0; row < a->rows; row++) {
-		cells[0] = '\0';
+		size_t used = 0;
+
 		for (t = 0; t < r->n; t++) {
 			uint64_t v = m[(size_t)row * r->n + t];
 			int s = !v ? 0 : per ? 1 + (int)((v * 4 - 1) / per) : 0;
 
 			refs[t] = v;
-			strcat(cells, shade[s > 4 ? 4 : s]);
+			used += sprintf(cells + used, "%s", shade[s > 4 ? 4 : s]);
 		}
+		cells[used] = '\0';
 		cv[HC_ADDRESS] = CV_U(row_addr(a, row));
 		cv[HC_SEGMENT] = CV_S(seg_names[row_seg(a, row) % NSEG]);
 		cv[HC_HEAT] = CV_S(cells);
