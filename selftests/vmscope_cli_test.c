@@ -1001,6 +1001,123 @@ TEST_F(cli, doctor_view)
 	EXPECT_EQ(0, lines_starting(self->out, "KIND"));
 }
 
+#define DOC_CG		"/sys/fs/cgroup/vmscope-cli-doctor"
+#define DOC_MAX		(32 << 20)
+#define DOC_TOUCH	(30 << 20)
+
+/* Write @val to the cgroup file @file of DOC_CG (or of the root); 0 or -1 */
+static int cg_put(const char *cg, const char *file, const char *val)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The child of doctor_finds_memcg_near_max: 30 MiB in a 32 MiB cgroup */
+static void memcg_child(int wfd)
+{
+	char *p;
+
+	if (cg_put(DOC_CG, "cgroup.procs", "0"))
+		_exit(1);
+	p = mmap(NULL, DOC_TOUCH, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(1);
+	memset(p, 1, DOC_TOUCH);
+	if (write(wfd, "x", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * doctor with a finding to show: a memory cgroup at more than 90% of its
+ * memory.max, as its own memory.current says; the table's -o, -n, -r and
+ * the JSON's keys on that row.
+ */
+TEST_F(cli, doctor_finds_memcg_near_max)
+{
+	const struct jt *doc, *f, *mine = NULL, *pid0;
+	char buf[64], path[160];
+	long long cur;
+	int pfd[2], i;
+	pid_t child;
+
+	cg_put("/sys/fs/cgroup", "cgroup.subtree_control", "+memory");
+	rmdir(DOC_CG);
+	if (mkdir(DOC_CG, 0755) || cg_put(DOC_CG, "memory.max", "33554432"))
+		SKIP(return, "no memory cgroup v2 to put a process in");
+	cg_put(DOC_CG, "memory.swap.max", "0");
+	ASSERT_EQ(0, pipe(pfd));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		memcg_child(pfd[1]);
+	close(pfd[1]);
+	ASSERT_EQ(1, read(pfd[0], buf, 1));
+	close(pfd[0]);
+	/* the kernel's own view: memory.current near memory.max */
+	snprintf(path, sizeof(path), "%s/memory.current", DOC_CG);
+	{
+		FILE *fc = fopen(path, "r");
+
+		cur = fc && fscanf(fc, "%lld", &cur) == 1 ? cur : -1;
+		if (fc)
+			fclose(fc);
+	}
+	EXPECT_LE(DOC_MAX * 0.9, cur);
+
+	EXPECT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -J"));
+	doc = jt_doc(self->out);
+	EXPECT_NE(NULL, doc) TH_LOG("%s", self->out);
+	for (i = 0; (f = jt_at(jt_get(doc, "findings"), i)); i++) {
+		const struct jt *cg = jt_at(jt_get(f, "cgroups"), 0);
+
+		if (!strcmp(jt_str(f, "kind"), "oom-risk") && cg &&
+		    cg->type == JT_STR && !strcmp(cg->str, "/vmscope-cli-doctor"))
+			mine = f;
+	}
+	EXPECT_NE(NULL, mine) TH_LOG("%s", self->out);
+	if (mine) {
+		EXPECT_STREQ("warning", jt_str(mine, "severity"));
+		pid0 = jt_at(jt_get(mine, "pids"), 0);
+		EXPECT_TRUE(pid0 && pid0->exact && pid0->u == (uint64_t)child);
+		EXPECT_EQ(JT_NULL, jt_get(mine, "segment")->type);
+	}
+	/* -o: the row has that key first, the non-column keys after it */
+	EXPECT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -J -o kind"));
+	doc = jt_doc(self->out);
+	for (i = 0; (f = jt_at(jt_get(doc, "findings"), i)); i++) {
+		EXPECT_STREQ("kind", f->kids[0].key);
+		EXPECT_EQ(NULL, jt_get(f, "severity"));
+		EXPECT_NE(NULL, jt_get(f, "evidence"));	/* not a column */
+	}
+	EXPECT_LT(0, i);
+	/* -n -r -o: one KIND a line, no header */
+	EXPECT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -n -r -o KIND,PIDS"));
+	snprintf(buf, sizeof(buf), "oom-risk %d", child);
+	EXPECT_LE(1, lines_starting(self->out, "oom-risk")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, buf)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, lines_starting(self->out, "KIND"));
+	EXPECT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -o SEVERITY,KIND"));
+	squeeze(self->out);
+	EXPECT_NE(NULL, strstr(self->out, "SEVERITY KIND\n")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\nwarning oom-risk\n"))
+		TH_LOG("%s", self->out);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	rmdir(DOC_CG);
+}
+
 /* top -J: sizes in _bytes keys against meminfo and status, old keys equal */
 TEST_F(cli, top_json_units)
 {
