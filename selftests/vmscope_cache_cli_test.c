@@ -104,11 +104,6 @@ static int mincore_file(const char *path, unsigned char *vec, long n)
 
 /* ---- files of a known shape ---- */
 
-static void drop_caches(void)
-{
-	sync();
-	write_file("/proc/sys/vm/drop_caches", "3");
-}
 
 /*
  * @path with NPAGES pages, of which the even ones are cached: on a disk

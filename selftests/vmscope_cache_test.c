@@ -70,11 +70,6 @@ static int map_matches_mincore(const char *path, const uint8_t *map)
 	return !bad;
 }
 
-static void drop_caches(void)
-{
-	sync();
-	write_file("/proc/sys/vm/drop_caches", "3");
-}
 
 /* Write @path with NPAGES pages of data, sync it, drop it from the cache. */
 static int make_cold_file(const char *path)

@@ -173,6 +173,31 @@ static void add_run(struct interval *iv, const struct vmscope_wss_rec *run)
 typedef void (*interval_fn)(const struct recording *r,
 			    const struct interval *iv);
 
+#define DAMON_STAT_ENABLED	"/sys/module/damon_stat/parameters/enabled"
+
+/*
+ * DAMON_STAT (6.17+; on by default in Debian's 7.2) clears the Accessed
+ * bits of the pages it samples, machine-wide, without a TLB flush: a page
+ * it clears during an interval may be missed in that interval.  Say so,
+ * to a person (standard error a terminal), not into a script's stream.
+ */
+static void warn_damon_stat(void)
+{
+	char on[4] = "";
+	FILE *f;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	f = fopen(DAMON_STAT_ENABLED, "re");
+	if (!f)
+		return;
+	if (fgets(on, sizeof(on), f) && on[0] == 'Y')
+		warnx("note: DAMON_STAT is running and clears Accessed bits "
+		      "too, so a page may be missed in an interval (echo N > "
+		      DAMON_STAT_ENABLED " pauses it)");
+	fclose(f);
+}
+
 /*
  * Start a session and read its records until @count intervals or the end
  * of the process; @fn (if any) is called as each interval completes.
@@ -192,6 +217,7 @@ static void record(struct recording *r, uint32_t count, interval_fn fn)
 	uint32_t i;
 
 	load_vmas(fd, r);
+	warn_damon_stat();
 	vmscope_pid_ioctl(fd, VMSCOPE_IOC_WSS_START, &st, r->pid,
 			  "VMSCOPE_IOC_WSS_START");
 	do {
