@@ -248,11 +248,11 @@ vmscope_folio_flags_word(const struct folio *folio)
  * softleaf helpers instead", "mm: eliminate further swapops predicates",
  * "mm: replace remaining pte_to_swp_entry() with softleaf_from_pte()").
  * softleaf_t is swp_entry_t there; swp_type() and swp_offset() remain.
+ * Huge leaves are read through the PTE helpers too: on x86 a PMD or PUD
+ * software entry has the PTE's swap format (hugetlb writes them as PTEs).
  */
 #if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
 #define vmscope_swp_from_pte(pte)	softleaf_from_pte(pte)
-#define vmscope_swp_from_pmd(pmd)	softleaf_from_pmd(pmd)
-#define vmscope_pmd_is_migration(pmd)	pmd_is_migration_entry(pmd)
 #define vmscope_swp_is_migration(e)	softleaf_is_migration(e)
 #define vmscope_swp_is_hwpoison(e)	softleaf_is_hwpoison(e)
 #define vmscope_swp_is_swap(e)		softleaf_is_swap(e)
@@ -260,8 +260,6 @@ vmscope_folio_flags_word(const struct folio *folio)
 #define vmscope_swp_pfn(e)		softleaf_to_pfn(e)
 #else
 #define vmscope_swp_from_pte(pte)	pte_to_swp_entry(pte)
-#define vmscope_swp_from_pmd(pmd)	pmd_to_swp_entry(pmd)
-#define vmscope_pmd_is_migration(pmd)	is_pmd_migration_entry(pmd)
 #define vmscope_swp_is_migration(e)	is_migration_entry(e)
 #define vmscope_swp_is_hwpoison(e)	is_hwpoison_entry(e)
 #define vmscope_swp_is_swap(e)		(!non_swap_entry(e))

@@ -135,7 +135,7 @@ vmscope_pages_one(struct vm_area_struct *vma, bool show_pfn, int level,
 		r.pfn = leaf->swap_type |
 			leaf->swap_offset << VMSCOPE_SWP_TYPE_BITS;
 	} else if (show_pfn) {
-		r.pfn = leaf->swap_offset;
+		r.pfn = vmscope_leaf_entry_pfn(leaf, index);
 	}
 	*rec = r;
 }
