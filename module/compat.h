@@ -380,4 +380,31 @@ static inline bool vmscope_tlb_flush_complete(void)
 #endif
 }
 
+/**
+ * vmscope_vma_anon_name() - the name prctl(PR_SET_VMA_ANON_NAME) gave a VMA
+ * @vma: the VMA
+ *
+ * What anon_vma_name() returns, which is not exported: vma->anon_name,
+ * serialized by mmap_lock.  Up to 6.1 the field shares a union with the
+ * file rmap node and names anonymous VMAs only; 6.2 ("mm: anonymous shared
+ * memory naming") gave it a field of its own, for shmem too.  Only with
+ * CONFIG_ANON_VMA_NAME, which Debian's 6.1, 6.12 and 7.2 leave unset.
+ *
+ * Context: mmap_lock of the VMA's mm held.
+ * Return: the name, or NULL.
+ */
+static inline const char *vmscope_vma_anon_name(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_ANON_VMA_NAME
+	mmap_assert_locked(vma->vm_mm);
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
+	if (vma->vm_file)
+		return NULL;
+#endif
+	return vma->anon_name ? vma->anon_name->name : NULL;
+#else
+	return NULL;
+#endif
+}
+
 #endif /* VMSCOPE_COMPAT_H */
