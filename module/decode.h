@@ -229,11 +229,12 @@ vmscope_page_facts(struct vm_area_struct *vma, int level,
 		return;
 	}
 	/*
-	 * x86 marks every PFN-map PTE special, and, as vm_normal_page(),
-	 * takes the others to have a struct page; larger leaves are checked.
+	 * x86 marks every PFN-map PTE special.  vm_normal_page() checks the
+	 * PFN of any other entry against highest_memmap_pfn, which is not
+	 * exported; pfn_valid() is the exported test that pfn_to_page() has
+	 * a struct page to give, and is stricter (holes in the memory map).
 	 */
-	if ((leaf->flags & VMSCOPE_PTE_SPECIAL) ||
-	    (level != VMSCOPE_LEVEL_PTE && !pfn_valid(pfn))) {
+	if ((leaf->flags & VMSCOPE_PTE_SPECIAL) || !pfn_valid(pfn)) {
 		facts->flags = VMSCOPE_PAGE_NOPAGE;
 		return;
 	}
