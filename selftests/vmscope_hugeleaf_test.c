@@ -259,13 +259,14 @@ TEST_F(hugeleaf, protnone_2m_matches_pagemap)
 }
 
 /*
- * A 1G page needs 1G of contiguous free memory, which a test VM of 1G
- * (the default) does not have: VMSCOPE_VM_MEM=3G makes it testable.
+ * A 1G page needs a CPU with 1G pages (qemu64 has none: +pdpe1gb) and 1G
+ * of contiguous free memory, which the default test VM of 1G does not
+ * have: VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=3G makes it testable.
  */
 TEST_F(hugeleaf, protnone_1g_matches_pagemap)
 {
 	if (!map_huge(_metadata, self, HUGE_1G, 30, NR_1G))
-		SKIP(return, "no 1G hugetlb page could be reserved (a guest with more than 2G of memory can)");
+		SKIP(return, "no 1G hugetlb page (vmtest.sh: VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=3G)");
 	protnone_and_check(_metadata, self, VMSCOPE_LEVEL_PUD);
 }
 
