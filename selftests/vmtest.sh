@@ -99,7 +99,7 @@ Options:
   -h          show this help
 
 Environment: VMSCOPE_VM_MEM sets the guest's memory (default 1G),
-VMSCOPE_VM_CPU adds CPU flags (+pdpe1gb: 1G pages, with 3G of memory).
+VMSCOPE_VM_CPU adds CPU flags (+pdpe1gb: 1G pages, with 5G of memory).
 
 The guest has swap on zram0 and a 64M ext2 file system on zram1 at
 /mnt/disk (\$VMSCOPE_DISK in the tests' environment): the root is tmpfs,
