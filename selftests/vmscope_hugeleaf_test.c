@@ -37,6 +37,8 @@
 
 #define NR_2M	"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 #define NR_1G	"/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
+#define FREE_2M	"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+#define FREE_1G	"/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
 
 /* Read a number from a sysfs file; -1 if it cannot be read. */
 static long read_long(const char *path)
@@ -156,27 +158,35 @@ FIXTURE_TEARDOWN(hugeleaf)
  */
 static bool map_huge(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(hugeleaf) *self, size_t size, int shift,
-		     const char *pool)
+		     const char *pool, const char *free_pages)
 {
 	size_t i, n = size / PAGE;
 	long old = read_long(pool);
 	int try;
 
-	/* a gigantic page needs free contiguous memory: compact, and retry */
+	/*
+	 * A page reserved at boot (hugepagesz=1G hugepages=N) is used as it
+	 * is; else the pool grows by one.  A gigantic page needs free
+	 * contiguous memory: compact, and retry.
+	 */
+	if (read_long(free_pages) > 0)
+		old = -2;
 	for (try = 0; old >= 0 && try < 3; try++) {
 		if (!write_long(pool, old + 1) && read_long(pool) == old + 1)
 			break;
 		write_file("/proc/sys/vm/drop_caches", "3");
 		write_file("/proc/sys/vm/compact_memory", "1");
 	}
-	if (old < 0 || try == 3) {
+	if (old == -1 || try == 3) {
 		TH_LOG("%s: %ld, could not add a page", pool, old);
 		if (old >= 0)
 			write_long(pool, old);
 		return false;
 	}
-	self->pool = pool;
-	self->old_pool = old;
+	if (old >= 0) {
+		self->pool = pool;
+		self->old_pool = old;
+	}
 	self->len = size;
 	self->p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
@@ -261,7 +271,7 @@ static void protnone_and_check(struct __test_metadata *_metadata,
 
 TEST_F(hugeleaf, protnone_2m_matches_pagemap)
 {
-	if (!map_huge(_metadata, self, HUGE_2M, 21, NR_2M))
+	if (!map_huge(_metadata, self, HUGE_2M, 21, NR_2M, FREE_2M))
 		SKIP(return, "no 2M hugetlb page could be reserved and mapped");
 	protnone_and_check(_metadata, self, VMSCOPE_LEVEL_PMD);
 }
@@ -269,13 +279,14 @@ TEST_F(hugeleaf, protnone_2m_matches_pagemap)
 /*
  * A 1G page needs a CPU with 1G pages (qemu64 has none: +pdpe1gb) and 1G
  * of contiguous free memory, which the default test VM of 1G does not
- * have: VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=5G makes it testable (with
- * 3G, the two aligned gigabytes below 4G are seldom free).
+ * have.  VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=5G makes it testable, and
+ * VMSCOPE_VM_APPEND='hugepagesz=1G hugepages=2' reliably so (at run time
+ * an aligned free gigabyte is often not to be had, even after compaction).
  */
 TEST_F(hugeleaf, protnone_1g_matches_pagemap)
 {
-	if (!map_huge(_metadata, self, HUGE_1G, 30, NR_1G))
-		SKIP(return, "no 1G hugetlb page (vmtest.sh: VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=5G)");
+	if (!map_huge(_metadata, self, HUGE_1G, 30, NR_1G, FREE_1G))
+		SKIP(return, "no 1G hugetlb page (vmtest.sh: VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=5G VMSCOPE_VM_APPEND='hugepagesz=1G hugepages=2')");
 	protnone_and_check(_metadata, self, VMSCOPE_LEVEL_PUD);
 }
 
@@ -293,16 +304,15 @@ static void note_sigbus(int sig)
  * HardwareCorrupted grows by the one base page poisoned.  The page stays
  * poisoned (the pool shrinks by it): a test VM is thrown away after.
  */
-TEST_F(hugeleaf, hwpoison_2m_names_each_page)
+/* Poison the first base page of the mapped huge page, and check. */
+static void poison_and_check(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(hugeleaf) *self, uint32_t level)
 {
 	struct sigaction sa = { .sa_handler = note_sigbus };
-	size_t i, n = HUGE_2M / PAGE;
-	long corrupted;
+	size_t i, n = self->len / PAGE;
+	long corrupted = hw_corrupted_kb();
 	uint64_t *pm;
 
-	if (!map_huge(_metadata, self, HUGE_2M, 21, NR_2M))
-		SKIP(return, "no 2M hugetlb page could be reserved and mapped");
-	corrupted = hw_corrupted_kb();
 	/*
 	 * The owner of a dirty poisoned page gets a SIGBUS, forced (so not
 	 * ignorable) since injection says MF_ACTION_REQUIRED: caught.
@@ -321,10 +331,23 @@ TEST_F(hugeleaf, hwpoison_2m_names_each_page)
 	for (i = 0; i < n; i++)
 		EXPECT_EQ(0, pm[i] & (PM_PRESENT | PM_SWAP | ((1ULL << 55) - 1)));
 	free(pm);
-	check_records(_metadata, self, VMSCOPE_STATE_HWPOISON,
-		      VMSCOPE_LEVEL_PMD);
-	check_translate(_metadata, self, 7, VMSCOPE_STATE_HWPOISON,
-			VMSCOPE_LEVEL_PMD);
+	check_records(_metadata, self, VMSCOPE_STATE_HWPOISON, level);
+	check_translate(_metadata, self, 7, VMSCOPE_STATE_HWPOISON, level);
+}
+
+TEST_F(hugeleaf, hwpoison_2m_names_each_page)
+{
+	if (!map_huge(_metadata, self, HUGE_2M, 21, NR_2M, FREE_2M))
+		SKIP(return, "no 2M hugetlb page could be reserved and mapped");
+	poison_and_check(_metadata, self, VMSCOPE_LEVEL_PMD);
+}
+
+/* The same at the PUD, when a 1G page can be had (see protnone_1g). */
+TEST_F(hugeleaf, hwpoison_1g_names_each_page)
+{
+	if (!map_huge(_metadata, self, HUGE_1G, 30, NR_1G, FREE_1G))
+		SKIP(return, "no 1G hugetlb page (vmtest.sh: VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=5G VMSCOPE_VM_APPEND='hugepagesz=1G hugepages=2')");
+	poison_and_check(_metadata, self, VMSCOPE_LEVEL_PUD);
 }
 
 TEST_HARNESS_MAIN

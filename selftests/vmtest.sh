@@ -99,7 +99,8 @@ Options:
   -h          show this help
 
 Environment: VMSCOPE_VM_MEM sets the guest's memory (default 1G),
-VMSCOPE_VM_CPU adds CPU flags (+pdpe1gb: 1G pages, with 5G of memory).
+VMSCOPE_VM_CPU adds CPU flags (+pdpe1gb: 1G pages, with 5G of memory),
+VMSCOPE_VM_APPEND kernel parameters ('hugepagesz=1G hugepages=2').
 
 The guest has swap on zram0 and a 64M ext2 file system on zram1 at
 /mnt/disk (\$VMSCOPE_DISK in the tests' environment): the root is tmpfs,
@@ -383,7 +384,7 @@ build_initramfs()
 # kernel_cmdline - the kernel command line for this kernel
 kernel_cmdline()
 {
-	local cmdline=$KERNEL_CMDLINE
+	local cmdline="$KERNEL_CMDLINE${VMSCOPE_VM_APPEND:+ $VMSCOPE_VM_APPEND}"
 
 	if grep -qx 'CONFIG_KFENCE=y' "$KERNEL_DIR/root/boot/config-$VERSION" 2>/dev/null; then
 		cmdline+=" kfence.sample_interval=100"
