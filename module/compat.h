@@ -248,11 +248,11 @@ vmscope_folio_flags_word(const struct folio *folio)
  * softleaf helpers instead", "mm: eliminate further swapops predicates",
  * "mm: replace remaining pte_to_swp_entry() with softleaf_from_pte()").
  * softleaf_t is swp_entry_t there; swp_type() and swp_offset() remain.
+ * Huge leaves are read through the PTE helpers too: on x86 a PMD or PUD
+ * software entry has the PTE's swap format (hugetlb writes them as PTEs).
  */
 #if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
 #define vmscope_swp_from_pte(pte)	softleaf_from_pte(pte)
-#define vmscope_swp_from_pmd(pmd)	softleaf_from_pmd(pmd)
-#define vmscope_pmd_is_migration(pmd)	pmd_is_migration_entry(pmd)
 #define vmscope_swp_is_migration(e)	softleaf_is_migration(e)
 #define vmscope_swp_is_hwpoison(e)	softleaf_is_hwpoison(e)
 #define vmscope_swp_is_swap(e)		softleaf_is_swap(e)
@@ -260,8 +260,6 @@ vmscope_folio_flags_word(const struct folio *folio)
 #define vmscope_swp_pfn(e)		softleaf_to_pfn(e)
 #else
 #define vmscope_swp_from_pte(pte)	pte_to_swp_entry(pte)
-#define vmscope_swp_from_pmd(pmd)	pmd_to_swp_entry(pmd)
-#define vmscope_pmd_is_migration(pmd)	is_pmd_migration_entry(pmd)
 #define vmscope_swp_is_migration(e)	is_migration_entry(e)
 #define vmscope_swp_is_hwpoison(e)	is_hwpoison_entry(e)
 #define vmscope_swp_is_swap(e)		(!non_swap_entry(e))
@@ -379,6 +377,33 @@ static inline bool vmscope_tlb_flush_complete(void)
 	       boot_cpu_has(X86_FEATURE_INVPCID);
 #else
 	return true;
+#endif
+}
+
+/**
+ * vmscope_vma_anon_name() - the name prctl(PR_SET_VMA_ANON_NAME) gave a VMA
+ * @vma: the VMA
+ *
+ * What anon_vma_name() returns, which is not exported: vma->anon_name,
+ * serialized by mmap_lock.  Up to 6.1 the field shares a union with the
+ * file rmap node and names anonymous VMAs only; 6.2 ("mm: anonymous shared
+ * memory naming") gave it a field of its own, for shmem too.  Only with
+ * CONFIG_ANON_VMA_NAME, which Debian's 6.1, 6.12 and 7.2 leave unset.
+ *
+ * Context: mmap_lock of the VMA's mm held.
+ * Return: the name, or NULL.
+ */
+static inline const char *vmscope_vma_anon_name(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_ANON_VMA_NAME
+	mmap_assert_locked(vma->vm_mm);
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
+	if (vma->vm_file)
+		return NULL;
+#endif
+	return vma->anon_name ? vma->anon_name->name : NULL;
+#else
+	return NULL;
 #endif
 }
 

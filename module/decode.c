@@ -67,27 +67,32 @@ static void vmscope_decode_pte(pte_t pte, struct vmscope_leaf *leaf)
 	}
 }
 
-static void vmscope_decode_pmd(pmd_t pmd, struct vmscope_leaf *leaf)
+/*
+ * A PMD or PUD leaf.  A huge page that is mapped has its present bit set,
+ * or only its PROT_NONE bit (a PROT_NONE or NUMA-hinting mapping, whose
+ * PFN is stored inverted, as pmd_pfn() and pud_pfn() undo).  A PMD whose
+ * present bit pmdp_invalidate() cleared keeps its PSE bit and counts as
+ * present, as pmd_present() says.  Anything else is a software entry in
+ * the PTE's swap format: a THP's PMD migration entry, and every
+ * non-present hugetlb entry, which hugetlb writes with set_huge_pte_at()
+ * at whatever level its page is (migration, hwpoison, uffd-wp marker).
+ * x86's pud_present() tests the present bit only, so it is not asked.
+ */
+static void vmscope_decode_huge(int level, u64 val, struct vmscope_leaf *leaf)
 {
-	if (pmd_present(pmd)) {
-		leaf->state = pmd_protnone(pmd) ? VMSCOPE_STATE_PROT_NONE :
-						  VMSCOPE_STATE_PRESENT;
-		leaf->pfn = pmd_pfn(pmd);
-	} else if (vmscope_pmd_is_migration(pmd)) {
-		vmscope_decode_swp(vmscope_swp_from_pmd(pmd), leaf);
-	} else {
-		leaf->state = VMSCOPE_STATE_MARKER;
-	}
-}
+	bool mapped = val & (_PAGE_PRESENT | _PAGE_PROTNONE);
 
-static void vmscope_decode_pud(pud_t pud, struct vmscope_leaf *leaf)
-{
-	if (pud_present(pud)) {
-		leaf->state = VMSCOPE_STATE_PRESENT;
-		leaf->pfn = pud_pfn(pud);
-	} else {
-		leaf->state = VMSCOPE_STATE_MARKER;
+	if (level == VMSCOPE_LEVEL_PMD)
+		mapped = pmd_present(__pmd(val));
+	if (!mapped) {
+		vmscope_decode_swp(vmscope_swp_from_pte(__pte(val)), leaf);
+		return;
 	}
+	leaf->state = (val & (_PAGE_PRESENT | _PAGE_PROTNONE)) ==
+		      _PAGE_PROTNONE ? VMSCOPE_STATE_PROT_NONE :
+				       VMSCOPE_STATE_PRESENT;
+	leaf->pfn = level == VMSCOPE_LEVEL_PMD ? pmd_pfn(__pmd(val)) :
+						 pud_pfn(__pud(val));
 }
 
 /**
@@ -107,10 +112,8 @@ void __vmscope_decode_leaf(int level, u64 val, struct vmscope_leaf *leaf)
 	leaf->flags = vmscope_entry_flags(level, val);
 	if (level == VMSCOPE_LEVEL_PTE)
 		vmscope_decode_pte(__pte(val), leaf);
-	else if (level == VMSCOPE_LEVEL_PMD)
-		vmscope_decode_pmd(__pmd(val), leaf);
 	else
-		vmscope_decode_pud(__pud(val), leaf);
+		vmscope_decode_huge(level, val, leaf);
 }
 
 /**

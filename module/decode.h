@@ -36,6 +36,30 @@ struct vmscope_leaf {
 };
 
 /**
+ * vmscope_leaf_entry_pfn() - the PFN a software entry names for one page
+ * @leaf: a decoded leaf
+ * @index: base pages from the start of the leaf
+ *
+ * A migration or hwpoison entry in a PMD or PUD leaf names the first page
+ * of the huge page; each base page under it is that PFN plus its index, as
+ * /proc/PID/pagemap reports a PMD migration entry.
+ *
+ * Return: the PFN, or 0 for a leaf whose entry names none.
+ */
+static inline u64 vmscope_leaf_entry_pfn(const struct vmscope_leaf *leaf,
+					 unsigned long index)
+{
+	switch (leaf->state) {
+	case VMSCOPE_STATE_MIGRATION:
+	case VMSCOPE_STATE_HWPOISON:
+	case VMSCOPE_STATE_DEVICE:
+		return leaf->swap_offset + index;
+	default:
+		return 0;
+	}
+}
+
+/**
  * struct vmscope_page_facts - what the struct page behind a PFN says
  * @flags: VMSCOPE_PAGE_*
  * @mapcount: page-table entries mapping it
@@ -205,11 +229,12 @@ vmscope_page_facts(struct vm_area_struct *vma, int level,
 		return;
 	}
 	/*
-	 * x86 marks every PFN-map PTE special, and, as vm_normal_page(),
-	 * takes the others to have a struct page; larger leaves are checked.
+	 * x86 marks every PFN-map PTE special.  vm_normal_page() checks the
+	 * PFN of any other entry against highest_memmap_pfn, which is not
+	 * exported; pfn_valid() is the exported test that pfn_to_page() has
+	 * a struct page to give, and is stricter (holes in the memory map).
 	 */
-	if ((leaf->flags & VMSCOPE_PTE_SPECIAL) ||
-	    (level != VMSCOPE_LEVEL_PTE && !pfn_valid(pfn))) {
+	if ((leaf->flags & VMSCOPE_PTE_SPECIAL) || !pfn_valid(pfn)) {
 		facts->flags = VMSCOPE_PAGE_NOPAGE;
 		return;
 	}

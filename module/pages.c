@@ -58,20 +58,21 @@ static int vmscope_pages_spend(struct vmscope_pages_ctx *ctx)
 	return vmscope_chunk_spend(&ctx->cw, 1);
 }
 
-/* Empty pages as records: all zero but for the state. */
+/* Empty pages as records: all zero but for the state, in one memset(). */
 static int vmscope_pages_fill(struct vmscope_pages_ctx *ctx, u8 state,
 			      unsigned long next)
 {
-	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
-		struct vmscope_page *rec = &ctx->recs[ctx->nr];
+	unsigned long n = min_t(unsigned long, (next - ctx->addr) >> PAGE_SHIFT,
+				ctx->max - ctx->nr);
+	struct vmscope_page *rec = &ctx->recs[ctx->nr];
+	unsigned long i;
 
-		if (ctx->nr == ctx->max)
-			return 1;
-		memset(rec, 0, sizeof(*rec));
-		rec->state = state;
-		ctx->nr++;
-	}
-	return 0;
+	memset(rec, 0, n * sizeof(*rec));
+	for (i = 0; state && i < n; i++)
+		rec[i].state = state;
+	ctx->nr += n;
+	ctx->addr += n << PAGE_SHIFT;
+	return ctx->addr < next;
 }
 
 /*
@@ -135,7 +136,7 @@ vmscope_pages_one(struct vm_area_struct *vma, bool show_pfn, int level,
 		r.pfn = leaf->swap_type |
 			leaf->swap_offset << VMSCOPE_SWP_TYPE_BITS;
 	} else if (show_pfn) {
-		r.pfn = leaf->swap_offset;
+		r.pfn = vmscope_leaf_entry_pfn(leaf, index);
 	}
 	*rec = r;
 }

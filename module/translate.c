@@ -89,6 +89,7 @@ static int vmscope_tr_leaf(struct vmscope_pt_walk *w, int level,
 {
 	struct vmscope_tr_ctx *ctx = w->private;
 	struct vmscope_translate *tr = ctx->tr;
+	u64 index = (tr->vaddr & (vmscope_level_size(level) - 1)) >> PAGE_SHIFT;
 	struct vmscope_leaf leaf;
 
 	vmscope_decode_leaf(level, val, &leaf);
@@ -97,6 +98,8 @@ static int vmscope_tr_leaf(struct vmscope_pt_walk *w, int level,
 	tr->page_size = vmscope_level_size(level);
 	tr->swap_type = leaf.swap_type;
 	tr->swap_offset = leaf.swap_offset;
+	if (leaf.state != VMSCOPE_STATE_SWAPPED)
+		tr->swap_offset = vmscope_leaf_entry_pfn(&leaf, index);
 	if (leaf.state == VMSCOPE_STATE_PRESENT ||
 	    leaf.state == VMSCOPE_STATE_PROT_NONE)
 		vmscope_tr_page(ctx, level, &leaf);

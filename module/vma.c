@@ -8,9 +8,13 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "vmscope.h"
 
 static u32 vmscope_vma_perms(const struct vm_area_struct *vma)
@@ -43,14 +47,34 @@ static const char *vmscope_vma_special_name(struct vm_area_struct *vma)
 	return NULL;
 }
 
+/* The longest path vmscope_vma_path() builds to truncate it. */
+#define VMSCOPE_PATH_MAX	(16 * PATH_MAX)
+
+/*
+ * The file's path as maps shows it, truncated to @len - 1 bytes.  d_path()
+ * builds a path from its end and fails when the whole does not fit, so a
+ * longer one is built in a larger buffer first (maps' seq_file grows its
+ * buffer the same way), up to VMSCOPE_PATH_MAX bytes.
+ */
 static void vmscope_vma_path(struct file *file, char *buf, size_t len)
 {
 	char *p = d_path(&file->f_path, buf, len);
+	size_t size = PATH_MAX;
+	char *tmp = NULL;
 
+	while (PTR_ERR_OR_ZERO(p) == -ENAMETOOLONG &&
+	       size <= VMSCOPE_PATH_MAX) {
+		kvfree(tmp);
+		tmp = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		p = tmp ? d_path(&file->f_path, tmp, size) : ERR_PTR(-ENOMEM);
+		size *= 2;
+	}
 	if (IS_ERR(p))
-		strscpy(buf, "[unreachable]", len);
-	else
-		memmove(buf, p, strlen(p) + 1);
+		p = "[unreachable]";
+	len = min(strlen(p), len - 1);
+	memmove(buf, p, len);
+	buf[len] = '\0';
+	kvfree(tmp);
 }
 
 /**
@@ -66,6 +90,7 @@ static void vmscope_vma_path(struct file *file, char *buf, size_t len)
 void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out,
 			  bool show_pfn)
 {
+	const char *anon = vmscope_vma_anon_name(vma);
 	struct file *file = vma->vm_file;
 	const char *name;
 
@@ -81,10 +106,16 @@ void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out,
 			out->pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
 		out->ino = inode->i_ino;
 		out->dev = new_encode_dev(inode->i_sb->s_dev);
-		vmscope_vma_path(file, out->name, sizeof(out->name));
+		if (anon)
+			snprintf(out->name, sizeof(out->name),
+				 "[anon_shmem:%s]", anon);
+		else
+			vmscope_vma_path(file, out->name, sizeof(out->name));
 		return;
 	}
 	name = vmscope_vma_special_name(vma);
 	if (name)
 		strscpy(out->name, name, sizeof(out->name));
+	else if (anon)
+		snprintf(out->name, sizeof(out->name), "[anon:%s]", anon);
 }

@@ -5,7 +5,10 @@
 # (KERNEL=6.1|6.12, default 6.12; LEVELS=4|5, default 4), with 3G of guest
 # memory so that the 1 GiB dense case and the OOM case's 2,000 processes
 # fit, and print its table.  The layout and OOM cases run the CLI, which
-# vmtest.sh puts at /usr/bin/vmscope.  BENCH_ARGS=--json for JSON.
+# vmtest.sh puts at /usr/bin/vmscope.  BENCH_ARGS=--json for JSON
+# (--walk and the other options of vmscope-bench run one case).  Every
+# ratio measured is also written, as one JSON document, to $BENCH_RATIOS
+# (default $VMSCOPE_CACHE/bench-ratios.json).
 
 set -euo pipefail
 
@@ -24,6 +27,16 @@ VMSCOPE_VM_MEM=3G selftests/vmtest.sh -q -k "$VM_VERSION" -l "$LEVELS" \
 	-a userspace/vmscope-bench:/usr/bin/vmscope-bench -a /usr/bin/fincore \
 	-- "vmscope-bench ${BENCH_ARGS:-}" || rc=$?
 # -q prints only the verdict: the benchmark's output is in the console log
-sed -n '/^VMSCOPE: running:/,/^VMSCOPE-CMD rc=/{//!p}' \
-	"$VMSCOPE_CACHE/logs/$VM_VERSION-L$LEVELS.log"
+log=$VMSCOPE_CACHE/logs/$VM_VERSION-L$LEVELS.log
+sed -n '/^VMSCOPE: running:/,/^VMSCOPE-CMD rc=/{//!p}' "$log" |
+	grep -av '^bench-ratios: ' || true
+# every ratio of the run as one JSON document
+ratios=${BENCH_RATIOS:-$VMSCOPE_CACHE/bench-ratios.json}
+if grep -a '^bench-ratios: ' "$log" | tail -n 1 | tr -d '\r' |
+	sed 's/^bench-ratios: //' >"$ratios.tmp" && [[ -s $ratios.tmp ]]; then
+	mv "$ratios.tmp" "$ratios"
+	echo "bench: every ratio in $ratios" >&2
+else
+	rm -f "$ratios.tmp"
+fi
 exit "$rc"

@@ -98,7 +98,9 @@ Options:
   -q          print only TAP result lines and failures
   -h          show this help
 
-Environment: VMSCOPE_VM_MEM sets the guest's memory (default 1G).
+Environment: VMSCOPE_VM_MEM sets the guest's memory (default 1G),
+VMSCOPE_VM_CPU adds CPU flags (+pdpe1gb: 1G pages, with 5G of memory),
+VMSCOPE_VM_APPEND kernel parameters ('hugepagesz=1G hugepages=2').
 
 The guest has swap on zram0 and a 64M ext2 file system on zram1 at
 /mnt/disk (\$VMSCOPE_DISK in the tests' environment): the root is tmpfs,
@@ -382,7 +384,7 @@ build_initramfs()
 # kernel_cmdline - the kernel command line for this kernel
 kernel_cmdline()
 {
-	local cmdline=$KERNEL_CMDLINE
+	local cmdline="$KERNEL_CMDLINE${VMSCOPE_VM_APPEND:+ $VMSCOPE_VM_APPEND}"
 
 	if grep -qx 'CONFIG_KFENCE=y' "$KERNEL_DIR/root/boot/config-$VERSION" 2>/dev/null; then
 		cmdline+=" kfence.sample_interval=100"
@@ -401,6 +403,8 @@ run_vm()
 	# RDRAND lets the kernel seed its CRNG at boot: without it, mkswap's read
 	# of /dev/urandom waits 1-3 s for jitter entropy under TCG.
 	cpu+=,+rdrand
+	# more CPU flags, e.g. +pdpe1gb: 1G pages (vmscope_hugeleaf_test)
+	[[ -z ${VMSCOPE_VM_CPU:-} ]] || cpu+=,$VMSCOPE_VM_CPU
 	qemu=("$QEMU_BINARY" -nographic -no-reboot -net none
 		-m "$GUEST_MEM" -smp "$GUEST_SMP" -cpu "$cpu"
 		-kernel "$KERNEL_DIR/root/boot/vmlinuz-$VERSION" -initrd "$initrd"

@@ -20,7 +20,13 @@
  * and `vmscope cache` against fincore(1) over 10,000 files (bench_cache.c;
  * `--cache-only`).
  *
- * Run by `make bench` in the test VM; prints a table, or JSON with --json.
+ * The walk beside the kernel's newer interfaces: one page in 33, against
+ * pagemap, PAGEMAP_SCAN; LAYOUT against PROCMAP_QUERY (bench_walk.c;
+ * `--walk`: only that).
+ *
+ * Run by `make bench` in the test VM; prints a table, or JSON with --json,
+ * then every ratio in one table (bench_ratio.c) and as one JSON line on
+ * stderr, which scripts/bench.sh writes to a file.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -46,6 +52,7 @@
 
 #include "replace.h"
 #include "bench_cache.h"
+#include "bench_walk.h"
 
 #define PAGE		4096UL
 #define BUF_PAGES	65536UL
@@ -475,6 +482,7 @@ struct oom_result {
 
 static struct oom_result oom;
 static struct cache_result cache;
+static struct walk_result walkr;
 
 #define OOM_TARGET	0.2	/* issue 5: at most a fifth of the time */
 
@@ -1030,6 +1038,37 @@ static void print_wss_table(const struct wss_result *r)
 	       r->slow_median, r->slow_noflush_median);
 }
 
+/* Every ratio of the run, for the summary table (bench_ratio.c). */
+static void note_ratios(const struct bench_case *cs, int n)
+{
+	static char names[2][2][48];
+	int i;
+
+	for (i = 0; i < n && i < 2; i++) {
+		snprintf(names[i][0], sizeof(names[i][0]), "%s WALK vs pagemap",
+			 cs[i].name);
+		snprintf(names[i][1], sizeof(names[i][1]),
+			 "%s WALK vs smaps_rollup", cs[i].name);
+		bench_ratio(names[i][0], cs[i].pagemap / cs[i].walk, true,
+			    "pagemap s / WALK s");
+		bench_ratio(names[i][1], cs[i].rollup / cs[i].walk, true,
+			    "smaps_rollup s / WALK s");
+	}
+	bench_ratio("layout --json vs cat smaps", layout_s / smaps_s, false,
+		    "vmscope s / smaps s");
+	bench_ratio("oom --json vs /proc reads", oom.vmscope / oom.proc, false,
+		    "vmscope s / /proc s");
+	bench_ratio("top -b vs /proc reads", topr.vmscope / topr.proc, false,
+		    "vmscope CPU s / /proc CPU s");
+	bench_ratio("top -b vs busybox top", topr.vmscope / topr.busybox,
+		    false, "vmscope CPU s / busybox CPU s");
+	bench_ratio("cache --json vs fincore", cache.vmscope_s /
+		    cache.fincore_s, false, "vmscope s / fincore s");
+	bench_ratio("wss pass vs clear_refs+smaps", wssr.pass_s / wssr.wsspl_s,
+		    false, "pass s / wss.pl s");
+	bench_kapi_ratios(&walkr);
+}
+
 static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 {
 	int i;
@@ -1069,7 +1108,9 @@ static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 	bench_cache_print(&cache, 1);
 	printf(",\n");
 	print_wss_json(&wssr);
-	printf("}\n");
+	printf(",\n");
+	bench_kapi_print(&walkr, 1);
+	printf("\n}\n");
 }
 
 static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
@@ -1107,6 +1148,8 @@ static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
 	replace_table(&rpb);
 	bench_cache_print(&cache, 0);
 	print_wss_table(&wssr);
+	bench_kapi_print(&walkr, 0);
+	bench_ratio_table();
 }
 
 int main(int argc, char **argv)
@@ -1154,6 +1197,14 @@ int main(int argc, char **argv)
 		       topr.vmscope / topr.proc, topr.vmscope / topr.busybox);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--walk")) {	/* that case alone */
+		bench_kapi(&walkr);
+		bench_kapi_print(&walkr, 0);
+		bench_kapi_ratios(&walkr);
+		bench_ratio_table();
+		bench_ratio_json();
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--replace")) {
 		bench_replace(&rpb);
 		replace_table(&rpb);
@@ -1161,7 +1212,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && !json)
 		errx(2, "usage: vmscope-bench [--json | --top | --replace | "
-		     "--cache-only | --wss | --wss-pass]");
+		     "--cache-only | --wss | --wss-pass | --walk]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
@@ -1198,9 +1249,12 @@ int main(int argc, char **argv)
 	bench_replace(&rpb);
 	bench_cache(&cache);
 	bench_wss(&wssr);
+	bench_kapi(&walkr);
+	note_ratios(cs, 2);
 	if (json)
 		print_json(cs, 2, lat);
 	else
 		print_table(cs, 2, lat);
+	bench_ratio_json();
 	return 0;
 }

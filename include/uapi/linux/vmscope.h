@@ -182,8 +182,11 @@ struct vmscope_info {
  * @perms: VMSCOPE_VMA_* permissions.
  * @dev: device of the file, as new_encode_dev() (major << 8 | minor, with
  *	the minor's high bits above), or 0.
- * @name: the file path, or [heap], [stack], [vdso], [vvar]..., or empty;
- *	NUL terminated, truncated to VMSCOPE_NAME_LEN - 1 bytes.
+ * @name: as /proc/PID/maps names the VMA: the file path, [heap],
+ *	[stack], [vdso], [vvar]..., [anon:NAME] or [anon_shmem:NAME]
+ *	(PR_SET_VMA_ANON_NAME), or empty; NUL terminated, truncated to its
+ *	first VMSCOPE_NAME_LEN - 1 bytes ("[unreachable]" for a path longer
+ *	than 64 KiB).
  */
 struct vmscope_vma {
 	__u64 start;

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMA names against /proc/self/maps: a file whose path is longer than
+ * vmscope_vma.name holds (and one longer than PATH_MAX, built with
+ * relative paths) is named by the first VMSCOPE_NAME_LEN - 1 bytes of the
+ * path maps shows; an anonymous VMA named with PR_SET_VMA_ANON_NAME is
+ * "[anon:NAME]", as in maps (only with CONFIG_ANON_VMA_NAME, which
+ * Debian's kernels leave unset: skipped there).
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "vmscope.h"
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+
+#define PAGE		4096UL
+#define COMPONENT	200	/* bytes of each directory name */
+
+/* The name maps gives the VMA at @addr, unescaped ("\012" stays). */
+static int maps_name(uintptr_t addr, char *name, size_t len)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	size_t cap = 0;
+	char *line = NULL;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long start, end;
+		int off = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end,
+			   &off) < 2 || addr < start || addr >= end)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(name, len, "%s", off ? line + off : "");
+		ret = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+static int vma_name(uintptr_t addr, char *name, size_t len)
+{
+	struct vmscope_translate tr = {
+		.size = sizeof(tr), .pid = getpid(), .vaddr = addr,
+	};
+	int fd = vmscope_open_dev(), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = vmscope_ioctl(fd, VMSCOPE_IOC_TRANSLATE, &tr);
+	close(fd);
+	if (!ret)
+		snprintf(name, len, "%s", tr.vma.name);
+	return ret;
+}
+
+/*
+ * Make @depth directories of COMPONENT-byte names under a fresh directory
+ * in /tmp, entering each (a path longer than PATH_MAX can only be reached
+ * relatively), and map a file at the bottom.  Returns the mapping.
+ */
+static void *map_deep_file(struct __test_metadata *_metadata, int depth,
+			   char *top, size_t toplen)
+{
+	char comp[COMPONENT + 1];
+	void *p;
+	int fd, i;
+
+	snprintf(top, toplen, "/tmp/vmscope-name-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(top));
+	ASSERT_EQ(0, chdir(top));
+	memset(comp, 'd', COMPONENT);
+	comp[COMPONENT] = '\0';
+	for (i = 0; i < depth; i++) {
+		ASSERT_EQ(0, mkdir(comp, 0700));
+		ASSERT_EQ(0, chdir(comp));
+	}
+	fd = open("file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, PAGE));
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, chdir("/"));
+	return p;
+}
+
+static void long_path_check(struct __test_metadata *_metadata, int depth,
+			    size_t min_len)
+{
+	static char maps[8 * PATH_MAX], top[64];
+	char name[VMSCOPE_NAME_LEN + 1];
+	int fd = vmscope_open_dev();
+	void *p;
+
+	if (fd < 0 && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, fd);
+	close(fd);
+	p = map_deep_file(_metadata, depth, top, sizeof(top));
+	ASSERT_EQ(0, maps_name((uintptr_t)p, maps, sizeof(maps)));
+	ASSERT_EQ(0, vma_name((uintptr_t)p, name, sizeof(name)));
+	/* not vacuous: maps shows the whole path, longer than a name holds */
+	ASSERT_EQ(0, strncmp(maps, top, strlen(top)));
+	ASSERT_LT(min_len, strlen(maps));
+	EXPECT_EQ(VMSCOPE_NAME_LEN - 1, strlen(name));
+	EXPECT_EQ(0, strncmp(maps, name, VMSCOPE_NAME_LEN - 1)) {
+		TH_LOG("vmscope: %.60s..., maps: %.60s...", name, maps);
+	}
+	munmap(p, PAGE);
+}
+
+/* A path of about 600 bytes: d_path() into 256 bytes fails. */
+TEST(long_path_is_truncated_as_maps)
+{
+	long_path_check(_metadata, 3, VMSCOPE_NAME_LEN);
+}
+
+/* About 5K bytes, longer than PATH_MAX. */
+TEST(path_longer_than_path_max_is_truncated_as_maps)
+{
+	long_path_check(_metadata, PATH_MAX / COMPONENT + 1, PATH_MAX);
+}
+
+TEST(anon_name_as_maps)
+{
+	char maps[VMSCOPE_NAME_LEN], name[VMSCOPE_NAME_LEN];
+	int fd = vmscope_open_dev();
+	char *p;
+
+	if (fd < 0 && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, fd);
+	close(fd);
+	p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
+		  3 * PAGE, (unsigned long)"vmscope test")) {
+		munmap(p, 3 * PAGE);
+		SKIP(return, "PR_SET_VMA_ANON_NAME: %s (no CONFIG_ANON_VMA_NAME)",
+		     strerror(errno));
+	}
+	ASSERT_EQ(0, maps_name((uintptr_t)p + PAGE, maps, sizeof(maps)));
+	ASSERT_STREQ("[anon:vmscope test]", maps);
+	ASSERT_EQ(0, vma_name((uintptr_t)p + PAGE, name, sizeof(name)));
+	EXPECT_STREQ(maps, name);
+	munmap(p, 3 * PAGE);
+}
+
+TEST_HARNESS_MAIN
