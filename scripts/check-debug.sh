@@ -3,10 +3,11 @@
 #
 # check-debug.sh - `make check-debug`: the selftests on a 6.12 kernel built
 # with KASAN, lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, kmemleak
-# and fault injection (scripts/debug-kernel.sh; built once per machine,
-# 20-30 minutes on 2 cores), with 4- and 5-level paging.  Any KASAN,
-# lockdep, sleeping-in-atomic or kmemleak report fails the run.  Ends with
-# "N passed, N failed".
+# and fault injection (scripts/debug-kernel.sh; built once per machine and
+# kept in the cache), with 4- and 5-level paging.  Any KASAN, lockdep,
+# sleeping-in-atomic or kmemleak report fails the run.  Prints each mode's
+# results, how long the kernel's build (or its look-up in the cache) and
+# the VMs took, and ends with "N passed, N failed, N skipped".
 
 set -uo pipefail
 
@@ -16,20 +17,24 @@ cd "$TOP" || exit 1
 export VMSCOPE_CACHE=${VMSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmscope}
 passed=0
 failed=0
+skipped=0
 
 fail_all()
 {
 	echo "check-debug.sh: $*" >&2
-	echo "$passed passed, $((failed + 1)) failed"
+	echo "$passed passed, $((failed + 1)) failed, $skipped skipped"
 	exit 1
 }
 
+start=$SECONDS
 ver=$(scripts/debug-kernel.sh) || fail_all "cannot build the debug kernel"
+echo "check-debug.sh: debug kernel $ver ready after $((SECONDS - start))s"
 out=$(scripts/build-modules.sh "$ver" | tail -n1) ||
 	fail_all "cannot build vmscope.ko for $ver"
 make -s selftests || fail_all "cannot build the selftests"
 make -s -C userspace || fail_all "cannot build the CLI"
 
+start=$SECONDS
 for levels in 4 5; do
 	res=$VMSCOPE_CACHE/check/debug-$levels.result
 	mkdir -p "${res%/*}"
@@ -40,11 +45,14 @@ for levels in 4 5; do
 	if [[ -s $res ]]; then
 		p=$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' "$res")
 		f=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' "$res")
+		s=$(sed -n 's/.*skipped=\([0-9]*\).*/\1/p' "$res")
 		passed=$((passed + ${p:-0}))
 		failed=$((failed + ${f:-1}))
+		skipped=$((skipped + ${s:-0}))
 	else
 		failed=$((failed + 1))
 	fi
 done
-echo "$passed passed, $failed failed"
+echo "check-debug.sh: both VMs ran $((SECONDS - start))s"
+echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))
