@@ -122,6 +122,32 @@ static inline unsigned long vmscope_mm_counter(struct mm_struct *mm,
 #endif
 }
 
+/**
+ * vmscope_oom_counter() - a page counter of @mm as oom_badness() reads it
+ * @mm: the address space
+ * @member: MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES or MM_SWAPENTS
+ *
+ * oom_badness() read the per-CPU counters' approximate totals
+ * (get_mm_rss(), get_mm_counter()) until "mm: Fix OOM killer inaccuracy
+ * on large many-core systems" (Mathieu Desnoyers, January 2026) made it
+ * sum them exactly (get_mm_rss_sum(), get_mm_counter_sum()).  Debian's
+ * 7.2 has it, its 6.12.118 has not; the first release with it is taken
+ * to be 7.0 (posted for mm-new in January 2026; not checked further).
+ * /proc/PID/oom_score differs by a page or two between the two reads for
+ * a process whose counters have changes pending on some CPU.
+ *
+ * Return: the count, in pages.
+ */
+static inline unsigned long vmscope_oom_counter(struct mm_struct *mm,
+						int member)
+{
+#if KERNEL_VERSION(7, 0, 0) <= LINUX_VERSION_CODE
+	return get_mm_counter_sum(mm, member);
+#else
+	return get_mm_counter(mm, member);
+#endif
+}
+
 /* pgscan_khugepaged and pgsteal_khugepaged were split out in 6.2. */
 #if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
 #define VMSCOPE_HAVE_KHUGEPAGED_SCAN 1

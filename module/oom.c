@@ -40,8 +40,10 @@ static bool vmscope_oom_points(struct task_struct *p, u64 totalpages,
 			continue;
 		}
 		o->oom_score_adj = t->signal->oom_score_adj;
-		o->rss = get_mm_rss(mm);
-		o->swap = get_mm_counter(mm, MM_SWAPENTS);
+		o->rss = vmscope_oom_counter(mm, MM_FILEPAGES) +
+			 vmscope_oom_counter(mm, MM_ANONPAGES) +
+			 vmscope_oom_counter(mm, MM_SHMEMPAGES);
+		o->swap = vmscope_oom_counter(mm, MM_SWAPENTS);
 		o->pgtables = mm_pgtables_bytes(mm) >> PAGE_SHIFT;
 		ok = o->oom_score_adj != OOM_SCORE_ADJ_MIN &&
 		     !mm_flags_test(MMF_OOM_SKIP, mm) && !in_vfork(t);
