@@ -55,7 +55,7 @@
 #include "bench_walk.h"
 
 #define PAGE		4096UL
-#define BUF_PAGES	65536UL
+#define BUF_PAGES	BENCH_WALK_BUF
 #define ROUNDS		5
 
 /* What the target process shares with the benchmark. */
@@ -134,11 +134,21 @@ static void target(struct target_shm *shm, uint64_t dense_len,
 		pause();
 }
 
-static void bench_walk(int fd, pid_t pid, uint64_t start, uint64_t pages,
-		       struct vmscope_page *buf)
+/**
+ * bench_walk_range() - VMSCOPE_IOC_WALK over [@start, @end), in calls of
+ * BENCH_WALK_BUF records into @buf
+ * @fd: /dev/vmscope
+ * @pid: the process
+ * @start: first address
+ * @end: end address
+ * @buf: BENCH_WALK_BUF records
+ * @present: if not NULL, the pages found present are added to it
+ */
+void bench_walk_range(int fd, pid_t pid, uint64_t start, uint64_t end,
+		      struct vmscope_page *buf, uint64_t *present)
 {
-	uint64_t end = start + pages * PAGE;
 	struct vmscope_walk w;
+	uint64_t i;
 
 	while (start < end) {
 		memset(&w, 0, sizeof(w));
@@ -148,9 +158,11 @@ static void bench_walk(int fd, pid_t pid, uint64_t start, uint64_t pages,
 		w.start = start;
 		w.end = end;
 		w.buf = (uintptr_t)buf;
-		w.buf_count = BUF_PAGES;
+		w.buf_count = BENCH_WALK_BUF;
 		if (ioctl(fd, VMSCOPE_IOC_WALK, &w))
 			err(1, "VMSCOPE_IOC_WALK");
+		for (i = 0; present && i < w.count; i++)
+			*present += buf[i].state == VMSCOPE_STATE_PRESENT;
 		start = w.next;
 	}
 }
@@ -196,7 +208,8 @@ static void run_case(struct bench_case *c, int fd, int pm, pid_t pid,
 
 	for (r = 0; r < ROUNDS; r++) {
 		t = now();
-		bench_walk(fd, pid, c->start, c->pages, buf);
+		bench_walk_range(fd, pid, c->start, c->start + c->pages * PAGE,
+				 buf, NULL);
 		c->walk = best(c->walk, now() - t);
 		t = now();
 		bench_pagemap(pm, c->start, c->pages, buf);
@@ -237,7 +250,8 @@ static void probe_walk(void *arg)
 {
 	struct probe_arg *a = arg;
 
-	bench_walk(a->fd, a->pid, a->c->start, a->c->pages, a->buf);
+	bench_walk_range(a->fd, a->pid, a->c->start,
+			 a->c->start + a->c->pages * PAGE, a->buf, NULL);
 }
 
 static void probe_pagemap(void *arg)

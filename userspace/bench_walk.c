@@ -80,7 +80,7 @@ struct procmap_query {
 #define BW_PAGE		4096UL
 #define BW_BYTES	(1UL << 30)
 #define BW_STRIDE	33		/* one mapped page, 32 empty */
-#define BW_BUF		65536UL		/* records or regions per call */
+#define BW_BUF		BENCH_WALK_BUF	/* records or regions per call */
 #define BW_ROUNDS	5
 #define BW_VMAS		60000
 
@@ -123,24 +123,9 @@ static void bw_target(struct bw_shm *shm)
 static uint64_t bw_walk(int fd, pid_t pid, uint64_t start,
 			struct vmscope_page *buf)
 {
-	uint64_t end = start + BW_BYTES, present = 0, i;
-	struct vmscope_walk w;
+	uint64_t present = 0;
 
-	while (start < end) {
-		memset(&w, 0, sizeof(w));
-		w.size = sizeof(w);
-		w.pid = pid;
-		w.rec_size = sizeof(*buf);
-		w.start = start;
-		w.end = end;
-		w.buf = (uintptr_t)buf;
-		w.buf_count = BW_BUF;
-		if (ioctl(fd, VMSCOPE_IOC_WALK, &w))
-			err(1, "VMSCOPE_IOC_WALK");
-		for (i = 0; i < w.count; i++)
-			present += buf[i].state == VMSCOPE_STATE_PRESENT;
-		start = w.next;
-	}
+	bench_walk_range(fd, pid, start, start + BW_BYTES, buf, &present);
 	return present;
 }
 

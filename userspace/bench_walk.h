@@ -9,6 +9,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/vmscope.h>
+
+/* Records of one VMSCOPE_IOC_WALK call in the walk cases. */
+#define BENCH_WALK_BUF	65536UL
+
+void bench_walk_range(int fd, pid_t pid, uint64_t start, uint64_t end,
+		      struct vmscope_page *buf, uint64_t *present);
 
 /**
  * struct walk_result - VMSCOPE_IOC_WALK and _LAYOUT beside the kernel's own
