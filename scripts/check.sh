@@ -13,8 +13,8 @@
 #      unstable's newest kernel, 4- and 5-level paging), with the kernel log
 #      checked for warnings; the configuration $VMSCOPE_DKMS_CONFIG (default
 #      6.12:4) loads the module DKMS built in the chroot.
-# Ends with one line "N passed, N failed" summed over all of it and exits
-# non-zero if anything failed.
+# Ends with the names of what failed, then one line "N passed, N failed"
+# summed over all of it, and exits non-zero if anything failed.
 #
 # VMSCOPE_CONFIGS="6.1:4 6.12:5" restricts the VM configurations.
 #
@@ -36,6 +36,7 @@ LOGDIR=$VMSCOPE_CACHE/check
 passed=0
 failed=0
 skipped=0
+failures=()
 
 # check NAME COMMAND... - run one static check, log its output, count it
 check()
@@ -48,6 +49,7 @@ check()
 		echo "ok - $name"
 	else
 		failed=$((failed + 1))
+		failures+=("$name")
 		echo "not ok - $name (log: $log)"
 		tail -n 40 "$log" | sed 's/^/#   /'
 	fi
@@ -166,9 +168,10 @@ debian_packages()
 # vm KERNEL LEVELS - the selftests in one VM configuration
 vm()
 {
-	local ver res p f s ko start=$SECONDS
+	local ver res out p f s ko line start=$SECONDS
 	ver=$(scripts/kernels.sh resolve "$1") || return 1
 	res=$LOGDIR/vm-$ver-$2.result
+	out=$LOGDIR/vm-$ver-$2.out
 	rm -f "$res"
 	echo "# VM: $ver, $2-level paging"
 	ko=$VMSCOPE_CACHE/build/$ver/vmscope.ko
@@ -178,10 +181,14 @@ vm()
 	fi
 	# fincore(1) (util-linux) is the page-cache test's oracle
 	selftests/vmtest.sh -q -k "$ver" -l "$2" -r "$res" -a /usr/bin/fincore \
-		-m "$ko" -T "$VMSCOPE_CACHE/tests" |
+		-m "$ko" -T "$VMSCOPE_CACHE/tests" | tee "$out" |
 		sed 's/^/#   /'
+	while read -r line; do
+		failures+=("$1:$2 ${line#FAIL  }")
+	done < <(grep '^FAIL  ' "$out")
 	if [[ ! -s $res ]]; then
 		failed=$((failed + 1))
+		failures+=("$1:$2 the VM did not report results")
 		echo "not ok - VM $ver $2-level did not report results"
 		return
 	fi
@@ -261,6 +268,10 @@ main()
 	done
 
 	((skipped > 0)) && echo "# $skipped skipped"
+	# repeated here, next to the total, where a truncated log still shows them
+	for k in "${failures[@]}"; do
+		echo "# failed: ${k:0:200}"
+	done
 	echo "# took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 	echo "$passed passed, $failed failed"
 	((failed == 0))
