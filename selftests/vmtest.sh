@@ -100,7 +100,8 @@ Options:
 
 Environment: VMSCOPE_VM_MEM sets the guest's memory (default 1G),
 VMSCOPE_VM_CPU adds CPU flags (+pdpe1gb: 1G pages, with 5G of memory),
-VMSCOPE_VM_APPEND kernel parameters ('hugepagesz=1G hugepages=2').
+VMSCOPE_VM_APPEND kernel parameters ('hugepagesz=1G hugepages=2'),
+VMSCOPE_VM_TCG=multi a host thread per vCPU (default single: see run_vm).
 
 The guest has swap on zram0 and a 64M ext2 file system on zram1 at
 /mnt/disk (\$VMSCOPE_DISK in the tests' environment): the root is tmpfs,
@@ -405,7 +406,13 @@ run_vm()
 	cpu+=,+rdrand
 	# more CPU flags, e.g. +pdpe1gb: 1G pages (vmscope_hugeleaf_test)
 	[[ -z ${VMSCOPE_VM_CPU:-} ]] || cpu+=,$VMSCOPE_VM_CPU
+	# One host thread runs both vCPUs in turn.  With a thread per vCPU
+	# (MTTCG), a vCPU now and then executes the int3 of a static-key or
+	# alternative patch that text_poke_bp() has already removed, and the
+	# kernel oopses in its own code (seen: sched_clock_cpu at boot,
+	# kmem_cache_free mid-run); VMSCOPE_VM_TCG=multi brings MTTCG back.
 	qemu=("$QEMU_BINARY" -nographic -no-reboot -net none
+		-accel "tcg,thread=${VMSCOPE_VM_TCG:-single}"
 		-m "$GUEST_MEM" -smp "$GUEST_SMP" -cpu "$cpu"
 		-kernel "$KERNEL_DIR/root/boot/vmlinuz-$VERSION" -initrd "$initrd"
 		-append "$(kernel_cmdline)")
