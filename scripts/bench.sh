@@ -22,6 +22,10 @@ LEVELS=${LEVELS:-4}
 vm_prepare "$KERNEL"
 echo "bench: $VM_VERSION, $LEVELS-level paging" >&2
 rc=0
+# A host thread per vCPU: the slowdown and latency cases need the target
+# and the reader to run at the same time, as on real CPUs (the tests run
+# both vCPUs in one thread, see vmtest.sh)
+VMSCOPE_VM_TCG=${VMSCOPE_VM_TCG:-multi} \
 VMSCOPE_VM_MEM=3G selftests/vmtest.sh -q -k "$VM_VERSION" -l "$LEVELS" \
 	-m "$VM_MODULE" -T "$VM_NOTESTS" -t 1800 \
 	-a userspace/vmscope-bench:/usr/bin/vmscope-bench -a /usr/bin/fincore \
