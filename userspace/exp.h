@@ -131,6 +131,7 @@ int exp_zones(int fd, struct vmscope_zone *zones, unsigned int max);
 
 /* System state, restored by the cleanup at exit or interruption */
 int exp_sysctl_set(const char *path, const char *val);
+int exp_controller_enable(const char *name);
 int exp_cgroup_make(char *path, size_t len, const char *max,
 		    const char *swap_max);
 int exp_cgroup_enter(const char *path);

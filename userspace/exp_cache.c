@@ -531,7 +531,7 @@ static int wb_slow_cgroup(const char *dir, char *cg, size_t len, char *devno,
 	err = exp_cgroup_make(cg, len, "max", "max");
 	if (err)
 		return err;
-	err = exp_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+io");
+	err = exp_controller_enable("io");
 	if (err)
 		return err;
 	snprintf(file, sizeof(file), "%s/io.max", cg);

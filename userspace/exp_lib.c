@@ -33,7 +33,8 @@ static pid_t undo_pids[MAX_UNDO];
 static char undo_cgroups[MAX_UNDO][128];
 static char undo_sysctl_path[MAX_UNDO][128];
 static char undo_sysctl_val[MAX_UNDO][64];
-static int nr_pids, nr_cgroups, nr_sysctls;
+static char undo_controllers[MAX_UNDO][16];	/* "-io" */
+static int nr_pids, nr_cgroups, nr_sysctls, nr_controllers;
 
 static void undo_pid_add(pid_t pid)
 {
@@ -65,7 +66,8 @@ int exp_write_file(const char *path, const char *val)
 }
 
 /**
- * exp_cleanup() - kill the children, remove the cgroups, restore sysctls
+ * exp_cleanup() - kill the children, remove the cgroups, turn off the
+ *	controllers turned on, restore sysctls
  *
  * Async-signal-safe: called at the end of every experiment and from the
  * handler of SIGINT/SIGTERM/SIGHUP.
@@ -82,6 +84,10 @@ void exp_cleanup(void)
 	for (i = nr_cgroups - 1; i >= 0; i--)
 		rmdir(undo_cgroups[i]);
 	nr_cgroups = 0;
+	for (i = nr_controllers - 1; i >= 0; i--)
+		exp_write_file(CGROUP_ROOT "/cgroup.subtree_control",
+			       undo_controllers[i]);
+	nr_controllers = 0;
 	for (i = nr_sysctls - 1; i >= 0; i--)
 		exp_write_file(undo_sysctl_path[i], undo_sysctl_val[i]);
 	nr_sysctls = 0;
@@ -466,6 +472,39 @@ bool exp_have_memcg(void)
 }
 
 /**
+ * exp_controller_enable() - a cgroup v2 controller for the root's children,
+ *	turned off again by the cleanup if it was off
+ * @name: "memory", "io"...
+ *
+ * Return: 0 or -errno.
+ */
+int exp_controller_enable(const char *name)
+{
+	char buf[256] = "", *tok, *save;
+	size_t n = strlen(name);
+	int fd, err;
+
+	fd = open(CGROUP_ROOT "/cgroup.subtree_control", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(fd);
+	for (tok = strtok_r(buf, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, name))
+			return 0;
+	if (nr_controllers == MAX_UNDO || n + 2 > sizeof(undo_controllers[0]))
+		return -ENOSPC;
+	snprintf(buf, sizeof(buf), "+%s", name);
+	err = exp_write_file(CGROUP_ROOT "/cgroup.subtree_control", buf);
+	if (!err)
+		snprintf(undo_controllers[nr_controllers++],
+			 sizeof(undo_controllers[0]), "-%s", name);
+	return err;
+}
+
+/**
  * exp_cgroup_make() - a fresh memory cgroup, removed by the cleanup
  * @path: returns its path
  * @len: room in @path
@@ -482,7 +521,7 @@ int exp_cgroup_make(char *path, size_t len, const char *max,
 
 	if (nr_cgroups == MAX_UNDO)
 		return -ENOSPC;
-	exp_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
+	exp_controller_enable("memory");
 	snprintf(path, len, CGROUP_ROOT "/vmscope-exp.%d.%d", getpid(),
 		 nr_cgroups);
 	/* registered first: an interruption right after mkdir removes it */
