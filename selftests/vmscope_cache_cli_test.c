@@ -12,12 +12,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,6 +33,7 @@
 
 #define OUT_MAX		(8 << 20)
 #define NPAGES		64
+#define NOBODY		65534
 
 static long psz;
 
@@ -714,6 +717,167 @@ TEST_F(cli, cache_pid_lists_open_mapped_and_deleted)
 	if (fin >= 0)
 		ASSERT_EQ(fin, 7);
 	ASSERT_EQ(NULL, by_path(files, deleted));
+}
+
+
+/* The whole of @path into @buf (NUL terminated); bytes read or -1. */
+static ssize_t slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, got = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)got < len - 1 &&
+	       (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	return got;
+}
+
+static int become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY) || prctl(PR_SET_DUMPABLE, 1))
+		return -1;
+	return 0;
+}
+
+/* The paths of the "files" of self->root, one per name. */
+static size_t path_set(const struct jt *files, const char **v, size_t max)
+{
+	const struct jt *f;
+	size_t i, k, n = 0;
+
+	for (i = 0; (f = jt_at(files, i)); i++) {
+		const char *p = jt_str(f, "path");
+
+		for (k = 0; p && k < n && strcmp(v[k], p); k++)
+			;
+		if (p && k == n && n < max)
+			v[n++] = p;
+	}
+	return n;
+}
+
+/* "vmscope cache --json --pid @pid", as nobody if @nobody, into @dir. */
+static int cache_pid_as(const char *dir, pid_t pid, bool nobody)
+{
+	char cmd[512];
+	int st;
+	pid_t run;
+
+	snprintf(cmd, sizeof(cmd), "%s cache --json --pid %d >%s/json 2>%s/err",
+		 exp_cli(), pid, dir, dir);
+	run = fork();
+	if (run < 0)
+		return -1;
+	if (!run)
+		_exit(nobody && become_nobody() ? 99 : WEXITSTATUS(system(cmd)));
+	if (waitpid(run, &st, 0) != run || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define MAX_NAMES	256
+
+/*
+ * As nobody (unprivileged=1), --pid of its own process holding open a file
+ * of its own (3 pages) and a file of root's it may read but not write (2),
+ * then the same as root: nobody's list has its own file as fincore counts
+ * it and not root's file (the cachestat(2) rule), root's has both; the
+ * one warning nobody gets counts exactly the names root's list has and
+ * nobody's lacks, and root gets none.
+ */
+TEST_F(cli, cache_pid_as_user_says_what_it_left_out)
+{
+	const char *all[MAX_NAMES], *mine[MAX_NAMES];
+	char own[160], roots[160], dir[160], file[200], c, *nl;
+	size_t nall, nmine, i, k, left = 0;
+	struct jt nroot = { 0 };
+	const struct jt *f;
+	int pipefd[2], rc[2];
+	unsigned int n = 0;
+	pid_t pid;
+
+	snprintf(own, sizeof(own), "%s.own", self->tmp);
+	snprintf(roots, sizeof(roots), "%s.roots", self->tmp);
+	snprintf(dir, sizeof(dir), "%s.out", self->tmp);
+	ASSERT_EQ(0, make_full(own, 3));
+	ASSERT_EQ(0, make_full(roots, 2));
+	ASSERT_EQ(0, chown(own, NOBODY, NOBODY));
+	ASSERT_EQ(0, mkdir(dir, 0777));
+	ASSERT_EQ(0, chmod(dir, 0777));
+	ASSERT_EQ(0, vmscope_reload("unprivileged=1"));
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (become_nobody() || open(own, O_RDONLY) < 0 ||
+		    open(roots, O_RDONLY) < 0 || write(pipefd[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	close(pipefd[0]);
+	rc[0] = cache_pid_as(dir, pid, true);
+	snprintf(file, sizeof(file), "%s/json", dir);
+	ASSERT_LT(0, slurp(file, self->out, OUT_MAX));
+	ASSERT_EQ(0, jt_parse(self->out, &nroot));
+	snprintf(file, sizeof(file), "%s/err", dir);
+	ASSERT_LT(0, slurp(file, self->out, OUT_MAX));
+	rc[1] = cache_pid_as(dir, pid, false);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ASSERT_EQ(0, vmscope_reload(""));
+	ASSERT_EQ(0, rc[0]);
+	ASSERT_EQ(0, rc[1]);
+
+	/* nobody: exactly one line on stderr, the count */
+	TH_LOG("as nobody: %s", self->out);
+	nl = strchr(self->out, '\n');
+	ASSERT_NE(NULL, nl);
+	EXPECT_EQ('\0', nl[1]);
+	ASSERT_EQ(1, sscanf(self->out, "vmscope: %u file", &n));
+	EXPECT_NE(NULL, strstr(self->out, "not listed: permission denied"));
+	ASSERT_LE(1, n);
+	nmine = path_set(jt_get(&nroot, "files"), mine, MAX_NAMES);
+	f = by_path(jt_get(&nroot, "files"), own);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(3, jt_u64(f, "cached_pages", 0));
+	if (fincore_pages(own) >= 0)
+		EXPECT_EQ(3, fincore_pages(own));
+	EXPECT_EQ(NULL, by_path(jt_get(&nroot, "files"), roots));
+
+	/* root: no warning, both files */
+	ASSERT_EQ(0, slurp(file, self->out, OUT_MAX));
+	snprintf(file, sizeof(file), "%s/json", dir);
+	ASSERT_LT(0, slurp(file, self->out, OUT_MAX));
+	jt_free(&self->root);
+	ASSERT_EQ(0, jt_parse(self->out, &self->root));
+	f = by_path(jt_get(&self->root, "files"), roots);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(2, jt_u64(f, "cached_pages", 0));
+	nall = path_set(jt_get(&self->root, "files"), all, MAX_NAMES);
+	for (i = 0; i < nall; i++) {
+		for (k = 0; k < nmine && strcmp(all[i], mine[k]); k++)
+			;
+		left += k == nmine;
+	}
+	TH_LOG("root lists %zu names, nobody %zu, and says %u left out",
+	       nall, nmine, n);
+	EXPECT_EQ(left, n);
+	jt_free(&nroot);
+	snprintf(file, sizeof(file), "%s/json", dir);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/err", dir);
+	unlink(file);
+	EXPECT_EQ(0, rmdir(dir));
+	unlink(own);
+	unlink(roots);
 }
 
 TEST_HARNESS_MAIN

@@ -115,7 +115,8 @@ static void cache_help(FILE *out)
 	      "no file's mapping.\n"
 	      "--pid PID: the files PID maps or holds open; deleted ones with\n"
 	      "\"(deleted)\" after their path, as /proc/PID/maps shows them (a\n"
-	      "deleted file that is only mapped: root only).\n"
+	      "deleted file that is only mapped: root only); the files the\n"
+	      "caller may not count are left out, and a warning says how many.\n"
 	      "--watch SECONDS: page-cache activity per second from the kernel's\n"
 	      "counters.  No hit ratio: the kernel counts misses (reads from\n"
 	      "disk, refaults), not hits.\n"
@@ -422,19 +423,54 @@ static bool seen(const struct cache_list *l, dev_t dev, ino_t ino)
 	return false;
 }
 
-/* The file at @open_path, listed as @name; -1 if it cannot be opened. */
+/* the names of files of --pid that were not ours to open or to count */
+static char **refused;
+static unsigned int nrefused;
+
+/* After a failure with errno @e: note @name if permission was refused. */
+static void note_refused(int e, const char *name)
+{
+	unsigned int i;
+
+	if (e != EACCES && e != EPERM)
+		return;
+	for (i = 0; i < nrefused; i++)
+		if (!strcmp(refused[i], name))
+			return;
+	refused = realloc(refused, (nrefused + 1) * sizeof(*refused));
+	if (!refused)
+		err(1, "cannot allocate");
+	refused[nrefused] = strdup(name);
+	if (!refused[nrefused++])
+		err(1, "cannot allocate");
+}
+
+/*
+ * The file at @open_path, listed as @name; -1 if it cannot be opened.  A
+ * file the module will not count for us (the rule of cachestat(2): one
+ * we may not write) is left out and noted.
+ */
 static int count_proc_file(int dev, const char *open_path, const char *name,
 			   bool want_map)
 {
 	struct cache_file f = { 0 };
 	struct stat st;
-	int fd = open(open_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd;
 
+	/* a terminal, pipe or socket has no page cache, ours to open or not */
+	if (!stat(open_path, &st) && !S_ISREG(st.st_mode) &&
+	    !S_ISBLK(st.st_mode))
+		return 0;
+	fd = open(open_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;	/* gone, or not ours to open */
 	if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) ||
-	    seen(&files, st.st_dev, st.st_ino) ||
-	    cache_count_fd(dev, fd, &f, want_map)) {
+	    seen(&files, st.st_dev, st.st_ino)) {
+		close(fd);
+		return 0;
+	}
+	if (cache_count_fd(dev, fd, &f, want_map)) {
+		note_refused(errno, name);
 		close(fd);
 		return 0;
 	}
@@ -463,12 +499,10 @@ static void count_mapped_file(int dev, uint32_t pid, const char *line,
 		 (int)strcspn(line, " "), line);
 	if (!count_proc_file(dev, path, name, want_map))
 		return;
-	if (len > dl && !strcmp(name + len - dl, deleted)) {
-		warnx("%s: mapped by %u but deleted; only root can open it "
-		      "(through %s)", name, pid, path);
-		return;
-	}
-	count_proc_file(dev, name, name, want_map);
+	if (len > dl && !strcmp(name + len - dl, deleted))
+		note_refused(errno, name);	/* map_files: root only */
+	else if (count_proc_file(dev, name, name, want_map))
+		note_refused(errno, name);
 }
 
 static void count_pid(int dev, uint32_t pid, bool want_map)
@@ -504,9 +538,17 @@ static void count_pid(int dev, uint32_t pid, bool want_map)
 		if (n < 0)
 			continue;
 		link[n] = 0;
-		count_proc_file(dev, path, link, want_map);
+		if (count_proc_file(dev, path, link, want_map))
+			note_refused(errno, link);
 	}
 	closedir(d);
+	if (nrefused)
+		warnx("%u file%s of process %u not listed: permission denied "
+		      "(a file is counted for whoever may open it for writing, "
+		      "as cachestat(2) does, and a deleted file that is only "
+		      "mapped is reached through /proc/%u/map_files: run as "
+		      "root to list them all)",
+		      nrefused, nrefused == 1 ? "" : "s", pid, pid);
 }
 
 /* ---- --watch ---- */
