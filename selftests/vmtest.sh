@@ -33,7 +33,13 @@ GUEST_MEM=${VMSCOPE_VM_MEM:-1G}
 GUEST_SMP=2
 # init_on_alloc=0: Debian turns it on, and zeroed allocations would hide
 # uninitialised bytes copied out (the padding tests look for them)
-KERNEL_CMDLINE="console=ttyS0 panic=-1 quiet slub_debug=FZPU init_on_alloc=0 transparent_hugepage=madvise"
+# watchdog_thresh, rcu_cpu_stall_timeout: the guest's clocks follow the
+# host's, and on a loaded 2-core host QEMU's thread can go without a CPU for
+# tens of seconds, which a guest with the defaults (20 s, 21 s) reports as a
+# soft lockup or an RCU stall of whatever ran then (seen: 26 s in a
+# clear_page() during the OOM experiment).  At 120 s and 60 s both still
+# catch a real lockup well within a test's timeout.
+KERNEL_CMDLINE="console=ttyS0 panic=-1 quiet slub_debug=FZPU init_on_alloc=0 transparent_hugepage=madvise watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60"
 # Console lines shown with -q (extended regex)
 QUIET_LINES='^(not )?ok [0-9]+|VMSCOPE-TEST [^ ]+ rc=|VMSCOPE-CMD rc=|^VMSCOPE: .* failed( \(.*\))?$|^VMSCOPE: test .* timed out'
 # Kernel log lines that fail the "kernel log clean" check (extended regex)
