@@ -472,26 +472,20 @@ struct oom_place {
 	bool found;
 };
 
-/* Rank every process as the OOM killer does; find @pids[0..n). */
-static int oom_rank(int fd, const pid_t *pids, struct oom_place *pl, int n)
+/*
+ * Rank every process as the OOM killer does; find @pids[0..n).  The
+ * buffer is sized to the processes there are (vmscope_oom_tasks()): the
+ * module allocates what it is asked to fill, and this runs while a memory
+ * cgroup is at its limit.
+ */
+static void oom_rank(int fd, const pid_t *pids, struct oom_place *pl, int n)
 {
-	struct vmscope_oom_task *t = calloc(VMSCOPE_OOM_MAX_TASKS, sizeof(*t));
+	struct vmscope_oom_task *t;
 	struct vmscope_oom oo;
 	uint32_t i, nr;
-	int k, err = 0;
+	int k;
 
-	if (!t)
-		return -ENOMEM;
-	memset(&oo, 0, sizeof(oo));
-	oo.size = sizeof(oo);
-	oo.swap_total = meminfo_kb("SwapTotal") * KiB / PAGE;
-	oo.buf = (uintptr_t)t;
-	oo.buf_count = VMSCOPE_OOM_MAX_TASKS;
-	if (ioctl(fd, VMSCOPE_IOC_OOM, &oo)) {
-		err = -errno;
-		goto out;
-	}
-	nr = oo.nr_tasks < oo.buf_count ? oo.nr_tasks : oo.buf_count;
+	t = vmscope_oom_tasks(fd, &oo, &nr);
 	for (k = 0; k < n; k++) {
 		memset(&pl[k], 0, sizeof(pl[k]));
 		for (i = 0; i < nr; i++)
@@ -503,9 +497,7 @@ static int oom_rank(int fd, const pid_t *pids, struct oom_place *pl, int n)
 			    t[i].points > pl[k].t.points)
 				pl[k].rank++;
 	}
-out:
 	free(t);
-	return err;
 }
 
 static void oom(struct exp_ctx *x)
@@ -546,10 +538,9 @@ static void oom(struct exp_ctx *x)
 	exp_step(x, "a cgroup with memory.max %ldM and memory.swap.max 0; in it a small process (%llu MiB touched) and a hog (%llu MiB)",
 		 limit_mb, (unsigned long long)(small / MiB),
 		 (unsigned long long)(below / MiB));
-	err = oom_rank(x->fd, (pid_t[]){ hog.pid, sm.pid }, pl, 2);
-	if (err || !pl[0].found || !pl[1].found)
-		return exp_inconclusive(x, "VMSCOPE_IOC_OOM: %s",
-					err ? strerror(-err) : "a child is missing");
+	oom_rank(x->fd, (pid_t[]){ hog.pid, sm.pid }, pl, 2);
+	if (!pl[0].found || !pl[1].found)
+		return exp_inconclusive(x, "VMSCOPE_IOC_OOM: a child is missing");
 	exp_step(x, "ranked every process with VMSCOPE_IOC_OOM");
 	exp_vmstat(x->fd, s0);
 	memcg_of(x->fd, sm.pid, &m0);
