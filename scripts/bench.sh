@@ -6,9 +6,9 @@
 # memory so that the 1 GiB dense case and the OOM case's 2,000 processes
 # fit, and print its table.  The layout and OOM cases run the CLI, which
 # vmtest.sh puts at /usr/bin/vmscope.  BENCH_ARGS=--json for JSON
-# (--walk and the other options of vmscope-bench run one case).  Every
-# ratio measured is also written, as one JSON document, to $BENCH_RATIOS
-# (default $VMSCOPE_CACHE/bench-ratios.json).
+# (--walk, --layout-hold and the other options of vmscope-bench run one
+# case).  Every ratio measured is also written, as one JSON document, to
+# $BENCH_RATIOS (default $VMSCOPE_CACHE/bench-ratios.json).
 
 set -euo pipefail
 

@@ -24,6 +24,11 @@
  * pagemap, PAGEMAP_SCAN; LAYOUT against PROCMAP_QUERY (bench_walk.c;
  * `--walk`: only that).
  *
+ * The worst mmap+munmap latency of a target with one 8 GiB VMA of
+ * zero-page PTEs, idle, during `vmscope layout` and during `cat smaps`
+ * (`--layout-hold`: only that).  `--dense` runs only the first case,
+ * the dense 1 GiB walk against pagemap and smaps_rollup.
+ *
  * Run by `make bench` in the test VM; prints a table, or JSON with --json,
  * then every ratio in one table (bench_ratio.c) and as one JSON line on
  * stderr, which scripts/bench.sh writes to a file.
@@ -35,6 +40,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -521,6 +527,242 @@ static void bench_oom(struct oom_result *r)
 	}
 	reap_sleepers();
 	free(o);
+}
+
+/*
+ * Issue 12, defect 3: how long a reader holds the target's mmap_lock
+ * inside one huge VMA.  The target maps 8 GiB and reads every page: a
+ * private anonymous mapping without THP maps the shared zero page in each
+ * PTE (2M PTEs, 16 MiB of page tables, no RAM), which `vmscope layout`
+ * and /proc/PID/smaps both walk.  A thread of the target does mmap+munmap
+ * in a loop (lock_prober()); its worst latency idle, during `vmscope
+ * layout PID` and during `cat /proc/PID/smaps`, in HOLD_ROUNDS rounds
+ * taken in turn.  smaps walks a VMA under one mmap_lock hold; vmscope
+ * drops the lock after every VMSCOPE_WALK_BUDGET entries.  Everything
+ * runs on one CPU: the test VM runs its vCPUs in one TCG thread that
+ * switches between them every 100 ms or so, which a prober on the other
+ * vCPU would measure as well; on one CPU it waits for the lock only.
+ */
+#define HOLD_BYTES	(8UL << 30)
+#define HOLD_ROUNDS	5
+
+struct hold_result {
+	uint64_t pages;		/* of the VMA */
+	uint64_t present;	/* pagemap entries present */
+	uint64_t zero;		/* ... all with the zero page's PFN */
+	uint64_t vmpte_kb;	/* the target's VmPTE */
+	uint64_t idle_ns[HOLD_ROUNDS], layout_ns[HOLD_ROUNDS];
+	uint64_t smaps_ns[HOLD_ROUNDS];
+	uint64_t idle_max, layout_max, smaps_max;
+	double layout_s, smaps_s;	/* best of the rounds */
+	bool done;
+};
+
+static struct hold_result holdr;
+
+/* The target: 8 GiB read page by page (zero-page PTEs), then wait. */
+static void hold_target(struct target_shm *shm)
+{
+	volatile char *p = mmap(NULL, HOLD_BYTES, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				-1, 0);
+	pthread_t t;
+	uint64_t i;
+	char sum = 0;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	if (madvise((void *)p, HOLD_BYTES, MADV_NOHUGEPAGE))
+		_exit(1);
+	for (i = 0; i < HOLD_BYTES; i += PAGE)
+		sum += p[i];
+	shm->dense = (uintptr_t)p + (sum & 0);
+	if (pthread_create(&t, NULL, lock_prober, shm))
+		_exit(2);
+	__atomic_store_n(&shm->ready, 1, __ATOMIC_RELEASE);
+	for (;;)
+		pause();
+}
+
+/* The kernel's view of the VMA: present PTEs, and those of one PFN. */
+static void hold_check(struct hold_result *r, pid_t pid, uint64_t start)
+{
+	static uint64_t pm[BUF_PAGES];
+	uint64_t done = 0, n, i, pfn0 = 0;
+	char path[64], status[4096];
+	int fd, proc;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		err(1, "%s", path);
+	while (done < r->pages) {
+		n = r->pages - done < BUF_PAGES ? r->pages - done : BUF_PAGES;
+		if (pread(fd, pm, n * 8, (start / PAGE + done) * 8) !=
+		    (ssize_t)(n * 8))
+			err(1, "%s", path);
+		for (i = 0; i < n; i++) {
+			if (!(pm[i] >> 63))
+				continue;
+			r->present++;
+			if (!pfn0)
+				pfn0 = pm[i] & ((1ULL << 55) - 1);
+			r->zero += pfn0 && (pm[i] & ((1ULL << 55) - 1)) == pfn0;
+		}
+		done += n;
+	}
+	close(fd);
+	proc = open("/proc", O_RDONLY | O_DIRECTORY);
+	snprintf(path, sizeof(path), "%d/status", pid);
+	if (proc < 0 || read_proc(proc, path, status, sizeof(status)) <= 0)
+		err(1, "/proc/%d/status", pid);
+	close(proc);
+	r->vmpte_kb = status_kb(status, "\nVmPTE:");
+	if (r->present != r->pages || r->zero != r->pages)
+		errx(1, "8 GiB VMA: %" PRIu64 " of %" PRIu64 " pages present, "
+		     "%" PRIu64 " of one PFN: not one zero-page PTE per page",
+		     r->present, r->pages, r->zero);
+}
+
+struct hold_arg {
+	char *const *argv;
+	const char *smaps;
+	double secs;
+};
+
+static void hold_layout(void *arg)
+{
+	struct hold_arg *a = arg;
+
+	a->secs = bench_time_cmd(a->argv);
+}
+
+static void hold_smaps(void *arg)
+{
+	struct hold_arg *a = arg;
+
+	a->secs = time_read(a->smaps);
+}
+
+static uint64_t max_u64(const uint64_t *v, int n)
+{
+	uint64_t m = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+static void bench_hold(struct hold_result *r)
+{
+	char pidstr[16], smaps[64];
+	char *argv[] = { "vmscope", "layout", pidstr, NULL };
+	struct hold_arg a = { .argv = argv, .smaps = smaps };
+	struct target_shm *shm;
+	cpu_set_t all, one;
+	pid_t pid;
+	int i;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_getaffinity(0, sizeof(all), &all) ||
+	    sched_setaffinity(0, sizeof(one), &one))
+		err(1, "cannot run on CPU 0");
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED)
+		err(1, "cannot allocate");
+	pid = fork();
+	if (pid < 0)
+		err(1, "fork");
+	if (pid == 0)
+		hold_target(shm);
+	while (!__atomic_load_n(&shm->ready, __ATOMIC_ACQUIRE))
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			errx(1, "cannot map and read 8 GiB in the target");
+		else
+			usleep(10000);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	snprintf(smaps, sizeof(smaps), "/proc/%d/smaps", pid);
+	r->pages = HOLD_BYTES / PAGE;
+	hold_check(r, pid, shm->dense);
+	for (i = 0; i < HOLD_ROUNDS; i++) {
+		r->idle_ns[i] = lock_probe(shm, probe_idle, NULL, 1);
+		r->layout_ns[i] = lock_probe(shm, hold_layout, &a, 1);
+		r->layout_s = best(r->layout_s, a.secs);
+		r->smaps_ns[i] = lock_probe(shm, hold_smaps, &a, 1);
+		r->smaps_s = best(r->smaps_s, a.secs);
+	}
+	r->idle_max = max_u64(r->idle_ns, HOLD_ROUNDS);
+	r->layout_max = max_u64(r->layout_ns, HOLD_ROUNDS);
+	r->smaps_max = max_u64(r->smaps_ns, HOLD_ROUNDS);
+	r->done = true;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	munmap(shm, sizeof(*shm));
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
+static void print_hold_rounds(const char *name, const uint64_t *ns, int json)
+{
+	int i;
+
+	printf(json ? "\"%s_rounds_us\": [" : "    %-14s", name);
+	for (i = 0; i < HOLD_ROUNDS; i++)
+		printf(json ? "%s%.1f" : "%s%10.1f", json && i ? ", " : "",
+		       ns[i] / 1e3);
+	printf(json ? "]" : "\n");
+}
+
+static void print_hold(const struct hold_result *r, int json)
+{
+	if (!r->done) {
+		if (json)
+			printf("  \"layout_hold\": null");
+		return;
+	}
+	if (json) {
+		printf("  \"layout_hold\": {\"vma_bytes\": %lu, \"ptes\": %"
+		       PRIu64 ", \"zero_page_ptes\": %" PRIu64 ", "
+		       "\"vmpte_kb\": %" PRIu64 ", \"rounds\": %d, "
+		       "\"idle_worst_us\": %.1f, \"layout_worst_us\": %.1f, "
+		       "\"smaps_worst_us\": %.1f, \"ratio\": %.4f, "
+		       "\"vmscope_layout_s\": %.4f, \"cat_smaps_s\": %.4f, ",
+		       HOLD_BYTES, r->present, r->zero, r->vmpte_kb,
+		       HOLD_ROUNDS, r->idle_max / 1e3, r->layout_max / 1e3,
+		       r->smaps_max / 1e3,
+		       (double)r->layout_max / r->smaps_max, r->layout_s,
+		       r->smaps_s);
+		print_hold_rounds("idle", r->idle_ns, 1);
+		printf(", ");
+		print_hold_rounds("layout", r->layout_ns, 1);
+		printf(", ");
+		print_hold_rounds("smaps", r->smaps_ns, 1);
+		printf("}");
+		return;
+	}
+	printf("\nOne 8 GiB VMA, every page read (%" PRIu64 " zero-page PTEs "
+	       "in pagemap, VmPTE %" PRIu64 " kB):\n  worst mmap+munmap "
+	       "latency in the target, %d rounds (us):\n", r->zero,
+	       r->vmpte_kb, HOLD_ROUNDS);
+	print_hold_rounds("idle", r->idle_ns, 0);
+	print_hold_rounds("vmscope layout", r->layout_ns, 0);
+	print_hold_rounds("cat smaps", r->smaps_ns, 0);
+	printf("  worst: idle %.1f us, vmscope layout %.1f us, cat smaps "
+	       "%.1f us: %.4f of smaps's\n  (vmscope layout %.3f s, cat "
+	       "smaps %.3f s, best of %d)\n", r->idle_max / 1e3,
+	       r->layout_max / 1e3, r->smaps_max / 1e3,
+	       (double)r->layout_max / r->smaps_max, r->layout_s, r->smaps_s,
+	       HOLD_ROUNDS);
+}
+
+static void hold_ratio(const struct hold_result *r)
+{
+	if (r->done)
+		bench_ratio("layout 8G: worst mmap vs smaps",
+			    (double)r->layout_max / r->smaps_max, false,
+			    "vmscope worst us / smaps worst us");
 }
 
 /*
@@ -1081,6 +1323,7 @@ static void note_ratios(const struct bench_case *cs, int n)
 	bench_ratio("wss pass vs clear_refs+smaps", wssr.pass_s / wssr.wsspl_s,
 		    false, "pass s / wss.pl s");
 	bench_kapi_ratios(&walkr);
+	hold_ratio(&holdr);
 }
 
 static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
@@ -1124,6 +1367,8 @@ static void print_json(struct bench_case *cs, int n, const uint64_t lat[3])
 	print_wss_json(&wssr);
 	printf(",\n");
 	bench_kapi_print(&walkr, 1);
+	printf(",\n");
+	print_hold(&holdr, 1);
 	printf("\n}\n");
 }
 
@@ -1163,12 +1408,14 @@ static void print_table(struct bench_case *cs, int n, const uint64_t lat[3])
 	bench_cache_print(&cache, 0);
 	print_wss_table(&wssr);
 	bench_kapi_print(&walkr, 0);
+	print_hold(&holdr, 0);
 	bench_ratio_table();
 }
 
 int main(int argc, char **argv)
 {
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	bool dense = argc == 2 && !strcmp(argv[1], "--dense");
 	struct target_shm *shm;
 	struct bench_case cs[2] = {
 		{ .name = "dense-1G", .pages = (1UL << 30) / PAGE },
@@ -1219,14 +1466,23 @@ int main(int argc, char **argv)
 		bench_ratio_json();
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--layout-hold")) {
+		bench_hold(&holdr);
+		print_hold(&holdr, 0);
+		hold_ratio(&holdr);
+		bench_ratio_table();
+		bench_ratio_json();
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--replace")) {
 		bench_replace(&rpb);
 		replace_table(&rpb);
 		return 0;
 	}
-	if (argc > 1 && !json)
-		errx(2, "usage: vmscope-bench [--json | --top | --replace | "
-		     "--cache-only | --wss | --wss-pass | --walk]");
+	if (argc > 1 && !json && !dense)
+		errx(2, "usage: vmscope-bench [--json | --dense | --top | "
+		     "--replace | --cache-only | --wss | --wss-pass | --walk | "
+		     "--layout-hold]");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(BUF_PAGES * sizeof(struct vmscope_page));
@@ -1247,8 +1503,18 @@ int main(int argc, char **argv)
 		err(1, "open %s or %s", VMSCOPE_DEVICE, path);
 	pa.pid = pid;
 	pa.buf = buf;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < (dense ? 1 : 2); i++)
 		run_case(&cs[i], pa.fd, pa.pm, pid, buf);
+	if (dense) {	/* the dense case alone */
+		printf("%s: WALK %.0f pages/s, pagemap %.0f pages/s, "
+		       "smaps_rollup %.0f pages/s: %.2fx pagemap\n",
+		       cs[0].name, cs[0].pages / cs[0].walk,
+		       cs[0].pages / cs[0].pagemap, cs[0].pages / cs[0].rollup,
+		       cs[0].pagemap / cs[0].walk);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 0;
+	}
 
 	pa.c = &cs[0];
 	lat[0] = lock_probe(shm, probe_idle, &pa, 5);
@@ -1264,6 +1530,7 @@ int main(int argc, char **argv)
 	bench_cache(&cache);
 	bench_wss(&wssr);
 	bench_kapi(&walkr);
+	bench_hold(&holdr);
 	note_ratios(cs, 2);
 	if (json)
 		print_json(cs, 2, lat);
