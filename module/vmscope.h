@@ -67,7 +67,7 @@ struct mm_struct *vmscope_target_mm(const struct vmscope_access *acc,
 struct mm_struct *vmscope_group_mm(struct task_struct *task);
 
 /*
- * The page-table walker (walk.c), shaped like mm/pagewalk.c, which is not
+ * The page-table walker (pagewalk.c), shaped like mm/pagewalk.c, which is not
  * exported to modules.
  */
 struct vmscope_pt_walk;

@@ -1,376 +1,389 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A page-table walker for one range of a user address space.
+ * VMSCOPE_IOC_WALK (`vmscope walk`), the bulk walk: one record per base
+ * page over a range of a process, like /proc/PID/pagemap but with the
+ * state, level, flags and page facts.
  *
- * walk_page_range() is not exported to modules, so vmscope has its own,
- * shaped like mm/pagewalk.c: one small function per level, callbacks in an
- * ops structure, and the return protocol of vmscope_walk_fn (0 continue,
- * >0 stop with that value, <0 error).  Every entry is read once into a
- * local copy and decided on that copy.  Leaves are reported with the lock
- * of their table held: the PTE lock for PTEs, pmd_lock() and pud_lock()
- * for huge and non-present PMDs and PUDs.
+ * Shaped like pagemap_read(), through the chunked walk driver (pagewalk.c):
+ * records are gathered into a kernel buffer under mmap_lock, looking at
+ * no more than VMSCOPE_WALK_BUDGET entries; the lock is dropped, the
+ * buffer is copied to user space, and the walk goes on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
-#include <linux/hugetlb.h>
+#include <linux/err.h>
 #include <linux/mm.h>
-#include <linux/pgtable.h>
-#include <linux/sched.h>
+#include <linux/overflow.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
-#include "compat.h"
-#include "vmscope.h"
+#include "decode.h"
 
-static int vmscope_call(struct vmscope_pt_walk *w, vmscope_walk_fn fn,
-			int level, unsigned long addr, unsigned long next,
-			u64 val)
+/*
+ * One batch is made under mmap_lock and written out after it is dropped.
+ * It is either records, gathered in a kernel buffer, or a run of empty
+ * pages (not present, or without a VMA), which is written straight to the
+ * caller's array as zeroes.  Either way it looks at no more than
+ * VMSCOPE_WALK_BUDGET entries: one PTE table's worth, an empty entry above
+ * the PTE level counting once however many pages it stands for.
+ */
+#define VMSCOPE_WALK_BATCH	4096
+/* and one run is at most this long, so that each batch is short work */
+#define VMSCOPE_RUN_MAX		65536
+
+struct vmscope_pages_ctx {
+	struct vmscope_chunked cw;
+	struct vmscope_walk *req;
+	u64 done;		/* records written to the caller's array */
+	struct vm_area_struct *vma;
+	struct vmscope_page *recs;
+	unsigned int nr;	/* records in @recs */
+	unsigned int max;	/* room in @recs */
+	u64 run;		/* pages in the empty run, if that is the batch */
+	u64 run_max;		/* room in the caller's array */
+	u8 run_state;
+	unsigned long addr;	/* the next address to describe */
+	bool show_pfn;
+};
+
+static bool vmscope_pages_in_run(const struct vmscope_pages_ctx *ctx)
 {
-	return fn ? fn(w, level, addr, next, val) : 0;
+	return ctx->run;
 }
 
-static int vmscope_walk_ptes(struct vmscope_pt_walk *w, pte_t *pte,
-			     unsigned long addr, unsigned long end)
+/* Spend one entry of the budget; >0 when the batch must end. */
+static int vmscope_pages_spend(struct vmscope_pages_ctx *ctx)
 {
-	const struct vmscope_walk_ops *ops = w->ops;
-	unsigned long next;
-	int err = 0;
-
-	if (ops->ptes)
-		return ops->ptes(w, pte, addr, end);
-	while (!err && addr < end) {
-		pte_t ptent = ptep_get(pte);
-
-		if (!pte_none(ptent)) {
-			err = vmscope_call(w, ops->leaf, VMSCOPE_LEVEL_PTE,
-					   addr, addr + PAGE_SIZE,
-					   pte_val(ptent));
-			addr += PAGE_SIZE;
-			pte++;
-			continue;
-		}
-		/* a run of empty entries is one hole */
-		for (next = addr + PAGE_SIZE; next < end; next += PAGE_SIZE)
-			if (!pte_none(ptep_get(++pte)))
-				break;
-		if (next == end)
-			pte++;
-		err = vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PTE, addr, next,
-				   pte_val(ptent));
-		addr = next;
-	}
-	return err;
+	return vmscope_chunk_spend(&ctx->cw, 1);
 }
 
-/* Returns -EAGAIN when the PMD no longer points to a PTE table. */
-static int vmscope_walk_pte_range(struct vmscope_pt_walk *w, pmd_t *pmdp,
-				  unsigned long addr, unsigned long end)
+/* Empty pages as records: all zero but for the state, in one memset(). */
+static int vmscope_pages_fill(struct vmscope_pages_ctx *ctx, u8 state,
+			      unsigned long next)
 {
-	spinlock_t *ptl;	/* the PTE table's split lock */
-	pmd_t pmdval;
-	pte_t *pte;
-	int err;
+	unsigned long n = min_t(unsigned long, (next - ctx->addr) >> PAGE_SHIFT,
+				ctx->max - ctx->nr);
+	struct vmscope_page *rec = &ctx->recs[ctx->nr];
+	unsigned long i;
 
-	pte = vmscope_pte_map(pmdp, addr, &pmdval);
-	if (!pte)
-		return -EAGAIN;
-	ptl = pte_lockptr(w->mm, &pmdval);
-	spin_lock(ptl);
-	if (!pmd_same(pmdval, pmdp_get_lockless(pmdp))) {
-		spin_unlock(ptl);
-		return -EAGAIN;
-	}
-	err = vmscope_call(w, w->ops->entry, VMSCOPE_LEVEL_PMD, addr, end,
-			   pmd_val(pmdval)) ?:
-	      vmscope_walk_ptes(w, pte, addr, end);
-	spin_unlock(ptl);
-	return err;
-}
-
-/* A huge or non-present PMD, under its lock; -EAGAIN if it is a table now. */
-static int vmscope_walk_pmd_leaf(struct vmscope_pt_walk *w, pmd_t *pmdp,
-				 unsigned long addr, unsigned long next)
-{
-	spinlock_t *ptl = pmd_lock(w->mm, pmdp);
-	pmd_t pmd = pmdp_get_lockless(pmdp);
-	int err = -EAGAIN;
-
-	if (pmd_none(pmd))
-		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD, addr,
-				   next, pmd_val(pmd));
-	else if (!pmd_present(pmd) || pmd_leaf(pmd) ||
-		 vmscope_pmd_devmap(pmd)) {
-		w->entryp = pmdp;
-		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PMD, addr,
-				   next, pmd_val(pmd));
-		w->entryp = NULL;
-	}
-	spin_unlock(ptl);
-	return err;
-}
-
-static int vmscope_walk_pmd(struct vmscope_pt_walk *w, pmd_t *pmdp,
-			    unsigned long addr, unsigned long next)
-{
-	int err;
-
-	do {
-		pmd_t pmd = pmdp_get_lockless(pmdp);
-
-		if (pmd_none(pmd)) {
-			err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD,
-					   addr, next, pmd_val(pmd));
-		} else if (!pmd_present(pmd) || pmd_leaf(pmd) ||
-			   vmscope_pmd_devmap(pmd)) {
-			err = vmscope_walk_pmd_leaf(w, pmdp, addr, next);
-		} else if (pmd_bad(pmd)) {
-			/* corrupt: the kernel reports it; skip, as a hole */
-			err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PMD,
-					   addr, next, pmd_val(pmd));
-		} else {
-			rcu_read_lock();
-			err = vmscope_walk_pte_range(w, pmdp, addr, next);
-			rcu_read_unlock();
-		}
-	} while (err == -EAGAIN);	/* the PMD changed: look again */
-	return err;
-}
-
-static int vmscope_walk_pmd_range(struct vmscope_pt_walk *w, pud_t *pudp,
-				  unsigned long addr, unsigned long end)
-{
-	pmd_t *pmdp = pmd_offset(pudp, addr);
-	unsigned long next;
-	int err;
-
-	do {
-		next = pmd_addr_end(addr, end);
-		err = vmscope_walk_pmd(w, pmdp, addr, next);
-		if (err)
-			return err;
-		/* a huge VMA is a long walk; mmap_lock is a sleeping lock */
-		cond_resched();
-	} while (pmdp++, addr = next, addr != end);
-	return 0;
-}
-
-/* A huge or non-present PUD, under its lock; -EAGAIN if it is a table now. */
-static int vmscope_walk_pud_leaf(struct vmscope_pt_walk *w, pud_t *pudp,
-				 unsigned long addr, unsigned long next)
-{
-	spinlock_t *ptl = pud_lock(w->mm, pudp);
-	pud_t pud = READ_ONCE(*pudp);
-	int err = -EAGAIN;
-
-	if (pud_none(pud))
-		err = vmscope_call(w, w->ops->hole, VMSCOPE_LEVEL_PUD, addr,
-				   next, pud_val(pud));
-	else if (!pud_present(pud) || pud_leaf(pud)) {
-		w->entryp = pudp;
-		err = vmscope_call(w, w->ops->leaf, VMSCOPE_LEVEL_PUD, addr,
-				   next, pud_val(pud));
-		w->entryp = NULL;
-	}
-	spin_unlock(ptl);
-	return err;
-}
-
-static int vmscope_walk_pud_range(struct vmscope_pt_walk *w, p4d_t *p4dp,
-				  unsigned long addr, unsigned long end)
-{
-	const struct vmscope_walk_ops *ops = w->ops;
-	pud_t *pudp = pud_offset(p4dp, addr);
-	unsigned long next;
-	int err;
-
-	do {
-		pud_t pud;
-
-		next = pud_addr_end(addr, end);
-again:
-		pud = READ_ONCE(*pudp);
-		if (pud_none(pud))
-			err = vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PUD,
-					   addr, next, pud_val(pud));
-		else if (!pud_present(pud) || pud_leaf(pud))
-			err = vmscope_walk_pud_leaf(w, pudp, addr, next);
-		else if (pud_bad(pud))
-			err = vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PUD,
-					   addr, next, pud_val(pud));
-		else
-			err = vmscope_call(w, ops->entry, VMSCOPE_LEVEL_PUD,
-					   addr, next, pud_val(pud)) ?:
-			      vmscope_walk_pmd_range(w, &pud, addr, next);
-		if (err == -EAGAIN)	/* the leaf became a table */
-			goto again;
-		if (err)
-			return err;
-	} while (pudp++, addr = next, addr != end);
-	return 0;
+	memset(rec, 0, n * sizeof(*rec));
+	for (i = 0; state && i < n; i++)
+		rec[i].state = state;
+	ctx->nr += n;
+	ctx->addr += n << PAGE_SHIFT;
+	return ctx->addr < next;
 }
 
 /*
- * With 4-level paging the P4D is folded into the PGD at run time: the
- * "P4D entry" is the PGD entry (pgd_none() is always false then), and it is
- * reported as the PGD level.
+ * Empty pages [ctx->addr, next) in @state.  In a batch of records, a run
+ * that fits the room left stays records (one mapped page in 33 must not
+ * cost a batch per page); a longer one, or one at a batch's start, is a
+ * batch of its own, written as zeroes; >0 when the batch must end.
  */
-static int vmscope_walk_p4d_range(struct vmscope_pt_walk *w, pgd_t *pgdp,
-				  unsigned long addr, unsigned long end)
+static int vmscope_pages_empty(struct vmscope_pages_ctx *ctx, u8 state,
+			       unsigned long next)
 {
-	int level = pgtable_l5_enabled() ? VMSCOPE_LEVEL_P4D :
-					   VMSCOPE_LEVEL_PGD;
-	const struct vmscope_walk_ops *ops = w->ops;
-	p4d_t *p4dp = p4d_offset(pgdp, addr);
-	unsigned long next;
+	u64 pages = (next - ctx->addr) >> PAGE_SHIFT;
+
+	if (!vmscope_pages_in_run(ctx)) {
+		if (ctx->nr && pages <= ctx->max - ctx->nr)
+			return vmscope_pages_fill(ctx, state, next) ?:
+			       vmscope_pages_spend(ctx);
+		if (ctx->nr)
+			return 1;	/* the run is the next batch */
+		ctx->run_state = state;
+	} else if (state != ctx->run_state) {
+		return 1;
+	}
+	pages = min(pages, ctx->run_max - ctx->run);
+	ctx->run += pages;
+	ctx->addr += pages << PAGE_SHIFT;
+	if (ctx->run == ctx->run_max)
+		return 1;
+	return vmscope_pages_spend(ctx);
+}
+
+static int vmscope_pages_hole(struct vmscope_pt_walk *w, int level,
+			      unsigned long addr, unsigned long next, u64 val)
+{
+	return vmscope_pages_empty(w->private, VMSCOPE_STATE_NOT_PRESENT,
+				   next);
+}
+
+/* The record of one base page, @index pages into a leaf. */
+static __always_inline void
+vmscope_pages_one(struct vm_area_struct *vma, bool show_pfn, int level,
+		  const struct vmscope_leaf *leaf, unsigned long index,
+		  struct vmscope_page *rec)
+{
+	struct vmscope_page_facts facts;
+	struct vmscope_page r = {
+		.state = leaf->state,
+		.level = level,
+		.flags = leaf->flags,
+	};
+
+	if (leaf->state == VMSCOPE_STATE_PRESENT ||
+	    leaf->state == VMSCOPE_STATE_PROT_NONE) {
+		vmscope_page_facts(vma, level, leaf, leaf->pfn + index, &facts);
+		r.page_flags = facts.flags;
+		if (show_pfn)
+			r.pfn = leaf->pfn + index;
+		else
+			r.page_flags &= VMSCOPE_PAGE_PUBLIC;
+	} else if (show_pfn && leaf->state == VMSCOPE_STATE_SWAPPED) {
+		r.pfn = leaf->swap_type |
+			leaf->swap_offset << VMSCOPE_SWP_TYPE_BITS;
+	} else if (show_pfn) {
+		r.pfn = vmscope_leaf_entry_pfn(leaf, index);
+	}
+	*rec = r;
+}
+
+/* A huge or non-present PMD or PUD leaf: one record per base page. */
+static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
+			      unsigned long addr, unsigned long next, u64 val)
+{
+	struct vmscope_pages_ctx *ctx = w->private;
+	u64 mask = vmscope_level_size(level) - 1;
+	struct vmscope_leaf leaf;
+
+	if (vmscope_pages_in_run(ctx))
+		return 1;
+	vmscope_decode_leaf(level, val, &leaf);
+	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
+		if (ctx->nr == ctx->max)
+			return 1;
+		vmscope_pages_one(ctx->vma, ctx->show_pfn, level, &leaf,
+				  (ctx->addr & mask) >> PAGE_SHIFT,
+				  &ctx->recs[ctx->nr++]);
+	}
+	return vmscope_pages_spend(ctx);
+}
+
+/* Empty PTEs from @pte on, up to @end: how many. */
+static unsigned long vmscope_none_run(pte_t *pte, unsigned long addr,
+				      unsigned long end)
+{
+	unsigned long n = 0;
+
+	for (; addr < end && pte_none(ptep_get(pte)); addr += PAGE_SIZE, pte++)
+		n++;
+	return n;
+}
+
+/*
+ * Present (or swapped...) PTEs from @pte on, into records: the hot loop of
+ * a dense walk, with the batch's counters kept in locals (the kernel is
+ * built with -fno-strict-aliasing, so stores to the records would
+ * otherwise reload them).  Stops at an empty PTE; returns how many.
+ */
+static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
+					  pte_t *pte, unsigned long addr,
+					  unsigned long end)
+{
+	struct vmscope_page *rec = ctx->recs + ctx->nr;
+	unsigned long n, room = min(ctx->max - ctx->nr, ctx->cw.left);
+	struct vm_area_struct *vma = ctx->vma;
+	bool show_pfn = ctx->show_pfn;
+	struct vmscope_leaf leaf;
+
+	room = min(room, (end - addr) >> PAGE_SHIFT);
+	for (n = 0; n < room; n++, pte++, rec++) {
+		pte_t ptent = ptep_get(pte);
+
+		if (pte_none(ptent))
+			break;
+		vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent), &leaf);
+		vmscope_pages_one(vma, show_pfn, VMSCOPE_LEVEL_PTE, &leaf, 0,
+				  rec);
+	}
+	ctx->nr += n;
+	ctx->cw.left -= n;
+	ctx->addr += n << PAGE_SHIFT;
+	return n;
+}
+
+/* The PTEs of one table, in a loop of its own (no call per entry). */
+static int vmscope_pages_ptes(struct vmscope_pt_walk *w, pte_t *pte,
+			      unsigned long addr, unsigned long end)
+{
+	struct vmscope_pages_ctx *ctx = w->private;
+	unsigned long n;
 	int err;
 
-	do {
-		p4d_t p4d = READ_ONCE(*p4dp);
-
-		next = p4d_addr_end(addr, end);
-		if (p4d_none(p4d) || p4d_bad(p4d))
-			err = vmscope_call(w, ops->hole, level, addr, next,
-					   p4d_val(p4d));
-		else
-			err = vmscope_call(w, ops->entry, level, addr, next,
-					   p4d_val(p4d)) ?:
-			      vmscope_walk_pud_range(w, &p4d, addr, next);
-		if (err)
-			return err;
-	} while (p4dp++, addr = next, addr != end);
+	while (addr < end) {
+		if (!ctx->cw.left || ctx->nr == ctx->max)
+			return 1;
+		if (pte_none(ptep_get(pte))) {
+			n = vmscope_none_run(pte, addr, end);
+			err = vmscope_pages_empty(ctx,
+						  VMSCOPE_STATE_NOT_PRESENT,
+						  addr + n * PAGE_SIZE);
+			if (err)
+				return err;
+		} else {
+			if (vmscope_pages_in_run(ctx))
+				return 1;
+			n = vmscope_pages_mapped(ctx, pte, addr, end);
+		}
+		addr += n * PAGE_SIZE;
+		pte += n;
+	}
 	return 0;
 }
 
-static int vmscope_walk_pgd(struct vmscope_pt_walk *w, pgd_t *pgdp,
-			    unsigned long addr, unsigned long next)
+static const struct vmscope_walk_ops vmscope_pages_ops = {
+	.leaf	= vmscope_pages_leaf,
+	.hole	= vmscope_pages_hole,
+	.ptes	= vmscope_pages_ptes,
+};
+
+/* One batch under mmap_lock: VMAs and the holes between them. */
+static int vmscope_pages_batch(struct mm_struct *mm,
+			       struct vmscope_pages_ctx *ctx, unsigned long end)
 {
-	const struct vmscope_walk_ops *ops = w->ops;
-	pgd_t pgd;
+	struct vmscope_pt_walk w = {
+		.mm = mm,
+		.ops = &vmscope_pages_ops,
+		.private = ctx,
+	};
+	int err = 0;
 
-	if (!pgtable_l5_enabled())
-		return vmscope_walk_p4d_range(w, pgdp, addr, next);
+	while (!err && ctx->addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, ctx->addr);
 
-	pgd = READ_ONCE(*pgdp);
-	if (pgd_none(pgd) || pgd_bad(pgd))
-		return vmscope_call(w, ops->hole, VMSCOPE_LEVEL_PGD, addr,
-				    next, pgd_val(pgd));
-	return vmscope_call(w, ops->entry, VMSCOPE_LEVEL_PGD, addr, next,
-			    pgd_val(pgd)) ?:
-	       vmscope_walk_p4d_range(w, &pgd, addr, next);
-}
-
-/**
- * vmscope_walk_vma() - walk the page tables of part of one VMA
- * @w: the walk
- * @vma: the VMA
- * @start: first address, page aligned, inside @vma
- * @end: end address, page aligned, inside @vma, above @start
- *
- * Only VMA ranges may be walked: munmap() frees the page tables of the
- * VMAs it has taken out of the tree with mmap_lock held for read only.
- * A hugetlb VMA's PMD table may be shared with other processes and be
- * unshared (and freed) under the file's i_mmap_rwsem, not mmap_lock, so
- * that is held for reading while such a VMA is walked, as walk_page_range()
- * holds the hugetlb VMA lock (not exported to modules).
- *
- * Context: mmap_lock of @w->mm held for read; may sleep.
- * Return: as vmscope_walk_range().
- */
-int vmscope_walk_vma(struct vmscope_pt_walk *w, struct vm_area_struct *vma,
-		     unsigned long start, unsigned long end)
-{
-	struct address_space *mapping = NULL;
-	int err;
-
-	if (is_vm_hugetlb_page(vma) && vma->vm_file) {
-		mapping = vma->vm_file->f_mapping;
-		i_mmap_lock_read(mapping);
+		if (!vma || vma->vm_start >= end) {
+			err = vmscope_pages_empty(ctx, VMSCOPE_STATE_NO_VMA,
+						  end);
+			continue;
+		}
+		if (vma->vm_start > ctx->addr) {
+			err = vmscope_pages_empty(ctx, VMSCOPE_STATE_NO_VMA,
+						  vma->vm_start);
+			continue;
+		}
+		ctx->vma = vma;
+		err = vmscope_walk_vma(&w, vma, ctx->addr,
+				       min(vma->vm_end, end));
 	}
-	err = vmscope_walk_range(w, start, end);
-	if (mapping)
-		i_mmap_unlock_read(mapping);
 	return err;
 }
 
-/**
- * vmscope_walk_range() - walk the page tables of a range of user addresses
- * @w: the walk: address space, callbacks and their data
- * @start: first address, page aligned
- * @end: end address, page aligned, above @start, at most TASK_SIZE_MAX
- *
- * Calls @w->ops for each entry met from the PGD down, in address order.
- * Entries are not modified; nothing is allocated.  The range must lie in
- * one VMA: call it through vmscope_walk_vma().
- *
- * Context: mmap_lock of @w->mm held for read; may sleep between PMD
- * entries, not inside the callbacks.
- * Return: 0 when the range was walked, else the first non-zero value a
- * callback returned.
- */
-int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
-		       unsigned long end)
+/* Write the batch to the caller's array, records @rec_size bytes apart. */
+static int vmscope_pages_copy(void __user *dst, u32 rec_size,
+			      const struct vmscope_pages_ctx *ctx)
 {
-	pgd_t *pgdp = pgd_offset(w->mm, start);
-	unsigned long next;
-	int err;
+	u64 i;
 
-	mmap_assert_locked(w->mm);
-	do {
-		next = pgd_addr_end(start, end);
-		err = vmscope_walk_pgd(w, pgdp, start, next);
-		if (err)
-			return err;
-	} while (pgdp++, start = next, start != end);
+	if (vmscope_pages_in_run(ctx)) {
+		if (clear_user(dst, ctx->run * rec_size))
+			return -EFAULT;
+		for (i = 0; ctx->run_state && i < ctx->run; i++)
+			if (put_user(ctx->run_state, (u8 __user *)dst +
+				     i * rec_size +
+				     offsetof(struct vmscope_page, state)))
+				return -EFAULT;
+		return 0;
+	}
+	return vmscope_records_copy(dst, rec_size, ctx->recs,
+				    sizeof(*ctx->recs), ctx->nr);
+}
+
+static int vmscope_walk_check(const struct vmscope_walk *req)
+{
+	u64 bytes;
+
+	if (req->rec_size < VMSCOPE_PAGE_SIZE_VER1 ||
+	    req->rec_size > PAGE_SIZE || req->rec_size % 8)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(req->start) || !PAGE_ALIGNED(req->end) ||
+	    req->start >= req->end || req->end > TASK_SIZE_MAX)
+		return -EINVAL;
+	if (!req->buf_count ||
+	    check_mul_overflow(req->buf_count, (u64)req->rec_size, &bytes))
+		return -EINVAL;
+	if (!access_ok(u64_to_user_ptr(req->buf), bytes))
+		return -EFAULT;
 	return 0;
 }
 
-/**
- * vmscope_chunk_spend() - spend entries of a chunk's budget
- * @cw: the chunked walk
- * @n: entries looked at
- *
- * Context: inside @cw->gather.
- * Return: true when the budget is spent and the chunk must end.
- */
-bool vmscope_chunk_spend(struct vmscope_chunked *cw, unsigned int n)
+/* One batch, under mmap_lock: >0 while the range goes on. */
+static int vmscope_pages_gather(struct vmscope_chunked *cw)
 {
-	cw->left -= min(cw->left, n);
-	return !cw->left;
+	struct vmscope_pages_ctx *ctx =
+		container_of(cw, struct vmscope_pages_ctx, cw);
+	struct vmscope_walk *req = ctx->req;
+	int err;
+
+	ctx->nr = 0;
+	ctx->run = 0;
+	ctx->run_max = min_t(u64, VMSCOPE_RUN_MAX, req->buf_count - ctx->done);
+	ctx->max = min_t(u64, VMSCOPE_WALK_BATCH, ctx->run_max);
+	err = vmscope_pages_batch(cw->mm, ctx, req->end);
+	return err < 0 ? err : ctx->addr < req->end;
+}
+
+/* The batch to the caller's array: >0 when the array is full. */
+static int vmscope_pages_flush(struct vmscope_chunked *cw)
+{
+	struct vmscope_pages_ctx *ctx =
+		container_of(cw, struct vmscope_pages_ctx, cw);
+	struct vmscope_walk *req = ctx->req;
+	int err;
+
+	err = vmscope_pages_copy(u64_to_user_ptr(req->buf) +
+				 ctx->done * req->rec_size, req->rec_size, ctx);
+	if (err)
+		return err;
+	ctx->done += ctx->run + ctx->nr;
+	return ctx->done >= req->buf_count;
 }
 
 /**
- * vmscope_walk_chunked() - the one loop of every bulk walk
- * @cw: the address space, the budget and the two steps
+ * vmscope_walk_pages() - describe every base page of a range of a process
+ * @acc: the caller's open-file access record
+ * @req: the request (see struct vmscope_walk); next, count and out_flags
+ *	are set, also after an error, to what was written
  *
- * As pagemap_read() and smaps_rollup do: take the target's mmap_lock for
- * read, let @cw->gather look at up to @cw->budget entries (it keeps its
- * own position, and can stop inside a VMA), drop the lock, let
- * @cw->flush write out what was gathered (user memory is never touched
- * under the lock), cond_resched(), and go on until @cw->gather says it is
- * done or @cw->flush that the caller's buffer is full.
- *
- * Context: process context; takes and drops mmap_lock of @cw->mm.
- * Return: 0, -EINTR if a fatal signal came, or the first error of the
- * steps.
+ * Context: process context; takes the target's mmap_lock for read while
+ * looking at no more than one PTE table's worth of entries at a time, and
+ * never while copying to user space.
+ * Return: 0, -EINVAL for a bad request (flags, sizes, range, count),
+ * -EFAULT when the array is not user memory or cannot be written, -EINTR
+ * if killed, -ENOMEM, or an error of vmscope_target_mm().
  */
-int vmscope_walk_chunked(struct vmscope_chunked *cw)
+int vmscope_walk_pages(const struct vmscope_access *acc,
+		       struct vmscope_walk *req)
 {
-	int more, err;
+	struct vmscope_pages_ctx ctx = {
+		.cw.budget = VMSCOPE_WALK_BUDGET,
+		.cw.gather = vmscope_pages_gather,
+		.cw.flush = vmscope_pages_flush,
+		.req = req,
+		.addr = req->start,
+		.show_pfn = acc->sys_admin,
+	};
+	int err;
 
-	for (;;) {
-		if (fatal_signal_pending(current) ||
-		    mmap_read_lock_killable(cw->mm))
-			return -EINTR;
-		cw->left = cw->budget;
-		more = cw->gather(cw);
-		mmap_read_unlock(cw->mm);
-		if (more < 0)
-			return more;
-		err = cw->flush ? cw->flush(cw) : 0;
-		if (err < 0)
-			return err;
-		if (!more || err)
-			return 0;
-		cond_resched();
-	}
+	req->next = req->start;
+	req->count = 0;
+	req->out_flags = acc->sys_admin ? 0 : VMSCOPE_OUT_PFN_HIDDEN;
+	err = vmscope_walk_check(req);
+	if (err)
+		return err;
+
+	ctx.cw.mm = vmscope_target_mm(acc, req->pid);
+	if (IS_ERR(ctx.cw.mm))
+		return PTR_ERR(ctx.cw.mm);
+	ctx.recs = kvmalloc_array(VMSCOPE_WALK_BATCH, sizeof(*ctx.recs),
+				  GFP_KERNEL_ACCOUNT);
+	err = ctx.recs ? vmscope_walk_chunked(&ctx.cw) : -ENOMEM;
+	req->next = req->start + ctx.done * PAGE_SIZE;
+	req->count = ctx.done;
+	kvfree(ctx.recs);
+	mmput(ctx.cw.mm);
+	return err;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a process's page tables cost: the tables at each level, the entries
- * in them, and the kernel's own count of their bytes.
+ * VMSCOPE_IOC_PTSTATS (`vmscope pagetable`): what a process's page tables
+ * cost: the tables at each level, the entries in them, and the kernel's
+ * own count of their bytes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
