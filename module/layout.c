@@ -44,7 +44,7 @@ static __always_inline void vmscope_rss_page(struct vmscope_rss *rss,
 	    leaf->state != VMSCOPE_STATE_PROT_NONE)
 		return;
 	/* a PMD or PUD leaf maps one folio: its facts hold for every page */
-	vmscope_page_facts(vma, level, leaf, leaf->pfn, &facts);
+	vmscope_page_facts(vma, level, leaf, leaf->pfn, NULL, &facts);
 	if (facts.flags & (VMSCOPE_PAGE_ZERO | VMSCOPE_PAGE_NOPAGE))
 		return;		/* not in smaps' Rss */
 	/* as mm_counter(): what is neither anon nor shmem counts as file */

@@ -76,7 +76,7 @@ static void vmscope_tr_page(struct vmscope_tr_ctx *ctx, int level,
 	struct vmscope_page_facts facts;
 	unsigned long pfn = leaf->pfn + (offset >> PAGE_SHIFT);
 
-	vmscope_page_facts(ctx->vma, level, leaf, pfn, &facts);
+	vmscope_page_facts(ctx->vma, level, leaf, pfn, NULL, &facts);
 	tr->page_flags = facts.flags;
 	tr->mapcount = facts.mapcount;
 	tr->refcount = vmscope_page_refcount(&facts, pfn);

@@ -112,11 +112,14 @@ static int vmscope_pages_hole(struct vmscope_pt_walk *w, int level,
 				   next);
 }
 
-/* The record of one base page, @index pages into a leaf. */
+/*
+ * The record of one base page, @index pages into a leaf; @seen as
+ * vmscope_page_facts() takes it.
+ */
 static __always_inline void
 vmscope_pages_one(struct vm_area_struct *vma, bool show_pfn, int level,
 		  const struct vmscope_leaf *leaf, unsigned long index,
-		  struct vmscope_page *rec)
+		  unsigned long *seen, struct vmscope_page *rec)
 {
 	struct vmscope_page_facts facts;
 	struct vmscope_page r = {
@@ -127,7 +130,8 @@ vmscope_pages_one(struct vm_area_struct *vma, bool show_pfn, int level,
 
 	if (leaf->state == VMSCOPE_STATE_PRESENT ||
 	    leaf->state == VMSCOPE_STATE_PROT_NONE) {
-		vmscope_page_facts(vma, level, leaf, leaf->pfn + index, &facts);
+		vmscope_page_facts(vma, level, leaf, leaf->pfn + index, seen,
+				   &facts);
 		r.page_flags = facts.flags;
 		if (show_pfn)
 			r.pfn = leaf->pfn + index;
@@ -157,7 +161,7 @@ static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
 		if (ctx->nr == ctx->max)
 			return 1;
 		vmscope_pages_one(ctx->vma, ctx->show_pfn, level, &leaf,
-				  (ctx->addr & mask) >> PAGE_SHIFT,
+				  (ctx->addr & mask) >> PAGE_SHIFT, NULL,
 				  &ctx->recs[ctx->nr++]);
 	}
 	return vmscope_pages_spend(ctx);
@@ -189,6 +193,7 @@ static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
 	struct vm_area_struct *vma = ctx->vma;
 	bool show_pfn = ctx->show_pfn;
 	struct vmscope_leaf leaf;
+	unsigned long seen = 0;	/* this table's lock is held throughout */
 
 	room = min(room, (end - addr) >> PAGE_SHIFT);
 	for (n = 0; n < room; n++, pte++, rec++) {
@@ -198,7 +203,7 @@ static unsigned long vmscope_pages_mapped(struct vmscope_pages_ctx *ctx,
 			break;
 		vmscope_decode_leaf(VMSCOPE_LEVEL_PTE, pte_val(ptent), &leaf);
 		vmscope_pages_one(vma, show_pfn, VMSCOPE_LEVEL_PTE, &leaf, 0,
-				  rec);
+				  &seen, rec);
 	}
 	ctx->nr += n;
 	ctx->cw.left -= n;
