@@ -68,6 +68,7 @@
 struct target_shm {
 	uint64_t dense, sparse;		/* mapping addresses */
 	uint64_t worst_ns;		/* worst mmap+munmap seen since reset */
+	uint64_t probes;		/* mmap+munmap pairs timed */
 	int reset, ready;
 };
 
@@ -106,6 +107,7 @@ static void *lock_prober(void *arg)
 		     a.tv_nsec;
 		if (ns > shm->worst_ns)
 			__atomic_store_n(&shm->worst_ns, ns, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&shm->probes, 1, __ATOMIC_RELEASE);
 		usleep(100);
 	}
 	return NULL;
@@ -226,10 +228,16 @@ static void run_case(struct bench_case *c, int fd, int pm, pid_t pid,
 	}
 }
 
-/* Worst mmap+munmap latency in the target while @fn runs @n times. */
+/*
+ * Worst mmap+munmap latency in the target while @fn runs @n times,
+ * counting the pair in flight when @fn returns: it may have waited for
+ * the lock all along, so the prober is waited for until it has timed two
+ * more.
+ */
 static uint64_t lock_probe(struct target_shm *shm,
 			   void (*fn)(void *), void *arg, int n)
 {
+	uint64_t probes;
 	int i;
 
 	__atomic_store_n(&shm->reset, 1, __ATOMIC_RELEASE);
@@ -237,6 +245,9 @@ static uint64_t lock_probe(struct target_shm *shm,
 		usleep(100);
 	for (i = 0; i < n; i++)
 		fn(arg);
+	probes = __atomic_load_n(&shm->probes, __ATOMIC_ACQUIRE);
+	while (__atomic_load_n(&shm->probes, __ATOMIC_ACQUIRE) < probes + 2)
+		usleep(100);
 	return __atomic_load_n(&shm->worst_ns, __ATOMIC_ACQUIRE);
 }
 
