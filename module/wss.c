@@ -13,7 +13,14 @@
  * Accessed: cleared with the bit operation ptep_test_and_clear_young()
  * uses (it is not exported), under the entry's lock.  The reference is
  * handed to the kernel's aging (vmscope_folio_keep_young()) so that
- * reclaim still sees it.
+ * reclaim still sees it.  VMSCOPE_WSS_NO_AGING skips that, and with it
+ * the folio lookup of every clean page (its struct page, most of a pass's
+ * cost); the reference is then lost to the kernel, as after clear_refs:
+ * with CONFIG_PAGE_IDLE_FLAG (6.12) PG_young is not set nor PG_idle
+ * cleared, so folio_referenced() does not count it and DAMON's vaddr
+ * check may take the page for idle; without it (6.1)
+ * folio_mark_accessed() is not called, so a page referenced again is not
+ * activated.  Reclaim takes such a page for unreferenced since the pass.
  *
  * Dirty: sticky, and the only record of a write to a page whose folio is
  * not yet dirty, so it is cleared only after folio_mark_dirty() has taken
@@ -245,22 +252,25 @@ static struct folio *vmscope_wss_folio(struct vmscope_wss *s,
 static u32 vmscope_wss_bits(struct vmscope_wss *s, unsigned long *entry,
 			    u64 val, unsigned long pfn)
 {
-	bool special = val & _PAGE_SPECIAL;
+	bool age = (val & _PAGE_ACCESSED) &&
+		   !(s->flags & VMSCOPE_WSS_NO_AGING);
+	bool dirty = (val & _PAGE_RW) && (val & _PAGE_DIRTY) &&
+		     vmscope_tlb_flush_complete();
 	struct folio *folio = NULL;
 	u32 flags = 0;
 
 	if ((val & (_PAGE_ACCESSED | _PAGE_DIRTY)) == 0)
 		return 0;
-	if (!special)
+	/* the struct page only for aging and for a Dirty bit to take over */
+	if (!(val & _PAGE_SPECIAL) && (age || dirty))
 		folio = vmscope_wss_folio(s, pfn);
 	if ((val & _PAGE_ACCESSED) &&
 	    test_and_clear_bit(_PAGE_BIT_ACCESSED, entry)) {
 		flags |= VMSCOPE_WSS_REF;
-		if (folio)
+		if (folio && age)
 			vmscope_folio_keep_young(folio, s->vma);
 	}
-	if (folio && (val & _PAGE_RW) && (val & _PAGE_DIRTY) &&
-	    vmscope_tlb_flush_complete()) {
+	if (folio && dirty) {
 		folio_mark_dirty(folio);
 		if (test_and_clear_bit(_PAGE_BIT_DIRTY, entry)) {
 			flags |= VMSCOPE_WSS_REF | VMSCOPE_WSS_WRITTEN;

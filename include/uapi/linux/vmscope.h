@@ -1245,7 +1245,9 @@ struct vmscope_memory {
 /* vmscope_wss_start.flags */
 #define VMSCOPE_WSS_MANUAL	(1U << 0)	/* no thread: VMSCOPE_WSS_OP_PASS runs each pass */
 #define VMSCOPE_WSS_NO_FLUSH	(1U << 1)	/* no TLB flush after a pass (see abi.md) */
-#define VMSCOPE_WSS_START_VALID_FLAGS	(VMSCOPE_WSS_MANUAL | VMSCOPE_WSS_NO_FLUSH)
+#define VMSCOPE_WSS_NO_AGING	(1U << 2)	/* references not handed to aging (abi.md) */
+#define VMSCOPE_WSS_START_VALID_FLAGS	(VMSCOPE_WSS_MANUAL | VMSCOPE_WSS_NO_FLUSH | \
+					 VMSCOPE_WSS_NO_AGING)
 
 #define VMSCOPE_WSS_MIN_INTERVAL_MS	1
 #define VMSCOPE_WSS_MAX_INTERVAL_MS	3600000
@@ -1269,7 +1271,10 @@ struct vmscope_memory {
  *
  * The sampler makes a first pass that clears the Accessed bits, then one
  * pass at the end of each interval that records which pages were
- * referenced (and written) during it.
+ * referenced (and written) during it.  Each reference it clears is handed
+ * to the kernel's page aging, so that reclaim still sees it; with
+ * VMSCOPE_WSS_NO_AGING it is not (cheaper per page; reclaim then takes
+ * the page for unreferenced since the pass, as after clear_refs).
  */
 struct vmscope_wss_start {
 	__u32 size;			/* in */
