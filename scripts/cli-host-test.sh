@@ -169,6 +169,7 @@ complete_words()
 }
 t "completion: commands" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words lay | grep -qx layout"
 t "completion: options" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words layout --no | grep -qx -- --noheadings"
+t "completion: wss, heatmap and trace --no-aging" sh -c "$(declare -f complete_words); TOP='$TOP'; CLI='$CLI'; for c in wss heatmap trace; do complete_words \$c --no-a | grep -qx -- --no-aging || exit 1; done"
 t "completion: columns after -o, and +LIST" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words layout -o +SIZE,RS | grep -qx +SIZE,RSS"
 t "completion: experiments" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words exp run malloc-t | grep -qx malloc-threshold"
 t "completion: columns of a later view" sh -c "$(declare -f complete_words); TOP='$TOP' CLI='$CLI' complete_words memory -o PER | grep -qx PERCENT"

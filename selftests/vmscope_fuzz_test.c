@@ -470,7 +470,9 @@ static unsigned long make_wss_start(struct fuzz *f,
 {
 	st->size = sizeof(*st);
 	st->pid = some_pid(f);
-	st->flags = PICK(0, 0, VMSCOPE_WSS_MANUAL, VMSCOPE_WSS_NO_FLUSH);
+	st->flags = PICK(0, 0, VMSCOPE_WSS_MANUAL, VMSCOPE_WSS_NO_FLUSH,
+			 VMSCOPE_WSS_NO_AGING,
+			 VMSCOPE_WSS_MANUAL | VMSCOPE_WSS_NO_AGING);
 	st->interval_ms = st->flags & VMSCOPE_WSS_MANUAL ? 0 :
 			  PICK(1, 5, 100, 0, 3600001);
 	if (rnd() % 4 == 0) {

@@ -1,169 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The CLI over the sampler: `vmscope wss --json` parsed with a JSON
- * parser (a small recursive-descent one below, not strstr), checked
- * against a child that keeps reading a known set of pages and against
- * /proc/PID/status; `vmscope trace -o FILE` read back by the rules of
- * Documentation/trace-format.md.
+ * The CLI over the sampler: `vmscope wss --json` (and with --no-aging)
+ * parsed with the selftests' JSON parser (json_tree.h, not strstr),
+ * checked against a child that keeps reading a known set of pages and
+ * against /proc/PID/status; `vmscope trace -o FILE` read back by the
+ * rules of Documentation/trace-format.md.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "json_tree.h"
 #include "vmscope.h"
 #include "vmscope_exp.h"
 
 #define PAGE		4096UL
 #define HOT		100	/* pages the child keeps reading */
-#define MAXN		4096
-
-/* A parsed JSON value: objects and arrays keep their children in order. */
-struct jv {
-	char type;		/* '{', '[', 'n' number, 's' string, 'l' literal */
-	char key[64];		/* its key inside an object */
-	double num;
-	int nkids;
-	struct jv *kids[64];
-};
-
-static struct jv pool[MAXN];
-static int npool;
-
-static void skip_ws(const char **p)
-{
-	while (isspace((unsigned char)**p))
-		(*p)++;
-}
-
-static int parse_string(const char **p, char *out, size_t len)
-{
-	size_t n = 0;
-
-	if (**p != '"')
-		return -1;
-	for ((*p)++; **p && **p != '"'; (*p)++) {
-		if (**p == '\\' && !*++(*p))
-			return -1;
-		if (n + 1 < len)
-			out[n++] = **p;
-	}
-	if (**p != '"')
-		return -1;
-	(*p)++;
-	out[n] = 0;
-	return 0;
-}
-
-static struct jv *parse_value(const char **p);
-
-/* The members of an object or the elements of an array. */
-static struct jv *parse_container(const char **p, char open, char close)
-{
-	struct jv *v = &pool[npool++];
-
-	v->type = open;
-	(*p)++;
-	skip_ws(p);
-	if (**p == close) {
-		(*p)++;
-		return v;
-	}
-	for (;;) {
-		char key[64] = "";
-		struct jv *kid;
-
-		skip_ws(p);
-		if (open == '{') {
-			if (parse_string(p, key, sizeof(key)))
-				return NULL;
-			skip_ws(p);
-			if (*(*p)++ != ':')
-				return NULL;
-		}
-		kid = parse_value(p);
-		if (!kid || v->nkids == 64)
-			return NULL;
-		strcpy(kid->key, key);
-		v->kids[v->nkids++] = kid;
-		skip_ws(p);
-		if (**p == ',') {
-			(*p)++;
-			continue;
-		}
-		if (*(*p)++ != close)
-			return NULL;
-		return v;
-	}
-}
-
-static struct jv *parse_value(const char **p)
-{
-	struct jv *v;
-	char *end;
-
-	skip_ws(p);
-	if (npool >= MAXN)
-		return NULL;
-	if (**p == '{')
-		return parse_container(p, '{', '}');
-	if (**p == '[')
-		return parse_container(p, '[', ']');
-	v = &pool[npool++];
-	memset(v, 0, sizeof(*v));
-	if (**p == '"') {
-		v->type = 's';
-		return parse_string(p, v->key, sizeof(v->key)) ? NULL : v;
-	}
-	if (!strncmp(*p, "true", 4) || !strncmp(*p, "null", 4)) {
-		v->type = 'l';
-		*p += 4;
-		return v;
-	}
-	if (!strncmp(*p, "false", 5)) {
-		v->type = 'l';
-		*p += 5;
-		return v;
-	}
-	v->type = 'n';
-	v->num = strtod(*p, &end);
-	if (end == *p)
-		return NULL;
-	*p = end;
-	return v;
-}
-
-/* The whole text is one value, or NULL. */
-static struct jv *json_parse(const char *text)
-{
-	struct jv *v;
-
-	npool = 0;
-	memset(pool, 0, sizeof(pool));
-	v = parse_value(&text);
-	skip_ws(&text);
-	return v && !*text ? v : NULL;
-}
-
-static struct jv *get(const struct jv *o, const char *key)
-{
-	int i;
-
-	for (i = 0; o && o->type == '{' && i < o->nkids; i++)
-		if (!strcmp(o->kids[i]->key, key))
-			return o->kids[i];
-	return NULL;
-}
-
-static double num(const struct jv *o, const char *key)
-{
-	const struct jv *v = get(o, key);
-
-	return v && v->type == 'n' ? v->num : -1;
-}
 
 static char out[EXP_OUT_MAX];
 
@@ -253,46 +108,75 @@ FIXTURE_TEARDOWN(cli)
 	}
 }
 
-TEST_F(cli, wss_json)
+/*
+ * `vmscope wss --json --interval 100 --count 3 [@opt] PID`: three
+ * intervals, each with the hot pages and a few of the loop's own, RSS as
+ * status' VmRSS, segments summing to the working set; "aging" says
+ * whether the references went to the kernel's aging.
+ */
+static void wss_json(struct __test_metadata *_metadata, pid_t child,
+		     const char *opt, bool aging)
 {
-	struct jv *root, *iv, *seg;
+	const struct jt *iv, *seg, *ag;
 	char cmd[256], status[64], val[64] = "0";
 	long long rss_kb;
-	int i, k;
+	struct jt *root;
+	size_t i, k;
 
-	snprintf(cmd, sizeof(cmd), "%s wss --json --interval 100 --count 3 %d",
-		 exp_cli(), self->child);
+	snprintf(cmd, sizeof(cmd), "%s wss --json --interval 100 --count 3 %s %d",
+		 exp_cli(), opt, child);
 	ASSERT_EQ(0, run(cmd)) TH_LOG("%s", out);
-	root = json_parse(out);
+	root = jt_doc(out);
 	ASSERT_NE(NULL, root) TH_LOG("not JSON: %s", out);
-	EXPECT_EQ(self->child, num(root, "pid"));
-	EXPECT_EQ(100, num(root, "interval_ms"));
-	iv = get(root, "intervals");
+	EXPECT_EQ(child, jt_u64(root, "pid", 0));
+	EXPECT_EQ(100, jt_u64(root, "interval_ms", 0));
+	ag = jt_get(root, "aging");
+	ASSERT_NE(NULL, ag);
+	ASSERT_EQ(JT_BOOL, ag->type);
+	EXPECT_EQ(aging, ag->b);
+	iv = jt_get(root, "intervals");
 	ASSERT_NE(NULL, iv);
-	ASSERT_EQ('[', iv->type);
-	ASSERT_EQ(3, iv->nkids);
-	snprintf(status, sizeof(status), "/proc/%d/status", self->child);
+	ASSERT_EQ(JT_ARR, iv->type);
+	ASSERT_EQ(3, iv->n);
+	snprintf(status, sizeof(status), "/proc/%d/status", child);
 	ASSERT_EQ(0, read_key(status, "VmRSS", val, sizeof(val)));
 	rss_kb = atoll(val);
-	for (i = 0; i < iv->nkids; i++) {
-		struct jv *e = iv->kids[i];
-		double sum = 0, wss = num(e, "wss_pages");
+	for (i = 0; i < iv->n; i++) {
+		const struct jt *e = jt_at(iv, i);
+		uint64_t sum = 0, wss = jt_u64(e, "wss_pages", 0);
 
 		/* the hot pages, and a few of the loop's own (code, stack) */
 		EXPECT_LE(HOT, wss);
 		EXPECT_GE(HOT + 20, wss);
-		EXPECT_LE(0, num(e, "written_pages"));
-		EXPECT_LE(0, num(e, "t_ms"));
+		EXPECT_NE(NULL, jt_get(e, "written_pages"));
+		EXPECT_NE(NULL, jt_get(e, "t_ms"));
 		/* RSS as the kernel counts it (before 6.2: 64 faults of lag) */
-		EXPECT_GE(64, llabs((long long)num(e, "rss_pages") - rss_kb / 4));
-		seg = get(e, "segments");
+		EXPECT_GE(64, llabs((long long)jt_u64(e, "rss_pages", 0) -
+				    rss_kb / 4));
+		seg = jt_get(e, "segments");
 		ASSERT_NE(NULL, seg);
-		ASSERT_EQ('{', seg->type);
-		for (k = 0; k < seg->nkids; k++)
-			sum += seg->kids[k]->num;
+		ASSERT_EQ(JT_OBJ, seg->type);
+		for (k = 0; k < seg->n; k++) {
+			ASSERT_TRUE(seg->kids[k].type == JT_NUM &&
+				    seg->kids[k].exact);
+			sum += seg->kids[k].u;
+		}
 		EXPECT_EQ(wss, sum);
-		EXPECT_LE(HOT, num(seg, "mmap-anon"));
+		EXPECT_LE(HOT, jt_u64(seg, "mmap-anon", 0));
 	}
+	jt_free(root);
+	free(root);
+}
+
+TEST_F(cli, wss_json)
+{
+	wss_json(_metadata, self->child, "", true);
+}
+
+/* The same working set without handing references to the aging. */
+TEST_F(cli, wss_json_no_aging)
+{
+	wss_json(_metadata, self->child, "--no-aging", false);
 }
 
 /* Every hot page in every interval of the trace, by the format's rules. */

@@ -446,6 +446,11 @@ TEST_F(wss, bad_requests)
 	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(), 0, 0, 0));
 	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(), 0, 3600001, 0));
 	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(), 1U << 7, 100, 0));
+	/* the first flag bit above VMSCOPE_WSS_START_VALID_FLAGS */
+	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(),
+				     VMSCOPE_WSS_NO_AGING << 1, 100, 0));
+	ASSERT_EQ(0, VMSCOPE_WSS_START_VALID_FLAGS &
+		  (VMSCOPE_WSS_NO_AGING << 1));
 	ASSERT_EQ(-EINVAL, wss_start(self->fd, getpid(),
 				     VMSCOPE_WSS_MANUAL, 100, 0));
 	ASSERT_EQ(-ESRCH, wss_start(self->fd, 0, VMSCOPE_WSS_MANUAL, 0, 0));
@@ -1299,6 +1304,143 @@ TEST_F(wss, flush_reaches_the_target_cpu)
 	if (min_noflush == HOT_PAGES)
 		TH_LOG("without the flush too: another flush of that CPU's TLB came in every interval");
 	munmap(m, HOT_PAGES * PAGE);
+}
+
+/* What one round of wss.no_aging saw: per page of each region. */
+struct aging_round {
+	unsigned char anon[ANON_PAGES], file[FILE_PAGES];
+	unsigned char thp[HPAGE / PAGE], huge[HPAGE / PAGE];
+	long before[3], after[3];	/* smaps Referenced: anon, file, thp */
+};
+
+static void aging_referenced(pid_t pid, const struct shape *sh, long *kb)
+{
+	kb[0] = smaps_key(pid, (uintptr_t)sh->anon, "Referenced:");
+	kb[1] = smaps_key(pid, (uintptr_t)sh->file, "Referenced:");
+	kb[2] = smaps_key(pid, (uintptr_t)sh->thp, "Referenced:");
+}
+
+/*
+ * One round on a stopped child: clear_refs (which clears the Accessed
+ * bits, PG_young and PG_referenced), a session of its own with @flags and
+ * its clearing pass, the child touches S and stops; smaps' Referenced,
+ * the recording pass, smaps' Referenced again.
+ */
+static void aging_round(struct __test_metadata *_metadata, pid_t child,
+			const struct shape *sh, unsigned int flags,
+			struct aging_round *ar)
+{
+	static struct vmscope_wss_rec rec[4096];
+	struct vmscope_wss_read rd;
+	unsigned int status, i;
+	char path[64];
+	int fd;
+
+	memset(ar, 0, sizeof(*ar));
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", child);
+	ASSERT_EQ(0, write_file(path, "1"));
+	fd = open(VMSCOPE_DEVICE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, wss_start(fd, child, VMSCOPE_WSS_MANUAL | flags, 0, 0));
+	ASSERT_EQ(0, wss_ctl(fd, VMSCOPE_WSS_OP_PASS, &status));
+	ASSERT_EQ(VMSCOPE_WSS_RUNNING, status);
+	kill(child, SIGCONT);
+	wait_stopped(_metadata, child);
+	aging_referenced(child, sh, ar->before);
+	ASSERT_EQ(0, wss_ctl(fd, VMSCOPE_WSS_OP_PASS, &status));
+	aging_referenced(child, sh, ar->after);
+	ASSERT_EQ(0, wss_read(fd, rec, 4096, 0, &rd));
+	ASSERT_EQ(0, rd.pending);
+	ASSERT_LT(1, rd.count);
+	ASSERT_EQ(VMSCOPE_WSS_REC_INTERVAL, rec[0].type);
+	for (i = 1; i < rd.count; i++) {
+		mark(ar->anon, &rec[i], (uintptr_t)sh->anon, ANON_PAGES);
+		mark(ar->file, &rec[i], (uintptr_t)sh->file, FILE_PAGES);
+		mark(ar->thp, &rec[i], (uintptr_t)sh->thp, HPAGE / PAGE);
+		if (sh->huge)
+			mark(ar->huge, &rec[i], (uintptr_t)sh->huge,
+			     HPAGE / PAGE);
+	}
+	close(fd);
+}
+
+/*
+ * VMSCOPE_WSS_NO_AGING: the same stopped child touches the same set S
+ * twice, once sampled by a session that hands references to the kernel's
+ * aging, once by one with the flag.  The referenced and written pages are
+ * the same, page for page, and are S.  The kernel's view of the aging
+ * information is smaps' Referenced, which counts a young entry, PG_young
+ * (where vmscope's aging goes with CONFIG_PAGE_IDLE_FLAG, 6.12) and
+ * PG_referenced (where folio_mark_accessed() puts a first reference,
+ * 6.1): before the recording pass both rounds show S (the Accessed bits);
+ * after it, the default round still shows S and the NO_AGING round shows
+ * nothing, as after clear_refs.
+ */
+TEST_F(wss, no_aging)
+{
+	struct aging_round *aged, *not_aged;
+	struct shape *sh = &self->sh;
+	long s_kb[3], thp_kb;
+	unsigned int i;
+
+	aged = calloc(2, sizeof(*aged));
+	ASSERT_NE(NULL, aged);
+	not_aged = aged + 1;
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		child_prepare(sh);
+		raise(SIGSTOP);
+		child_touch(sh);
+		raise(SIGSTOP);
+		child_touch(sh);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	wait_stopped(_metadata, self->child);
+	damon_stat_pause();
+	aging_round(_metadata, self->child, sh, 0, aged);
+	aging_round(_metadata, self->child, sh, VMSCOPE_WSS_NO_AGING,
+		    not_aged);
+	damon_stat_resume();
+
+	/* S, with its written pages, in the default round */
+	for (i = 0; i < ARRAY_SIZE(anon_read); i++)
+		ASSERT_EQ(1, aged->anon[anon_read[i]]);
+	for (i = 0; i < ARRAY_SIZE(anon_write); i++)
+		ASSERT_EQ(2, aged->anon[anon_write[i]]);
+	for (i = 0; i < ARRAY_SIZE(file_read); i++)
+		ASSERT_EQ(1, aged->file[file_read[i]]);
+	for (i = 0; i < ARRAY_SIZE(file_write); i++)
+		ASSERT_EQ(2, aged->file[file_write[i]]);
+	ASSERT_EQ(2, aged->thp[5]);
+	if (sh->huge)
+		ASSERT_EQ(1, aged->huge[0]);
+	/* and the same, page for page, with the flag */
+	for (i = 0; i < ANON_PAGES; i++)
+		ASSERT_EQ(aged->anon[i], not_aged->anon[i]) TH_LOG("anon %u", i);
+	for (i = 0; i < FILE_PAGES; i++)
+		ASSERT_EQ(aged->file[i], not_aged->file[i]) TH_LOG("file %u", i);
+	for (i = 0; i < HPAGE / PAGE; i++) {
+		ASSERT_EQ(aged->thp[i], not_aged->thp[i]) TH_LOG("thp %u", i);
+		ASSERT_EQ(aged->huge[i], not_aged->huge[i]) TH_LOG("huge %u", i);
+	}
+
+	/* smaps' Referenced: S from the Accessed bits, before either pass */
+	thp_kb = smaps_key(self->child, (uintptr_t)sh->thp, "AnonHugePages:");
+	s_kb[0] = (long)(ARRAY_SIZE(anon_read) + ARRAY_SIZE(anon_write)) * 4;
+	s_kb[1] = (long)(ARRAY_SIZE(file_read) + ARRAY_SIZE(file_write)) * 4;
+	s_kb[2] = thp_kb == HPAGE / 1024 ? (long)HPAGE / 1024 : 4;
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(s_kb[i], aged->before[i]) TH_LOG("region %u", i);
+		ASSERT_EQ(s_kb[i], not_aged->before[i]) TH_LOG("region %u", i);
+	}
+	/* after the pass: kept by the aging, gone without it */
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(s_kb[i], aged->after[i]) TH_LOG("region %u", i);
+		EXPECT_EQ(0, not_aged->after[i]) TH_LOG("region %u", i);
+	}
+	free(aged);
 }
 
 TEST_HARNESS_MAIN

@@ -91,6 +91,7 @@ struct interval {
 struct recording {
 	uint32_t pid;
 	uint32_t interval_ms;
+	uint32_t flags;			/* VMSCOPE_WSS_* of the start */
 	struct interval *iv;
 	size_t n;
 	uint32_t status;
@@ -207,6 +208,7 @@ static void record(struct recording *r, uint32_t count, interval_fn fn)
 	static struct vmscope_wss_rec buf[1024];
 	struct vmscope_wss_start st = {
 		.size = sizeof(st),
+		.flags = r->flags,
 		.pid = r->pid,
 		.interval_ms = r->interval_ms,
 		.count = count,
@@ -337,6 +339,7 @@ static void wss_json(struct recording *r, struct cols *c)
 	json_open(&j, NULL, '{');
 	json_u64(&j, "pid", r->pid);
 	json_u64(&j, "interval_ms", r->interval_ms);
+	json_bool(&j, "aging", !(r->flags & VMSCOPE_WSS_NO_AGING));
 	json_str(&j, "status", status_name(r->status));
 	cols_begin(c, &j, "intervals");
 	for (i = 0; i < r->n; i++)
@@ -409,6 +412,7 @@ static void curve(struct recording *r, const struct cols_opts *co)
 		json_open(&j, NULL, '{');
 		json_u64(&j, "pid", r->pid);
 		json_u64(&j, "interval_ms", r->interval_ms);
+		json_bool(&j, "aging", !(r->flags & VMSCOPE_WSS_NO_AGING));
 		json_u64(&j, "intervals", n);
 	}
 	cols_begin(&c, &j, "curve");
@@ -447,6 +451,7 @@ struct opts {
 	uint32_t interval_ms;
 	uint32_t count;
 	bool curve;
+	bool no_aging;
 	const char *out;
 	const char *svg;
 	uint32_t rows;
@@ -469,7 +474,7 @@ static uint32_t parse_u32(const char *s, const char *what, uint32_t min,
 static void trace_help(FILE *out);
 
 /* --count has no short option: -n is --noheadings in every table */
-enum { OPT_COUNT = 0x1100 };
+enum { OPT_COUNT = 0x1100, OPT_NO_AGING };
 
 static int parse_opts(int argc, char **argv, struct opts *o,
 		      void (*help)(FILE *out), const char *shortopts)
@@ -478,6 +483,7 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 		COLS_LONGOPTS,
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "no-aging", no_argument, NULL, OPT_NO_AGING },
 		{ "curve", no_argument, NULL, 'c' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "rows", required_argument, NULL, 'R' },
@@ -486,6 +492,7 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 	}, trace_opts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "no-aging", no_argument, NULL, OPT_NO_AGING },
 		{ "json", no_argument, NULL, 'J' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "output", required_argument, NULL, 'o' },	/* deprecated */
@@ -501,7 +508,7 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 		if (!trace && cols_getopt(&o->co, c, optarg))
 			continue;
 		if (c != 'h' && c != '?' && c != OPT_COUNT &&
-		    !strchr(shortopts, c))
+		    c != OPT_NO_AGING && !strchr(shortopts, c))
 			c = '?';
 		switch (c) {
 		case 'i':
@@ -511,6 +518,9 @@ static int parse_opts(int argc, char **argv, struct opts *o,
 			break;
 		case OPT_COUNT:
 			o->count = parse_u32(optarg, "--count", 1, 100000);
+			break;
+		case OPT_NO_AGING:
+			o->no_aging = true;
 			break;
 		case 'J':
 			o->co.json = true;
@@ -558,13 +568,17 @@ static void wss_help(FILE *out)
 	      "      --count N        intervals to record (default 10; 20 with\n"
 	      "                       --curve)\n"
 	      "  -c, --curve          W(tau) instead of the intervals\n"
+	      "      --no-aging       do not hand the references found to the\n"
+	      "                       kernel's page aging, as clear_refs does not:\n"
+	      "                       a cheaper pass, but reclaim then takes the\n"
+	      "                       pages for unreferenced\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "The table prints a row as each interval ends.\n"
-	      "JSON: {pid, interval_ms, status, intervals: [one object per\n"
-	      "interval, keys below, and segments {segment: pages}]}; with\n"
-	      "--curve {pid, interval_ms, intervals, curve: [{tau, tau_ms,\n"
-	      "w_pages}]}.\n", out);
+	      "JSON: {pid, interval_ms, aging, status, intervals: [one object\n"
+	      "per interval, keys below, and segments {segment: pages}]}; with\n"
+	      "--curve {pid, interval_ms, aging, intervals, curve: [{tau,\n"
+	      "tau_ms, w_pages}]}.  aging is false with --no-aging.\n", out);
 	cols_help_columns(out, NULL, wss_cols, ARRAY_SIZE(wss_cols));
 	cols_help_columns(out, "Output columns with --curve", curve_cols,
 			  ARRAY_SIZE(curve_cols));
@@ -584,6 +598,7 @@ static int wss_run(int argc, char **argv)
 		cols_init(&c, wss_cols, ARRAY_SIZE(wss_cols), &o.co);
 	r.pid = parse_pid(argv[i]);
 	r.interval_ms = o.interval_ms;
+	r.flags = o.no_aging ? VMSCOPE_WSS_NO_AGING : 0;
 	if (!o.count)
 		o.count = o.curve ? 20 : 10;
 	line_cols = &c;
@@ -610,7 +625,8 @@ const struct vmscope_cmd vmscope_cmd_wss = {
 
 static void trace_help(FILE *out)
 {
-	fputs("Usage: vmscope trace [--interval MS] [--count N] [-J] -w FILE PID\n"
+	fputs("Usage: vmscope trace [--interval MS] [--count N] [--no-aging] [-J]\n"
+	      "                     -w FILE PID\n"
 	      "\n"
 	      "Record a reference trace of process PID: for each interval the\n"
 	      "virtual page numbers it referenced, 'w' after those it wrote, in\n"
@@ -620,12 +636,16 @@ static void trace_help(FILE *out)
 	      "Options:\n"
 	      "  -i, --interval MS  length of an interval (default 100)\n"
 	      "      --count N      intervals to record (default 10)\n"
+	      "      --no-aging     do not hand the references found to the\n"
+	      "                     kernel's page aging, as clear_refs does not:\n"
+	      "                     a cheaper pass, but reclaim then takes the\n"
+	      "                     pages for unreferenced\n"
 	      "  -w, --write FILE   where to write the trace ('-': stdout), as\n"
 	      "                     tcpdump -w writes its capture\n"
 	      "  -o, --output FILE  the same, deprecated: in every other command\n"
 	      "                     -o chooses columns\n"
 	      "  -J, --json         print a summary as JSON: pid, interval_ms,\n"
-	      "                     intervals, references, file\n"
+	      "                     aging, intervals, references, file\n"
 	      "  -h, --help         this text\n"
 	      "\n"
 	      "Not a table: the trace is a file, not columns.\n", out);
@@ -695,6 +715,7 @@ static int trace_run(int argc, char **argv)
 		errx(EXIT_USAGE, "trace needs -w FILE (or -w - for stdout)");
 	r.pid = parse_pid(argv[i]);
 	r.interval_ms = o.interval_ms;
+	r.flags = o.no_aging ? VMSCOPE_WSS_NO_AGING : 0;
 	read_comm(r.pid, comm, sizeof(comm));
 	record(&r, o.count, NULL);
 	f = strcmp(o.out, "-") ? fopen(o.out, "w") : stdout;
@@ -713,6 +734,7 @@ static int trace_run(int argc, char **argv)
 		json_open(&j, NULL, '{');
 		json_u64(&j, "pid", r.pid);
 		json_u64(&j, "interval_ms", r.interval_ms);
+		json_bool(&j, "aging", !(r.flags & VMSCOPE_WSS_NO_AGING));
 		json_u64(&j, "intervals", r.n);
 		json_u64(&j, "references", refs);
 		json_str(&j, "file", o.out);
@@ -862,11 +884,15 @@ static void heatmap_help(FILE *out)
 	      "      --count N        intervals (default 40)\n"
 	      "  -R, --rows R         address rows (default 24)\n"
 	      "  -s, --svg FILE       also write the heatmap as SVG\n"
+	      "      --no-aging       do not hand the references found to the\n"
+	      "                       kernel's page aging, as clear_refs does not:\n"
+	      "                       a cheaper pass, but reclaim then takes the\n"
+	      "                       pages for unreferenced\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "With -n or -r only the table is printed.\n"
-	      "JSON: {pid, interval_ms, pages_per_row, rows: [one object per\n"
-	      "row, keys below]}.\n", out);
+	      "JSON: {pid, interval_ms, aging (false with --no-aging),\n"
+	      "pages_per_row, rows: [one object per row, keys below]}.\n", out);
 	cols_help_columns(out, NULL, heat_cols, ARRAY_SIZE(heat_cols));
 }
 
@@ -923,6 +949,7 @@ static void heat_output(const struct axis *a, const uint64_t *m,
 		json_open(&j, NULL, '{');
 		json_u64(&j, "pid", r->pid);
 		json_u64(&j, "interval_ms", r->interval_ms);
+		json_bool(&j, "aging", !(r->flags & VMSCOPE_WSS_NO_AGING));
 		json_u64(&j, "pages_per_row", per);
 		heat_table(a, m, per, c, &j);
 		json_close(&j, '}');
@@ -951,6 +978,7 @@ static int heatmap_run(int argc, char **argv)
 	cols_init(&c, heat_cols, ARRAY_SIZE(heat_cols), &o.co);
 	r.pid = parse_pid(argv[i]);
 	r.interval_ms = o.interval_ms;
+	r.flags = o.no_aging ? VMSCOPE_WSS_NO_AGING : 0;
 	record(&r, o.count, NULL);
 	if (!r.nvma)
 		errx(1, "process %u has no mappings to draw", r.pid);
