@@ -984,6 +984,8 @@ struct wss_shm {
 
 struct wss_result {
 	double pass_s, wsspl_s;		/* best of ROUNDS */
+	double pass_na_s;		/* with VMSCOPE_WSS_NO_AGING, best */
+	double ratio_na_median;		/* of the rounds' no-aging / wss.pl */
 	double loop_free, loop_sampled;	/* sweeps per second, mean */
 	double loop_noflush;		/* sampled with VMSCOPE_WSS_NO_FLUSH */
 	/* slowdown of each round against the unobserved slice before it */
@@ -1039,13 +1041,18 @@ static int wss_session(pid_t pid, uint32_t interval_ms, uint32_t flags)
 	return fd;
 }
 
-/* One manual pass, its records drained; the session's status fields. */
-static void wss_pass(int fd, struct vmscope_wss_read *rd)
+/*
+ * One manual pass, its records drained; the session's status fields.
+ * Returns the pages its interval found referenced (0 for the first pass).
+ */
+static uint64_t wss_pass(int fd, struct vmscope_wss_read *rd)
 {
 	static struct vmscope_wss_rec rec[4096];
 	struct vmscope_wss_ctl ctl = {
 		.size = sizeof(ctl), .op = VMSCOPE_WSS_OP_PASS,
 	};
+	uint64_t pages = 0;
+	uint32_t i;
 
 	if (ioctl(fd, VMSCOPE_IOC_WSS_CTL, &ctl))
 		err(1, "VMSCOPE_IOC_WSS_CTL");
@@ -1057,7 +1064,11 @@ static void wss_pass(int fd, struct vmscope_wss_read *rd)
 		rd->rec_size = sizeof(rec[0]);
 		if (ioctl(fd, VMSCOPE_IOC_WSS_READ, rd))
 			err(1, "VMSCOPE_IOC_WSS_READ");
+		for (i = 0; i < rd->count; i++)
+			if (rec[i].type == VMSCOPE_WSS_REC_INTERVAL)
+				pages = rec[i].pages;
 	} while (rd->pending);
+	return pages;
 }
 
 /* Referenced of every VMA of /proc/PID/smaps, read as wss.pl reads it. */
@@ -1105,12 +1116,28 @@ static double median(double *v, int n)
 
 #define WSS_PASS_ROUNDS	9
 
+/* A timed pass over the GiB the target just read; its time. */
+static double wss_timed_pass(int fd, struct vmscope_wss_read *rd)
+{
+	double t = now();
+
+	if (wss_pass(fd, rd) < WSS_BYTES / PAGE)
+		errx(1, "a pass found less than the GiB just read referenced");
+	return now() - t;
+}
+
+/*
+ * Rounds of: the target reads its GiB, a pass; clear_refs, the target
+ * reads it, smaps (wss.pl); the target reads it, a pass of a session
+ * with VMSCOPE_WSS_NO_AGING (as clear_refs, handing nothing to aging).
+ */
 static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 {
 	struct vmscope_wss_read rd;
-	double t, pass, ratio[WSS_PASS_ROUNDS];
+	double t, pass, pass_na, ratio[WSS_PASS_ROUNDS];
+	double ratio_na[WSS_PASS_ROUNDS];
 	pid_t pid = fork();
-	int fd, i;
+	int fd, fd_na, i;
 
 	if (pid == 0)
 		wss_toucher(shm);
@@ -1121,13 +1148,13 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 	close(fd);
 	/* a session of its own for the timed passes: only Accessed bits */
 	fd = wss_session(pid, 0, 0);
+	fd_na = wss_session(pid, 0, VMSCOPE_WSS_NO_AGING);
 	wss_step(shm);
 	wss_pass(fd, &rd);
+	wss_pass(fd_na, &rd);
 	for (i = 0; i < WSS_PASS_ROUNDS; i++) {
 		wss_step(shm);
-		t = now();
-		wss_pass(fd, &rd);
-		pass = now() - t;
+		pass = wss_timed_pass(fd, &rd);
 		r->pass_s = best(r->pass_s, pass);
 		/* wss.pl: clear, let the target run, read Referenced */
 		t = now();
@@ -1141,8 +1168,19 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 		r->wsspl_s = best(r->wsspl_s, t);
 		/* the two side by side in time: a loaded host drifts */
 		ratio[i] = pass / t;
+		wss_step(shm);
+		pass_na = wss_timed_pass(fd_na, &rd);
+		r->pass_na_s = best(r->pass_na_s, pass_na);
+		ratio_na[i] = pass_na / t;
 	}
 	r->ratio_median = median(ratio, WSS_PASS_ROUNDS);
+	r->ratio_na_median = median(ratio_na, WSS_PASS_ROUNDS);
+	close(fd_na);
+	/* the default session's longest hold and pass, as before */
+	memset(&rd, 0, sizeof(rd));
+	rd.size = sizeof(rd);
+	if (ioctl(fd, VMSCOPE_IOC_WSS_READ, &rd))
+		err(1, "VMSCOPE_IOC_WSS_READ");
 	r->hold_ns_max = rd.hold_ns_max;
 	r->pass_ns_max = rd.pass_ns_max;
 	close(fd);
@@ -1262,7 +1300,9 @@ static void print_wss_json(const struct wss_result *r)
 	       "\"slowdown_no_flush_pct\": %.2f, "
 	       "\"slowdown_median_pct\": %.2f, "
 	       "\"slowdown_no_flush_median_pct\": %.2f, "
-	       "\"ratio_median\": %.3f}\n",
+	       "\"ratio_median\": %.3f, \"pass_no_aging_s\": %.4f, "
+	       "\"ratio_no_aging\": %.3f, \"ratio_no_aging_median\": %.3f, "
+	       "\"target_met_no_aging\": %s}\n",
 	       WSS_BYTES, r->pass_s, r->wsspl_s, r->pass_s / r->wsspl_s,
 	       WSS_TARGET, r->ratio_median <= WSS_TARGET ? "true" :
 	       "false", r->loop_free, r->loop_sampled,
@@ -1270,7 +1310,29 @@ static void print_wss_json(const struct wss_result *r)
 	       r->hold_ns_max / 1e3, r->pass_ns_max / 1e6,
 	       r->dirty_hold_ns_max / 1e3,
 	       100 * (1 - r->loop_noflush / r->loop_free),
-	       r->slow_median, r->slow_noflush_median, r->ratio_median);
+	       r->slow_median, r->slow_noflush_median, r->ratio_median,
+	       r->pass_na_s, r->pass_na_s / r->wsspl_s, r->ratio_na_median,
+	       r->ratio_na_median <= WSS_TARGET ? "true" : "false");
+}
+
+static void print_wss_no_aging(const struct wss_result *r)
+{
+	printf("  with VMSCOPE_WSS_NO_AGING (references not handed to the "
+	       "kernel's aging,\n  as clear_refs does not): one pass %.3f s, "
+	       "%.3f of the time; median of the rounds'\n  ratios %.3f "
+	       "(target %.2f: %s)\n", r->pass_na_s, r->pass_na_s / r->wsspl_s,
+	       r->ratio_na_median, WSS_TARGET,
+	       r->ratio_na_median <= WSS_TARGET ? "met" : "not met");
+}
+
+/* The case's two ratios, for the summary table (bench_ratio.c). */
+static void wss_ratios(const struct wss_result *r)
+{
+	bench_ratio("wss pass vs clear_refs+smaps", r->pass_s / r->wsspl_s,
+		    false, "pass s / wss.pl s");
+	bench_ratio("wss pass, no aging, vs clear_refs+smaps",
+		    r->pass_na_s / r->wsspl_s, false,
+		    "NO_AGING pass s / wss.pl s");
 }
 
 static void print_wss_table(const struct wss_result *r)
@@ -1295,6 +1357,7 @@ static void print_wss_table(const struct wss_result *r)
 	       100 * (1 - r->loop_sampled / r->loop_free),
 	       100 * (1 - r->loop_noflush / r->loop_free), WSS_LOOP_ROUNDS,
 	       r->slow_median, r->slow_noflush_median);
+	print_wss_no_aging(r);
 }
 
 /* Every ratio of the run, for the summary table (bench_ratio.c). */
@@ -1323,8 +1386,7 @@ static void note_ratios(const struct bench_case *cs, int n)
 		    false, "vmscope CPU s / busybox CPU s");
 	bench_ratio("cache --json vs fincore", cache.vmscope_s /
 		    cache.fincore_s, false, "vmscope s / fincore s");
-	bench_ratio("wss pass vs clear_refs+smaps", wssr.pass_s / wssr.wsspl_s,
-		    false, "pass s / wss.pl s");
+	wss_ratios(&wssr);
 	bench_kapi_ratios(&walkr);
 	hold_ratio(&holdr);
 }
@@ -1441,6 +1503,9 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--wss")) {	/* that case alone */
 		bench_wss(&wssr);
 		print_wss_table(&wssr);
+		wss_ratios(&wssr);
+		bench_ratio_table();
+		bench_ratio_json();
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "--wss-pass")) {	/* its pass */
@@ -1450,6 +1515,10 @@ int main(int argc, char **argv)
 		       "ratios %.3f); longest hold %.1f us\n",
 		       wssr.pass_s, wssr.wsspl_s, wssr.pass_s / wssr.wsspl_s,
 		       wssr.ratio_median, wssr.hold_ns_max / 1e3);
+		print_wss_no_aging(&wssr);
+		wss_ratios(&wssr);
+		bench_ratio_table();
+		bench_ratio_json();
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "--top")) {
