@@ -249,8 +249,9 @@ static struct folio *vmscope_wss_folio(struct vmscope_wss *s,
  */
 #define VMSCOPE_WSS_REF		BIT(31)
 
-static u32 vmscope_wss_bits(struct vmscope_wss *s, unsigned long *entry,
-			    u64 val, unsigned long pfn)
+static __always_inline u32 vmscope_wss_bits(struct vmscope_wss *s,
+					    unsigned long *entry,
+					    u64 val, unsigned long pfn)
 {
 	bool age = (val & _PAGE_ACCESSED) &&
 		   !(s->flags & VMSCOPE_WSS_NO_AGING);
@@ -294,6 +295,8 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 {
 	struct vmscope_wss *s = w->private;
 	unsigned long n = (end - addr) >> PAGE_SHIFT;
+	unsigned long run_addr = 0, run = 0;
+	u32 run_flags = 0;
 	int err = 0;
 
 	/* the budget is spent for the table at once, not page by page */
@@ -304,6 +307,10 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 	}
 	vmscope_chunk_spend(&s->cw, n);
 	s->valid_sub = ULONG_MAX;
+	/*
+	 * The run of the table in locals: the bit operations clobber memory,
+	 * and a pass over clean pages is little more than this loop.
+	 */
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pte_t ptent = ptep_get(pte);
 		u32 flags;
@@ -313,10 +320,22 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 			continue;
 		flags = vmscope_wss_bits(s, (unsigned long *)&pte->pte,
 					 pte_val(ptent), pte_pfn(ptent));
-		if (flags & VMSCOPE_WSS_REF)
-			vmscope_wss_note(s, addr, 1,
-					 flags & VMSCOPE_WSS_WRITTEN);
+		if (!(flags & VMSCOPE_WSS_REF))
+			continue;
+		flags &= VMSCOPE_WSS_WRITTEN;
+		if (run && run_flags == flags &&
+		    run_addr + run * PAGE_SIZE == addr) {
+			run++;
+			continue;
+		}
+		if (run)
+			vmscope_wss_note(s, run_addr, run, run_flags);
+		run_addr = addr;
+		run_flags = flags;
+		run = 1;
 	}
+	if (run)
+		vmscope_wss_note(s, run_addr, run, run_flags);
 	s->addr = addr;
 	vmscope_wss_flush_dirty(s);
 	return err;

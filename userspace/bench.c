@@ -1128,8 +1128,9 @@ static double wss_timed_pass(int fd, struct vmscope_wss_read *rd)
 
 /*
  * Rounds of: the target reads its GiB, a pass; clear_refs, the target
- * reads it, smaps (wss.pl); the target reads it, a pass of a session
- * with VMSCOPE_WSS_NO_AGING (as clear_refs, handing nothing to aging).
+ * reads it, smaps (wss.pl); the target reads it, a pass.  One of the two
+ * passes is of a session with VMSCOPE_WSS_NO_AGING (as clear_refs,
+ * handing nothing to aging), first in every other round.
  */
 static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 {
@@ -1153,9 +1154,9 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 	wss_pass(fd, &rd);
 	wss_pass(fd_na, &rd);
 	for (i = 0; i < WSS_PASS_ROUNDS; i++) {
+		/* odd rounds: the no-aging pass first, so neither gains */
 		wss_step(shm);
-		pass = wss_timed_pass(fd, &rd);
-		r->pass_s = best(r->pass_s, pass);
+		pass = wss_timed_pass(i % 2 ? fd_na : fd, &rd);
 		/* wss.pl: clear, let the target run, read Referenced */
 		t = now();
 		clear_refs(pid);
@@ -1166,11 +1167,18 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 			errx(1, "smaps Referenced: not the GiB just read");
 		t += now();
 		r->wsspl_s = best(r->wsspl_s, t);
-		/* the two side by side in time: a loaded host drifts */
-		ratio[i] = pass / t;
 		wss_step(shm);
-		pass_na = wss_timed_pass(fd_na, &rd);
+		pass_na = wss_timed_pass(i % 2 ? fd : fd_na, &rd);
+		if (i % 2) {
+			double p = pass;
+
+			pass = pass_na;
+			pass_na = p;
+		}
+		r->pass_s = best(r->pass_s, pass);
 		r->pass_na_s = best(r->pass_na_s, pass_na);
+		/* side by side in time: a loaded host drifts */
+		ratio[i] = pass / t;
 		ratio_na[i] = pass_na / t;
 	}
 	r->ratio_median = median(ratio, WSS_PASS_ROUNDS);
