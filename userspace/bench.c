@@ -1338,7 +1338,7 @@ static void wss_ratios(const struct wss_result *r)
 {
 	bench_ratio("wss pass vs clear_refs+smaps", r->pass_s / r->wsspl_s,
 		    false, "pass s / wss.pl s");
-	bench_ratio("wss pass, no aging, vs clear_refs+smaps",
+	bench_ratio("wss NO_AGING vs clear_refs+smaps",
 		    r->pass_na_s / r->wsspl_s, false,
 		    "NO_AGING pass s / wss.pl s");
 }
