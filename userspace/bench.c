@@ -1128,9 +1128,13 @@ static double wss_timed_pass(int fd, struct vmscope_wss_read *rd)
 
 /*
  * Rounds of: the target reads its GiB, a pass; clear_refs, the target
- * reads it, smaps (wss.pl); the target reads it, a pass.  One of the two
- * passes is of a session with VMSCOPE_WSS_NO_AGING (as clear_refs,
- * handing nothing to aging), first in every other round.
+ * reads it, smaps (wss.pl); the target reads it, a pass of a session with
+ * VMSCOPE_WSS_NO_AGING (as clear_refs, handing nothing to aging).  The
+ * default pass always comes first, after the clear_refs of the round
+ * before: the page flags it hands references to were cleared since its
+ * last pass, as they were before the NO_AGING pass was added (on 6.1 a
+ * second folio_mark_accessed() without a clear_refs between would
+ * activate the page, a dearer pass).
  */
 static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 {
@@ -1154,9 +1158,8 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 	wss_pass(fd, &rd);
 	wss_pass(fd_na, &rd);
 	for (i = 0; i < WSS_PASS_ROUNDS; i++) {
-		/* odd rounds: the no-aging pass first, so neither gains */
 		wss_step(shm);
-		pass = wss_timed_pass(i % 2 ? fd_na : fd, &rd);
+		pass = wss_timed_pass(fd, &rd);
 		/* wss.pl: clear, let the target run, read Referenced */
 		t = now();
 		clear_refs(pid);
@@ -1168,13 +1171,7 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 		t += now();
 		r->wsspl_s = best(r->wsspl_s, t);
 		wss_step(shm);
-		pass_na = wss_timed_pass(i % 2 ? fd : fd_na, &rd);
-		if (i % 2) {
-			double p = pass;
-
-			pass = pass_na;
-			pass_na = p;
-		}
+		pass_na = wss_timed_pass(fd_na, &rd);
 		r->pass_s = best(r->pass_s, pass);
 		r->pass_na_s = best(r->pass_na_s, pass_na);
 		/* side by side in time: a loaded host drifts */
