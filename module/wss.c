@@ -249,9 +249,8 @@ static struct folio *vmscope_wss_folio(struct vmscope_wss *s,
  */
 #define VMSCOPE_WSS_REF		BIT(31)
 
-static __always_inline u32 vmscope_wss_bits(struct vmscope_wss *s,
-					    unsigned long *entry,
-					    u64 val, unsigned long pfn)
+static u32 vmscope_wss_bits(struct vmscope_wss *s, unsigned long *entry,
+			    u64 val, unsigned long pfn)
 {
 	bool age = (val & _PAGE_ACCESSED) &&
 		   !(s->flags & VMSCOPE_WSS_NO_AGING);
@@ -295,6 +294,7 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 {
 	struct vmscope_wss *s = w->private;
 	unsigned long n = (end - addr) >> PAGE_SHIFT;
+	bool no_aging = s->flags & VMSCOPE_WSS_NO_AGING;
 	unsigned long run_addr = 0, run = 0;
 	u32 run_flags = 0;
 	int err = 0;
@@ -313,13 +313,21 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 	 */
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pte_t ptent = ptep_get(pte);
+		u64 val = pte_val(ptent);
 		u32 flags;
 
 		/* hardware-present only: not PROT_NONE, swap or migration */
-		if (!(pte_val(ptent) & _PAGE_PRESENT))
+		if (!(val & _PAGE_PRESENT))
 			continue;
-		flags = vmscope_wss_bits(s, (unsigned long *)&pte->pte,
-					 pte_val(ptent), pte_pfn(ptent));
+		/* a clean page without aging: only its Accessed bit, here */
+		if (no_aging && !(val & _PAGE_DIRTY))
+			flags = (val & _PAGE_ACCESSED) &&
+				test_and_clear_bit(_PAGE_BIT_ACCESSED,
+						   (unsigned long *)&pte->pte) ?
+				VMSCOPE_WSS_REF : 0;
+		else
+			flags = vmscope_wss_bits(s, (unsigned long *)&pte->pte,
+						 val, pte_pfn(ptent));
 		if (!(flags & VMSCOPE_WSS_REF))
 			continue;
 		flags &= VMSCOPE_WSS_WRITTEN;
