@@ -65,6 +65,7 @@
 #include <asm/tlbflush.h>
 
 #include "compat.h"
+#include "decode.h"
 #include "vmscope.h"
 
 /*
@@ -125,8 +126,8 @@ static atomic_t vmscope_wss_user_threads = ATOMIC_INIT(0);
  * @record: the pass records (not the first)
  * @dirty_cleared: a Dirty bit was cleared under the current lock
  * @user_thread: the thread counts against wss_max_threads
- * @valid_sub: the subsection of PFNs found valid under the current lock
- *	(pfn >> PFN_SUBSECTION_SHIFT), ULONG_MAX for none
+ * @valid_sub: the subsection of PFNs found valid under the current lock,
+ *	0 for none (vmscope_pfn_valid())
  */
 struct vmscope_wss {
 	struct pid *pid;
@@ -223,21 +224,16 @@ static void vmscope_wss_note(struct vmscope_wss *s, unsigned long addr,
 
 /*
  * The folio behind a present leaf, or NULL for none or the zero page.
- * pfn_valid() decides per 2 MiB subsection of PFNs (the section, then its
- * subsection map), and the pages a locked table maps stay online: one
- * check per subsection per table (s->valid_sub) is enough, and it is the
- * dearer part of the lookup.
+ * pfn_valid() decides per 2 MiB subsection of PFNs, and the pages a locked
+ * table maps stay online: one check per subsection per table
+ * (s->valid_sub, vmscope_pfn_valid()) is enough, and it is the dearer
+ * part of the lookup.
  */
 static struct folio *vmscope_wss_folio(struct vmscope_wss *s,
 				       unsigned long pfn)
 {
-	if (is_zero_pfn(pfn))
+	if (is_zero_pfn(pfn) || !vmscope_pfn_valid(pfn, &s->valid_sub))
 		return NULL;
-	if (pfn >> PFN_SUBSECTION_SHIFT != s->valid_sub) {
-		if (!pfn_valid(pfn))
-			return NULL;
-		s->valid_sub = pfn >> PFN_SUBSECTION_SHIFT;
-	}
 	return page_folio(pfn_to_page(pfn));
 }
 
@@ -306,7 +302,7 @@ static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
 		err = 1;
 	}
 	vmscope_chunk_spend(&s->cw, n);
-	s->valid_sub = ULONG_MAX;
+	s->valid_sub = 0;
 	/*
 	 * The run of the table in locals: the bit operations clobber memory,
 	 * and a pass over clean pages is little more than this loop.
@@ -371,7 +367,7 @@ static int vmscope_wss_leaf(struct vmscope_pt_walk *w, int level,
 	/* the head page: the folio is the same for every page of it */
 	pfn = level == VMSCOPE_LEVEL_PMD ? pmd_pfn(__pmd(val)) :
 					   pud_pfn(__pud(val));
-	s->valid_sub = ULONG_MAX;
+	s->valid_sub = 0;
 	flags = vmscope_wss_bits(s, w->entryp, val, pfn);
 	vmscope_wss_flush_dirty(s);
 	if (flags & VMSCOPE_WSS_REF)
