@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "vmscope.h"
@@ -24,6 +25,35 @@
 #define NR_READERS	3
 #define READER_ROUNDS	200
 #define BATCH		1024
+
+/*
+ * How much racing each case does.  On a stock kernel under TCG a reader's
+ * READER_ROUNDS rounds take 2 to 4 seconds; on the KASAN and lockdep kernel
+ * of make check-debug every page-table lock, allocation and user copy costs
+ * 10 to 40 times as much, and the same rounds took over 10 minutes for the
+ * test.  So a reader stops early once it has spent ROUNDS_BUDGET seconds,
+ * but never before MIN_ROUNDS rounds (of walks, translations, counts and
+ * layouts, each racing every kind of change the churner makes): a slow
+ * kernel runs fewer rounds, each as able to fail as on a fast one, and
+ * says how many.  Nothing is asserted about time.
+ */
+#define MIN_ROUNDS	20
+#define ROUNDS_BUDGET	15.0
+
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Whether @done of @all rounds begun at @start are enough (see above). */
+static bool rounds_done(int done, int all, int min, double start)
+{
+	return done >= all ||
+	       (done >= min && now_secs() - start >= ROUNDS_BUDGET);
+}
 
 static unsigned int rnd(unsigned int *seed, unsigned int n)
 {
@@ -201,14 +231,19 @@ static int reader(volatile pid_t *pid, uintptr_t area, bool need_live)
 	struct vmscope_page *recs = calloc(BATCH, sizeof(*recs));
 	int fd = vmscope_open_dev(), i, ret = 0, live = 0;
 	unsigned int seed = getpid();
+	double start = now_secs();
 
 	if (fd < 0 || !recs)
 		return 1;
-	for (i = 0; i < READER_ROUNDS && ret <= 0; i++) {
+	for (i = 0; !rounds_done(i, READER_ROUNDS, MIN_ROUNDS, start) &&
+		    ret <= 0; i++) {
 		ret = read_round(fd, *pid, area, &seed, recs);
 		live += !ret;
 	}
 	close(fd);
+	if (i < READER_ROUNDS)
+		fprintf(stderr, "# reader %d: %d of %d rounds in %.0fs\n",
+			getpid(), i, READER_ROUNDS, now_secs() - start);
 	if (ret > 0)
 		return ret;
 	return need_live && !live ? 2 : 0;
@@ -353,6 +388,7 @@ TEST_F_TIMEOUT(race, pages_migrate_under_the_readers, 600)
 }
 
 #define KILL_ROUNDS	40
+#define MIN_KILL_ROUNDS	10
 
 /* Read @path in small pieces, again and again, until killed. */
 static void slow_reader(const char *path, const char *what)
@@ -379,9 +415,10 @@ TEST_F_TIMEOUT(race, proc_readers_killed_mid_read, 600)
 	static const char *const files[] = {
 		"layout", "faults", "oom", "reclaim", "info",
 	};
-	unsigned int seed = 1, f, i;
+	unsigned int seed = 1, f;
 	char path[64], pid[16], buf[256];
-	int fd;
+	double start;
+	int fd, i;
 
 	self->churner = fork();
 	ASSERT_LE(0, self->churner);
@@ -390,7 +427,9 @@ TEST_F_TIMEOUT(race, proc_readers_killed_mid_read, 600)
 	snprintf(pid, sizeof(pid), "%d\n", self->churner);
 	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		snprintf(path, sizeof(path), VMSCOPE_PROC_DIR "/%s", files[f]);
-		for (i = 0; i < KILL_ROUNDS; i++) {
+		start = now_secs();
+		for (i = 0; !rounds_done(i, KILL_ROUNDS, MIN_KILL_ROUNDS,
+					 start); i++) {
 			pid_t r = fork();
 
 			ASSERT_LE(0, r);
@@ -401,6 +440,9 @@ TEST_F_TIMEOUT(race, proc_readers_killed_mid_read, 600)
 			kill(r, SIGKILL);
 			ASSERT_EQ(r, waitpid(r, NULL, 0));
 		}
+		if (i < KILL_ROUNDS)
+			TH_LOG("%s: %d of %d readers killed in %.0fs", path,
+			       i, KILL_ROUNDS, now_secs() - start);
 		/* the file still reads, from the start */
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		ASSERT_LE(0, fd);
