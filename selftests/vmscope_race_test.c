@@ -235,14 +235,15 @@ static int reader(volatile pid_t *pid, uintptr_t area, bool need_live)
 
 	if (fd < 0 || !recs)
 		return 1;
-	for (i = 0; !rounds_done(i, READER_ROUNDS, MIN_ROUNDS, start) &&
-		    ret <= 0; i++) {
+	for (i = 0; ret <= 0; i++) {
+		if (rounds_done(i, READER_ROUNDS, MIN_ROUNDS, start))
+			break;
 		ret = read_round(fd, *pid, area, &seed, recs);
 		live += !ret;
 	}
 	close(fd);
-	if (i < READER_ROUNDS)
-		fprintf(stderr, "# reader %d: %d of %d rounds in %.0fs\n",
+	if (ret <= 0 && i < READER_ROUNDS)
+		fprintf(stderr, "# pid %d read %d of %d rounds in %.0fs\n",
 			getpid(), i, READER_ROUNDS, now_secs() - start);
 	if (ret > 0)
 		return ret;
