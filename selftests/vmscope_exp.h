@@ -8,11 +8,24 @@
 #define VMSCOPE_EXP_SELFTEST_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/*
+ * As in vmscope.h, for the tests that do not include it: 5 minutes a test
+ * rather than the harness's 30 seconds.  A test that runs the CLI dozens
+ * of times (vmscope_replace_test's bad input) needs more than 30 on the
+ * debug kernel under TCG.
+ */
+#ifdef TEST_TIMEOUT_DEFAULT
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+#endif
 
 #define EXP_OUT_MAX	(256 * 1024)
 #define SH_OUT_MAX	(64 * 1024)
@@ -152,6 +165,22 @@ static inline int exp_verdict_status(const char *out)
 	if (!strcmp(v, "inconclusive") || !strcmp(v, "skipped"))
 		return 4;
 	return -1;
+}
+
+/*
+ * One of the Debian cloud kernels of the four stock configurations
+ * (selftests/vmtest.sh -k 6.1|6.12), where each experiment must conclude.
+ */
+static inline bool stock_kernel(void)
+{
+	static const char sfx[] = "-cloud-amd64";
+	struct utsname u;
+	size_t n;
+
+	if (uname(&u))
+		return false;
+	n = strlen(u.release);
+	return n > strlen(sfx) && !strcmp(u.release + n - strlen(sfx), sfx);
 }
 
 /*

@@ -150,22 +150,6 @@ TEST_F(exp, file_mmap_needs_a_disk)
 	EXPECT_STREQ("skipped", exp_verdict(out, self->verdict, 32));
 }
 
-/*
- * One of the Debian cloud kernels of the four stock configurations
- * (selftests/vmtest.sh -k 6.1|6.12), where each experiment must conclude.
- */
-static bool stock_kernel(void)
-{
-	static const char sfx[] = "-cloud-amd64";
-	struct utsname u;
-	size_t n;
-
-	if (uname(&u))
-		return false;
-	n = strlen(u.release);
-	return n > strlen(sfx) && !strcmp(u.release + n - strlen(sfx), sfx);
-}
-
 TEST_F(exp, buddy)
 {
 	double punched, hp = 512;
