@@ -59,11 +59,30 @@ TEST_F(exp, page_cache)
 	EXPECT_EQ(1, ok);
 }
 
+/* Whether cgroup v2 offers the io controller (io.max: blk-throttle). */
+static bool have_io_controller(void)
+{
+	char buf[256] = "", *w, *save;
+	FILE *f = fopen("/sys/fs/cgroup/cgroup.controllers", "re");
+	bool io = false;
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	for (w = strtok_r(buf, "\n ", &save); w; w = strtok_r(NULL, "\n ", &save))
+		io |= !strcmp(w, "io");
+	return io;
+}
+
 TEST_F(exp, writeback)
 {
-	int ok = 1;
+	char reason[512];
+	int ok = 1, rc;
 
-	RUN("writeback", "pages=1024");
+	rc = exp_run("writeback", "pages=1024", out, sizeof(out));
+	exp_verdict(out, self->verdict, sizeof(self->verdict));
 	EXPECT_LE(1024 * 9 / 10, exp_value(out, "lazy_dirty_later", &ok));
 	/* written back down to about the background threshold, 128 pages */
 	EXPECT_GE(224, exp_value(out, "pre_dirty_later", &ok));
@@ -71,6 +90,23 @@ TEST_F(exp, writeback)
 	/* held to the limit: few pages dirty at once (pauses vary, see page) */
 	EXPECT_GT(exp_value(out, "lazy_max_dirty", &ok) / 2,
 		  exp_value(out, "throttled_max_dirty", &ok));
+	/*
+	 * The slow disk needs the io controller (io.max); the debug kernel
+	 * of make check-debug has none, and the experiment says it cannot
+	 * show the writer itself throttled.  There, after the checks above,
+	 * the test skips with that reason; never on the stock kernels.
+	 */
+	if (!stock_kernel() && !have_io_controller() &&
+	    !strcmp(self->verdict, "inconclusive") && ok &&
+	    _metadata->exit_code == KSFT_PASS)
+		SKIP(return, "writeback %s: %s", self->verdict,
+		     exp_reason(out, reason, sizeof(reason)));
+	ASSERT_EQ(0, rc) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_STREQ("confirmed", self->verdict) {
+		TH_LOG("%s", out);
+	}
 	/*
 	 * On the disk slowed to 2 MiB/s by io.max, written back in the
 	 * writer's cgroup's name: held under 128 KiB of dirty_bytes, the
