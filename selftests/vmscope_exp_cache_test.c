@@ -5,6 +5,8 @@
  * measurements must show the phenomenon.
  */
 #define _GNU_SOURCE
+#include <sys/stat.h>
+
 #include "kselftest_harness.h"
 #include "vmscope.h"
 #include "vmscope_exp.h"
@@ -59,12 +61,12 @@ TEST_F(exp, page_cache)
 	EXPECT_EQ(1, ok);
 }
 
-/* Whether cgroup v2 offers the io controller (io.max: blk-throttle). */
-static bool have_io_controller(void)
+/* Whether @word is one of the words of the first line of @path. */
+static bool file_has_word(const char *path, const char *word)
 {
 	char buf[256] = "", *w, *save;
-	FILE *f = fopen("/sys/fs/cgroup/cgroup.controllers", "re");
-	bool io = false;
+	FILE *f = fopen(path, "re");
+	bool found = false;
 
 	if (f) {
 		if (!fgets(buf, sizeof(buf), f))
@@ -72,8 +74,43 @@ static bool have_io_controller(void)
 		fclose(f);
 	}
 	for (w = strtok_r(buf, "\n ", &save); w; w = strtok_r(NULL, "\n ", &save))
-		io |= !strcmp(w, "io");
-	return io;
+		found |= !strcmp(w, word);
+	return found;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Whether a cgroup can have io.max (CONFIG_BLK_DEV_THROTTLING): made in
+ * a cgroup of our own, with the io controller enabled for it, and the
+ * root's subtree_control left as found.
+ */
+static bool have_io_max(void)
+{
+	const char *ctl = "/sys/fs/cgroup/cgroup.subtree_control";
+	bool had = file_has_word(ctl, "io"), ok = false;
+	char cg[64], file[96];
+
+	if (!had && write_str(ctl, "+io"))
+		return false;
+	snprintf(cg, sizeof(cg), "/sys/fs/cgroup/vmscope-iomax.%d", getpid());
+	if (!mkdir(cg, 0755)) {
+		snprintf(file, sizeof(file), "%s/io.max", cg);
+		ok = !access(file, F_OK);
+		rmdir(cg);
+	}
+	if (!had)
+		write_str(ctl, "-io");
+	return ok;
 }
 
 TEST_F(exp, writeback)
@@ -91,12 +128,12 @@ TEST_F(exp, writeback)
 	EXPECT_GT(exp_value(out, "lazy_max_dirty", &ok) / 2,
 		  exp_value(out, "throttled_max_dirty", &ok));
 	/*
-	 * The slow disk needs the io controller (io.max); the debug kernel
-	 * of make check-debug has none, and the experiment says it cannot
+	 * The slow disk needs io.max (blk-throttle); the debug kernel of
+	 * make check-debug has none, and the experiment says it cannot
 	 * show the writer itself throttled.  There, after the checks above,
 	 * the test skips with that reason; never on the stock kernels.
 	 */
-	if (!stock_kernel() && !have_io_controller() &&
+	if (!stock_kernel() && !have_io_max() &&
 	    !strcmp(self->verdict, "inconclusive") && ok &&
 	    _metadata->exit_code == KSFT_PASS)
 		SKIP(return, "writeback %s: %s", self->verdict,
