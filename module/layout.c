@@ -74,6 +74,7 @@ struct vmscope_rss_walk {
 	unsigned long end;	/* end of the VMA described */
 	bool started;
 	bool show_pfn;
+	bool from_addr;
 };
 
 /* Spend @n entries; at the budget's end the next chunk starts at @next. */
@@ -127,7 +128,7 @@ static const struct vmscope_walk_ops vmscope_rss_ops = {
 	.ptes	= vmscope_rss_ptes,
 };
 
-static void vmscope_describe(struct vm_area_struct *vma,
+static void vmscope_describe(struct vm_area_struct *vma, unsigned long from,
 			     struct vmscope_layout_vma *out, bool show_pfn);
 
 /*
@@ -145,9 +146,10 @@ static int vmscope_rss_gather(struct vmscope_chunked *cw)
 	if (!rw->started) {
 		if (!vma)
 			return -ENOENT;
-		vmscope_describe(vma, rw->out, rw->show_pfn);
+		rw->addr = rw->from_addr ? max(rw->addr, vma->vm_start) :
+					   vma->vm_start;
+		vmscope_describe(vma, rw->addr, rw->out, rw->show_pfn);
 		rw->started = true;
-		rw->addr = vma->vm_start;
 		rw->end = vma->vm_end;
 	}
 	while (vma && vma->vm_start < rw->end) {
@@ -169,13 +171,17 @@ static int vmscope_rss_gather(struct vmscope_chunked *cw)
  * @addr: in: where to look; out: the end of the VMA described
  * @out: filled in completely
  * @show_pfn: the caller's file was opened with CAP_SYS_ADMIN
+ * @from_addr: describe a VMA that begins below @addr from @addr on only:
+ *	@addr is where the last record ended, and the VMA has grown or
+ *	merged into it since (maps's rule: addresses never go backwards)
  *
  * Context: process context; takes mmap_lock of @mm for read a chunk of
  * VMSCOPE_WALK_BUDGET entries at a time (vmscope_walk_chunked()).
  * Return: 0, -ENOENT when there is no VMA above @addr, -EINTR.
  */
 int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
-		       struct vmscope_layout_vma *out, bool show_pfn)
+		       struct vmscope_layout_vma *out, bool show_pfn,
+		       bool from_addr)
 {
 	struct vmscope_rss_walk rw = {
 		.cw.mm = mm,
@@ -186,6 +192,7 @@ int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
 		.out = out,
 		.addr = *addr,
 		.show_pfn = show_pfn,
+		.from_addr = from_addr,
 	};
 	int err;
 
@@ -346,13 +353,19 @@ static void vmscope_layout_mm(struct mm_struct *mm, struct task_struct *task,
 	lo->nr_threads = get_nr_threads(task);
 }
 
-/* One VMA as maps shows it, and its segment; its sizes zero. */
-static void vmscope_describe(struct vm_area_struct *vma,
+/* One VMA as maps shows it, from @from on, and its segment; sizes zero. */
+static void vmscope_describe(struct vm_area_struct *vma, unsigned long from,
 			     struct vmscope_layout_vma *out, bool show_pfn)
 {
+	u64 skipped = from - vma->vm_start;
+
 	memset(out, 0, sizeof(*out));
 	vmscope_vma_describe(vma, &out->vma, show_pfn);
 	out->segment = vmscope_segment(vma);
+	out->vma.start = from;
+	/* the file offset of @from, where one is shown */
+	if (vma->vm_file && out->vma.pgoff == (u64)vma->vm_pgoff << PAGE_SHIFT)
+		out->vma.pgoff += skipped;
 }
 
 static int vmscope_layout_check(const struct vmscope_layout *lo)
@@ -392,7 +405,9 @@ static int vmscope_layout_loop(struct mm_struct *mm, struct task_struct *task,
 
 	err = vmscope_layout_facts(mm, task, lo);
 	while (!err && lo->count + n < lo->buf_count) {
-		err = vmscope_layout_one(mm, &addr, &recs[n], show_pfn);
+		/* the first as asked for: the whole VMA ending above start */
+		err = vmscope_layout_one(mm, &addr, &recs[n], show_pfn,
+					 lo->count + n > 0);
 		if (err)
 			break;
 		if (++n < VMSCOPE_LAYOUT_BATCH)

@@ -85,7 +85,7 @@ static void *vmscope_lf_vma(struct vmscope_layout_file *lf, loff_t pos)
 			return NULL;
 	}
 	err = vmscope_layout_one(lf->mm, &lf->next_addr, &lf->rec,
-				 lf->acc->sys_admin);
+				 lf->acc->sys_admin, true);
 	if (err)
 		return err == -ENOENT ? NULL : ERR_PTR(err);
 	lf->next_pos = pos + 1;

@@ -265,7 +265,8 @@ int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 		     struct pid *pid);
 u64 vmscope_vm_event(enum vm_event_item item);
 int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
-		       struct vmscope_layout_vma *out, bool show_pfn);
+		       struct vmscope_layout_vma *out, bool show_pfn,
+		       bool from_addr);
 
 void vmscope_info_fill(struct vmscope_info *info,
 		       const struct vmscope_access *acc);
