@@ -193,7 +193,6 @@ static int row_cmp(const void *a, const void *b)
 /* The table's rows, with rates against the previous sample, sorted. */
 static void top_rows(struct top_view *v)
 {
-	double dt = v->prev ? v->cur->sys.t - v->prev->sys.t : 0;
 	uint32_t i;
 
 	free(v->rows);
@@ -207,9 +206,12 @@ static void top_rows(struct top_view *v)
 
 		r->p = p;
 		tri_user(p->uid, r->user, sizeof(r->user));
-		if (v->prev && dt > 0)
+		if (v->prev)
 			o = tri_find(v->prev, p->pid);
-		if (o) {
+		/* over its own interval: reading every process takes time */
+		if (o && p->t > o->t) {
+			double dt = p->t - o->t;
+
 			r->grow = ((double)mem_of(p) - (double)mem_of(o)) / dt;
 			r->flt = (double)(p->min_flt + p->maj_flt -
 					  o->min_flt - o->maj_flt) / dt;

@@ -165,14 +165,18 @@ static void check_leak(const struct doc_window *w, struct doc_result *r)
 
 	for (i = 0; i < s1->nr_procs; i++) {
 		const struct tri_proc *p = &s1->procs[i], *o;
-		double secs = s1->sys.t - s0->sys.t, rate;
+		double secs, rate;
 		int64_t growth, heap, maps;
 		struct doc_finding *f;
 		char h[16], hr[16];
 		int ups, downs;
 
 		o = tri_find(s0, p->pid);
-		if (!o || p->pid == self || secs <= 0)
+		if (!o || p->pid == self)
+			continue;
+		/* its own times: a sample of many processes takes a while */
+		secs = p->t - o->t;
+		if (secs <= 0)
 			continue;
 		growth = (int64_t)anon_of(p) - (int64_t)anon_of(o);
 		rate = growth / secs;

@@ -194,6 +194,7 @@ static bool proc_take(int fd, struct tri_proc *p)
 	lo.rec_size = sizeof(one);
 	lo.buf = (uintptr_t)&one;
 	lo.buf_count = 1;
+	p->t = tri_now();
 	if (ioctl(fd, VMSCOPE_IOC_LAYOUT, &lo))
 		return false;
 	memset(&f, 0, sizeof(f));

@@ -38,6 +38,7 @@ struct tri_sys {
 struct tri_proc {
 	uint32_t pid, uid;
 	char comm[16];
+	double t;			/* when its counters were read */
 	uint64_t rss_anon, rss_file, rss_shmem, swap, total_vm;	/* bytes */
 	uint64_t brk_size;		/* brk - start_brk: the heap */
 	uint32_t map_count;
