@@ -408,7 +408,12 @@ static void bd_report_fragments(struct exp_ctx *x, const struct bd_run *r)
 	exp_expect(x, (double)r->s2.nr_free[0] - (double)r->s1.nr_free[0] +
 		   pcp >= 0.75 * r->punched,
 		   "pages freed between pages in use stay single free pages: order 0 or per-CPU lists (3/4 of them or more)");
-	exp_expect(x, r->s2.high_pages - r->s1.high_pages <= 0.05 * r->punched,
+	/*
+	 * Merged, they would add about as many pages in 2 MiB blocks as were
+	 * freed; the rest of the system frees some meanwhile (KASAN's
+	 * quarantine on a debug kernel: 4 blocks, 5% of the frees, seen).
+	 */
+	exp_expect(x, r->s2.high_pages - r->s1.high_pages <= 0.1 * r->punched,
 		   "... not in blocks a THP could use: they cannot merge, their buddies are in use");
 	exp_expect(x, bd_unusable(&r->s2) >= bd_unusable(&r->s0) + 0.25,
 		   "the share of free memory in blocks smaller than 2 MiB rises (by 25 points or more)");
