@@ -180,6 +180,45 @@ test_names()
 	fi
 }
 
+# vmscope_refcnt - users of vmscope.ko (open files, mappings); 0 unloaded
+vmscope_refcnt()
+{
+	cat /sys/module/vmscope/refcnt 2>/dev/null || echo 0
+}
+
+# vmscope_idle - wait up to 10 s for vmscope.ko to have no users (a
+# sampling thread ends a moment after its file is closed); false if it has
+vmscope_idle()
+{
+	local waited=0
+
+	while [ "$(vmscope_refcnt)" -ne 0 ]; do
+		[ $waited -ge 10 ] && return 1
+		sleep 1
+		waited=$((waited + 1))
+	done
+}
+
+# vmscope_holders - the processes that hold /dev/vmscope or a
+# /proc/vmscope file, open or mapped, with where they are in the kernel
+vmscope_holders()
+{
+	local d fd held
+
+	for d in /proc/[0-9]*; do
+		held=
+		for fd in "$d"/fd/*; do
+			case $(readlink "$fd" 2>/dev/null) in
+			/dev/vmscope | /proc/vmscope/*) held=1 ;;
+			esac
+		done
+		grep -q ' /dev/vmscope' "$d/maps" 2>/dev/null && held=1
+		[ -n "$held" ] || continue
+		echo "VMSCOPE:   held by pid ${d#/proc/} ($(cat "$d/comm")), state $(cut -d' ' -f3 "$d/stat"), in $(cat "$d/wchan")"
+		sed 's/^/VMSCOPE:     /' "$d/stack" 2>/dev/null
+	done
+}
+
 # run_tests - run the tests, one after the other
 run_tests()
 {
@@ -204,7 +243,31 @@ run_tests()
 		esac
 		echo "VMSCOPE-TEST $name rc=$rc"
 		[ $rc -eq 0 ] || [ $rc -eq 4 ] || failures=$((failures + 1))
+		# what a test leaves holding the module makes the next
+		# reload fail (EAGAIN): say who, where it is noticed
+		if ! vmscope_idle; then
+			echo "VMSCOPE: vmscope.ko still has $(vmscope_refcnt) users after $name"
+			vmscope_holders
+		fi
 	done
+}
+
+# unload_vmscope - once the tests are done, vmscope.ko must unload: a
+# user left behind, or a reference the module leaked, is a failure
+unload_vmscope()
+{
+	[ -d /sys/module/vmscope ] || return 0
+	if ! vmscope_idle; then
+		echo "VMSCOPE: unloading vmscope.ko after the tests failed ($(vmscope_refcnt) users)"
+		vmscope_holders
+		failures=$((failures + 1))
+		return 1
+	fi
+	if ! rmmod vmscope; then
+		echo "VMSCOPE: unloading vmscope.ko after the tests failed"
+		failures=$((failures + 1))
+		return 1
+	fi
 }
 
 # leak_scan - on a kernel with kmemleak, scan, and put the leaks allocated
@@ -266,11 +329,15 @@ main()
 		rc=0
 	else
 		run_tests
-		rc=$((failures != 0))
 	fi
 	[ "$VMSCOPE_SHELL" = 1 ] && run_shell
 
 	leak_scan
+	# after the scan, while kmemleak can still name the module's code
+	if [ ! -f /vmscope/cmd ] && [ "$VMSCOPE_SHELL" != 1 ]; then
+		unload_vmscope
+		rc=$((failures != 0))
+	fi
 	echo "VMSCOPE-DMESG-BEGIN"
 	dmesg
 	echo "VMSCOPE-DMESG-END"
