@@ -128,6 +128,9 @@ static atomic_t vmscope_wss_user_threads = ATOMIC_INIT(0);
  * @user_thread: the thread counts against wss_max_threads
  * @valid_sub: the subsection of PFNs found valid under the current lock,
  *	0 for none (vmscope_pfn_valid())
+ * @drop_runs: runs that do not fit the ring are counted, not kept, and the
+ *	pass goes on (/proc/vmscope/wss: its totals are still exact)
+ * @dropped: runs of the pass not kept
  */
 struct vmscope_wss {
 	struct pid *pid;
@@ -169,6 +172,8 @@ struct vmscope_wss {
 	bool dirty_cleared;
 	bool user_thread;
 	unsigned long valid_sub;
+	bool drop_runs;
+	u64 dropped;
 };
 
 /**
@@ -437,18 +442,21 @@ static int vmscope_wss_chunk(struct vmscope_wss *s, struct mm_struct *mm)
 /* Append the stage to the ring, after the records of the pass so far. */
 static int vmscope_wss_append(struct vmscope_wss *s)
 {
-	unsigned int i;
+	unsigned int i, n = s->nstage;
 	int err = 0;
 
 	spin_lock(&s->lock);
 	if (s->status != VMSCOPE_WSS_RUNNING) {
 		err = -ESRCH;	/* stopped meanwhile: the pass is dropped */
-	} else if (s->wtail - s->head + s->nstage > s->cap) {
-		err = -ENOSPC;
-	} else {
-		for (i = 0; i < s->nstage; i++)
-			s->rec[s->wtail++ % s->cap] = s->stage[i];
+		n = 0;
+	} else if (s->wtail - s->head + n > s->cap) {
+		n = s->drop_runs ? s->cap - (s->wtail - s->head) : 0;
+		s->dropped += s->nstage - n;
+		if (!s->drop_runs)
+			err = -ENOSPC;
 	}
+	for (i = 0; i < n; i++)
+		s->rec[s->wtail++ % s->cap] = s->stage[i];
 	spin_unlock(&s->lock);
 	s->nstage = 0;
 	return err;
@@ -610,6 +618,7 @@ static int vmscope_wss_pass(struct vmscope_wss *s)
 		return 1;
 	s->ref = 0;
 	s->written = 0;
+	s->dropped = 0;
 	s->nstage = 0;
 	s->cur.pages = 0;
 	err = vmscope_wss_walk(s, mm);
@@ -1040,9 +1049,9 @@ void vmscope_wss_file_free(struct vmscope_wss_file *wf)
 }
 
 /*
- * Records of /proc/vmscope/wss: one interval and its runs.  An interval
- * of more runs is not shown, only said to be truncated (the ioctls have
- * no such limit).
+ * Records of /proc/vmscope/wss: one interval and its runs.  Of an interval
+ * of more runs the first are shown, and how many more there were (the
+ * ioctls have no such limit); its totals count them all.
  */
 #define VMSCOPE_WSS_SHOW_RUNS	4096
 #define VMSCOPE_WSS_SHOW_MS	100
@@ -1096,6 +1105,7 @@ int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 	s = vmscope_wss_new(acc, &st, pid);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
+	s->drop_runs = true;
 	if (!vmscope_wss_pass(s)) {
 		if (msleep_interruptible(VMSCOPE_WSS_SHOW_MS))
 			err = -EINTR;
@@ -1109,6 +1119,9 @@ int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 		seq_printf(m, "status:         %s\n",
 			   s->status == VMSCOPE_WSS_FULL ?
 			   "truncated (over 4095 runs: use vmscope wss)" : "ok");
+		if (s->dropped)
+			seq_printf(m, "runs not shown: %llu (over %u: use vmscope wss)\n",
+				   s->dropped, VMSCOPE_WSS_SHOW_RUNS - 1);
 		vmscope_wss_show_runs(m, s);
 	}
 	vmscope_wss_free(s);

@@ -1072,6 +1072,64 @@ static uint64_t overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 	return hi > lo ? hi - lo : 0;
 }
 
+#define MR_PAGES	10000	/* every other one read: 5,000 runs */
+#define MR_SHOWN	4095	/* runs /proc/vmscope/wss shows */
+
+/*
+ * An interval of more runs than /proc/vmscope/wss shows: a child keeps
+ * reading every other page of 10,000, so that each of the 5,000 is a run
+ * of its own.  The text view shows the first 4,095 runs and says how many
+ * more there were; its totals count them all.  (It used to show no
+ * interval at all, only "truncated".)
+ */
+TEST_F(wss, proc_text_view_many_runs)
+{
+	static unsigned char map[MR_PAGES];
+	static char text[1 << 19];
+	long long referenced, hidden;
+	int fd, n, len = 0, runs;
+	char pid[16], *a;
+	uint64_t total, i;
+
+	if (access("/proc/vmscope/wss", R_OK))
+		SKIP(return, "no /proc/vmscope/wss");
+	a = map_own(MR_PAGES);
+	ASSERT_NE(NULL, a);
+	for (i = 0; i < MR_PAGES; i += 2)
+		a[i * PAGE] = 1;
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child)
+		for (;;)
+			for (i = 0; i < MR_PAGES; i += 2)
+				(void)*(volatile char *)(a + i * PAGE);
+	fd = open("/proc/vmscope/wss", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = snprintf(pid, sizeof(pid), "%d", self->child);
+	ASSERT_EQ(n, write(fd, pid, n));
+	while ((n = pread(fd, text + len, sizeof(text) - 1 - len, len)) > 0)
+		len += n;
+	close(fd);
+	ASSERT_LT(0, len);
+	text[len] = 0;
+
+	ASSERT_NE(NULL, strstr(text, "status:         ok\n")) TH_LOG("%.2000s", text);
+	runs = text_view_mark(text, map, (uintptr_t)a, MR_PAGES, &total);
+	referenced = text_view_key(text, "referenced:");
+	hidden = text_view_key(text, "runs not shown:");
+	TH_LOG("%d runs shown (%llu pages), %lld not, %lld pages referenced",
+	       runs, (unsigned long long)total, hidden, referenced);
+	EXPECT_EQ(MR_SHOWN, runs);
+	/* every page of the set was read in the interval: a run each */
+	EXPECT_LE(MR_PAGES / 2 - MR_SHOWN, hidden);
+	EXPECT_LE(MR_PAGES / 2, referenced);
+	EXPECT_LE((long long)total + hidden, referenced);
+	/* the runs shown are the set's: single pages, none of the others */
+	for (i = 1; i < MR_PAGES; i += 2)
+		ASSERT_EQ(0, map[i]) TH_LOG("page %lu", (unsigned long)i);
+	munmap(a, MR_PAGES * PAGE);
+}
+
 /*
  * A process that keeps reading a hot set of pages and leaves a larger
  * cold set alone, seen by DAMON's vaddr monitoring (6.12) and then by the
