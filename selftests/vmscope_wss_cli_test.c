@@ -184,7 +184,7 @@ TEST_F(cli, trace_file)
 {
 	char cmd[256], line[4096], *tok, *save;
 	uint64_t first = (uintptr_t)self->hot / PAGE;
-	int intervals = -1, hot_seen[8] = { 0 }, lineno = 0;
+	int intervals = -1, hot_seen[8] = { 0 }, lineno = 0, aging = 0;
 	long last_t = -1;
 	FILE *f;
 
@@ -209,8 +209,10 @@ TEST_F(cli, trace_file)
 			ASSERT_GT(8, intervals);
 			continue;
 		}
-		if (intervals < 0)	/* a header line */
+		if (intervals < 0) {	/* a header line */
+			aging += !strcmp(line, "aging yes");
 			continue;
+		}
 		for (tok = strtok_r(line, " ", &save); tok;
 		     tok = strtok_r(NULL, " ", &save)) {
 			char *end;
@@ -226,6 +228,12 @@ TEST_F(cli, trace_file)
 	ASSERT_EQ(2, intervals);
 	for (lineno = 0; lineno <= intervals; lineno++)
 		EXPECT_EQ(HOT, hot_seen[lineno]);
+	EXPECT_EQ(1, aging);
+	/* the header says how it was recorded */
+	snprintf(cmd, sizeof(cmd), "%s trace --no-aging --count 1 -w - %d | grep -cx 'aging no'",
+		 exp_cli(), self->child);
+	ASSERT_EQ(0, run(cmd)) TH_LOG("%s", out);
+	EXPECT_EQ(1, atoi(out));
 }
 
 TEST_HARNESS_MAIN

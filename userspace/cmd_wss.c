@@ -659,6 +659,7 @@ static void trace_write(FILE *f, const struct recording *r, const char *comm)
 	fprintf(f, "vmscope-trace 1\n# written by vmscope trace\n");
 	fprintf(f, "page_size %" PRIu64 "\npid %u\ninterval_ms %u\n", PAGE_SZ,
 		r->pid, r->interval_ms);
+	fprintf(f, "aging %s\n", r->flags & VMSCOPE_WSS_NO_AGING ? "no" : "yes");
 	if (comm[0])
 		fprintf(f, "comm %s\n", comm);
 	for (t = 0; t < r->n; t++) {
