@@ -7,11 +7,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -28,6 +31,35 @@
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 300
 #endif
+
+/*
+ * No child of a test outlives the process that forked it.  When an ASSERT
+ * fails in a TEST_F, the harness longjmp()s back into its wrapper, whose
+ * `child` is not volatile: the grandchild can take itself for the parent
+ * and skip the fixture's teardown, which kills the test's children.  One
+ * left looping keeps /dev/vmscope open, and every later reload of the
+ * module fails with EAGAIN: one failure becomes many.  Every fork() of a
+ * test program (pthread_atfork() covers them all) gives the child
+ * PR_SET_PDEATHSIG, as selftests that fork helpers do.
+ */
+static pid_t vmscope_forking_pid;
+
+static void vmscope_fork_prepare(void)
+{
+	vmscope_forking_pid = getpid();
+}
+
+static void vmscope_fork_child(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != vmscope_forking_pid)	/* the parent died first */
+		_exit(1);
+}
+
+static void __attribute__((constructor)) vmscope_children_die_with_parent(void)
+{
+	pthread_atfork(vmscope_fork_prepare, NULL, vmscope_fork_child);
+}
 
 /* Open /dev/vmscope; -errno on failure. */
 static inline int vmscope_open_dev(void)
