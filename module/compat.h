@@ -86,6 +86,27 @@ static inline pte_t *vmscope_pte_map(pmd_t *pmdp, unsigned long addr,
 }
 
 /**
+ * vmscope_vma_is_heap() - whether /proc/PID/maps names a VMA [heap]
+ * @vma: the VMA, its mm's mmap_lock held
+ *
+ * "mm: factor out VMA stack and heap checks" (6.6) made maps's test
+ * vma_is_initial_heap(), which is strict: a VMA that only touches an empty
+ * heap (brk == start_brk) is not it.  Before, both ends were inclusive,
+ * and an anonymous bss right below an empty heap was named [heap].
+ *
+ * Return: true if maps shows [heap] for @vma.
+ */
+static inline bool vmscope_vma_is_heap(const struct vm_area_struct *vma)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return vma_is_initial_heap(vma);
+#else
+	return vma->vm_start <= vma->vm_mm->brk &&
+	       vma->vm_end >= vma->vm_mm->start_brk;
+#endif
+}
+
+/**
  * vmscope_page_mapcount() - page-table entries mapping a page
  * @page: a mapped page, its mapping's page-table lock held
  *

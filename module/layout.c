@@ -314,7 +314,8 @@ static u32 vmscope_segment(struct vm_area_struct *vma)
 		return VMSCOPE_SEG_GUARD;
 	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
 		return VMSCOPE_SEG_STACK;
-	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk &&
+	/* what brk() gave: a bss that only touches an empty heap is bss */
+	if (vma->vm_start < mm->brk && vma->vm_end > mm->start_brk &&
 	    !vma->vm_file)
 		return VMSCOPE_SEG_HEAP;
 	if (vmscope_vma_is_program(vma))

@@ -39,7 +39,7 @@ static const char *vmscope_vma_special_name(struct vm_area_struct *vma)
 
 	if (vma->vm_ops && vma->vm_ops->name)
 		return vma->vm_ops->name(vma);
-	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+	if (vmscope_vma_is_heap(vma))
 		return "[heap]";
 	if (vma->vm_start <= mm->start_stack &&
 	    vma->vm_end >= mm->start_stack)

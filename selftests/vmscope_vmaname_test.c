@@ -5,13 +5,16 @@
  * relative paths) is named by the first VMSCOPE_NAME_LEN - 1 bytes of the
  * path maps shows; an anonymous VMA named with PR_SET_VMA_ANON_NAME is
  * "[anon:NAME]", as in maps (only with CONFIG_ANON_VMA_NAME, which
- * Debian's kernels leave unset: skipped there).
+ * Debian's kernels leave unset: skipped there); a bss right below an empty
+ * heap is [heap] where maps says so (before 6.6) and only there.
  */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "vmscope.h"
@@ -24,14 +27,16 @@
 #define PAGE		4096UL
 #define COMPONENT	200	/* bytes of each directory name */
 
-/* The name maps gives the VMA at @addr, unescaped ("\012" stays). */
-static int maps_name(uintptr_t addr, char *name, size_t len)
+/* The name maps gives @pid's VMA at @addr, unescaped ("\012" stays). */
+static int maps_name(pid_t pid, uintptr_t addr, char *name, size_t len)
 {
-	FILE *f = fopen("/proc/self/maps", "r");
 	size_t cap = 0;
-	char *line = NULL;
+	char *line = NULL, path[32];
 	int ret = -ENOENT;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
 	if (!f)
 		return -errno;
 	while (getline(&line, &cap, f) > 0) {
@@ -51,10 +56,10 @@ static int maps_name(uintptr_t addr, char *name, size_t len)
 	return ret;
 }
 
-static int vma_name(uintptr_t addr, char *name, size_t len)
+static int vma_name(pid_t pid, uintptr_t addr, char *name, size_t len)
 {
 	struct vmscope_translate tr = {
-		.size = sizeof(tr), .pid = getpid(), .vaddr = addr,
+		.size = sizeof(tr), .pid = pid, .vaddr = addr,
 	};
 	int fd = vmscope_open_dev(), ret;
 
@@ -111,8 +116,8 @@ static void long_path_check(struct __test_metadata *_metadata, int depth,
 	ASSERT_LE(0, fd);
 	close(fd);
 	p = map_deep_file(_metadata, depth, top, sizeof(top));
-	ASSERT_EQ(0, maps_name((uintptr_t)p, maps, sizeof(maps)));
-	ASSERT_EQ(0, vma_name((uintptr_t)p, name, sizeof(name)));
+	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p, maps, sizeof(maps)));
+	ASSERT_EQ(0, vma_name(getpid(), (uintptr_t)p, name, sizeof(name)));
 	/* not vacuous: maps shows the whole path, longer than a name holds */
 	ASSERT_EQ(0, strncmp(maps, top, strlen(top)));
 	ASSERT_LT(min_len, strlen(maps));
@@ -154,11 +159,85 @@ TEST(anon_name_as_maps)
 		SKIP(return, "PR_SET_VMA_ANON_NAME: %s (no CONFIG_ANON_VMA_NAME)",
 		     strerror(errno));
 	}
-	ASSERT_EQ(0, maps_name((uintptr_t)p + PAGE, maps, sizeof(maps)));
+	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p + PAGE, maps, sizeof(maps)));
 	ASSERT_STREQ("[anon:vmscope test]", maps);
-	ASSERT_EQ(0, vma_name((uintptr_t)p + PAGE, name, sizeof(name)));
+	ASSERT_EQ(0, vma_name(getpid(), (uintptr_t)p + PAGE, name, sizeof(name)));
 	EXPECT_STREQ(maps, name);
 	munmap(p, 3 * PAGE);
+}
+
+/*
+ * A process whose heap is empty (brk == start_brk: nothing malloc'd yet)
+ * and whose anonymous bss ends where the heap would begin: this program
+ * itself, exec'd without address randomisation (which would put the heap
+ * elsewhere), stopping in a constructor before anything can malloc.
+ * Since 6.6 maps names no VMA [heap] then; before, the bss was "[heap]".
+ * vmscope names every VMA as maps does, and calls the bss bss, not heap.
+ */
+#define EH_ENV		"VMSCOPE_EMPTY_HEAP_SHAPE"
+#define EH_BSS		(1 << 20)
+
+char eh_bss[EH_BSS];
+
+static void __attribute__((constructor(101))) empty_heap_shape(void)
+{
+	if (!getenv(EH_ENV))
+		return;
+	((volatile char *)eh_bss)[PAGE] = 1;
+	if (write(STDOUT_FILENO, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+TEST(empty_heap_named_as_maps)
+{
+	struct vmscope_layout_vma v[64];
+	struct vmscope_layout lo = {
+		.size = sizeof(lo), .rec_size = sizeof(v[0]),
+		.buf = (uintptr_t)v, .buf_count = 64,
+	};
+	char maps[VMSCOPE_NAME_LEN], c;
+	int fd = vmscope_open_dev(), p[2], bss = -1;
+	uint32_t i;
+	pid_t pid;
+
+	if (fd < 0 && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dup2(p[1], STDOUT_FILENO);
+		personality(ADDR_NO_RANDOMIZE);
+		setenv(EH_ENV, "1", 1);
+		execl("/proc/self/exe", "vmscope_vmaname_test", (char *)NULL);
+		_exit(1);
+	}
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	lo.pid = pid;
+	ASSERT_EQ(0, vmscope_ioctl(fd, VMSCOPE_IOC_LAYOUT, &lo));
+	ASSERT_TRUE(lo.out_flags & VMSCOPE_LAYOUT_DONE);
+	/* the shape: an empty heap, the bss VMA ending where it begins */
+	ASSERT_EQ(lo.start_brk, lo.brk);
+	for (i = 0; i < lo.count; i++) {
+		ASSERT_EQ(0, maps_name(pid, v[i].vma.start, maps,
+				       sizeof(maps)));
+		EXPECT_STREQ(maps, v[i].vma.name) TH_LOG("VMA at %llx",
+			(unsigned long long)v[i].vma.start);
+		EXPECT_NE(VMSCOPE_SEG_HEAP, v[i].segment);
+		if (v[i].vma.end == lo.start_brk && !v[i].vma.ino)
+			bss = i;
+	}
+	ASSERT_LE(0, bss);
+	EXPECT_EQ(VMSCOPE_SEG_BSS, v[bss].segment);
+	TH_LOG("bss %llx-%llx, named \"%s\" as maps names it",
+	       (unsigned long long)v[bss].vma.start,
+	       (unsigned long long)v[bss].vma.end, v[bss].vma.name);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
