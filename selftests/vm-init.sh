@@ -214,7 +214,9 @@ vmscope_holders()
 		done
 		grep -q ' /dev/vmscope' "$d/maps" 2>/dev/null && held=1
 		[ -n "$held" ] || continue
-		echo "VMSCOPE:   held by pid ${d#/proc/} ($(cat "$d/comm")), state $(cut -d' ' -f3 "$d/stat"), in $(cat "$d/wchan")"
+		# state, and the CPU time spent in user space and in the
+		# kernel (fields 14, 15): a running task has no stack to show
+		echo "VMSCOPE:   held by pid ${d#/proc/} ($(cat "$d/comm")), state $(cut -d' ' -f3 "$d/stat"), in $(cat "$d/wchan"), utime $(cut -d' ' -f14 "$d/stat") stime $(cut -d' ' -f15 "$d/stat") ticks"
 		sed 's/^/VMSCOPE:     /' "$d/stack" 2>/dev/null
 	done
 }
@@ -260,6 +262,10 @@ unload_vmscope()
 	if ! vmscope_idle; then
 		echo "VMSCOPE: unloading vmscope.ko after the tests failed ($(vmscope_refcnt) users)"
 		vmscope_holders
+		# where the CPUs are: a holder looping in the kernel shows there
+		# (its Call Trace lines fail the kernel-log check as well: the
+		# run has failed already)
+		echo l >/proc/sysrq-trigger 2>/dev/null
 		failures=$((failures + 1))
 		return 1
 	fi
