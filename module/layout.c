@@ -152,7 +152,11 @@ static int vmscope_rss_gather(struct vmscope_chunked *cw)
 		rw->started = true;
 		rw->end = vma->vm_end;
 	}
-	while (vma && vma->vm_start < rw->end) {
+	/*
+	 * Until @rw->end, the VMA's end when it was described: a heap that
+	 * grew meanwhile goes on above it, and would be found again there.
+	 */
+	while (vma && vma->vm_start < rw->end && rw->addr < rw->end) {
 		rw->vma = vma;
 		ret = vmscope_walk_vma(&rw->w, vma, max(rw->addr, vma->vm_start),
 				       min(vma->vm_end, rw->end));
