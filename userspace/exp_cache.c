@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -627,7 +628,12 @@ static double pc_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Write twice the limit of a memory cgroup: reclaim meets dirty pages. */
+/*
+ * Write twice the limit of a memory cgroup: reclaim meets dirty pages.
+ * 0; 1 when the memory cgroup's OOM killer killed the writer (reclaim
+ * found nothing it could free in time: the pages were dirty or under
+ * writeback, which a slow disk makes likely); -1 on errors.
+ */
 static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 {
 	__u64 v0[VMSCOPE_STAT_NR], v1[VMSCOPE_STAT_NR];
@@ -656,12 +662,15 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 				_exit(1);
 		_exit(0);
 	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st))
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	unlink(path);
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		return 1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		return -1;
 	r->seconds = pc_now() - t;
 	exp_vmstat(x->fd, v1);
-	unlink(path);
 	r->scanned = (double)(v1[VMSCOPE_STAT_PGSCAN_FILE] -
 			      v0[VMSCOPE_STAT_PGSCAN_FILE]);
 	r->stolen = (double)(v1[VMSCOPE_STAT_PGSTEAL_FILE] -
@@ -681,6 +690,33 @@ static void wb_reclaim_report(struct exp_ctx *x, const char *name,
 	exp_measure(x, key, r->scanned, "pages", "pgscan_file meanwhile");
 	snprintf(key, sizeof(key), "%s_reclaim_stolen", name);
 	exp_measure(x, key, r->stolen, "pages", "pgsteal_file meanwhile");
+}
+
+/*
+ * The writer of wb_reclaim() with pre-cleaning (dirty_background_bytes
+ * @limit / 2 pages), then without.  Measured, not checked: a run whose
+ * writer the cgroup's OOM killer took is a step, not a failure, and
+ * leaves its seconds 0.  0 or -1.
+ */
+static int wb_reclaim_runs(struct exp_ctx *x, const char *dir, long pages,
+			   uint64_t limit, struct wb_reclaim *cleaned,
+			   struct wb_reclaim *cold)
+{
+	int c, d;
+
+	if (pc_dirty_limits(x, limit * PAGE / 2, pages * PAGE * 8))
+		return -1;
+	c = wb_reclaim(x, dir, cleaned);
+	if (c < 0 || pc_dirty_limits(x, pages * PAGE * 4, pages * PAGE * 8))
+		return -1;
+	d = wb_reclaim(x, dir, cold);
+	if (d < 0)
+		return -1;
+	exp_step(x, "in a cgroup with memory.max %s, wrote 32 MiB with pre-cleaning (dirty_background_bytes 512 KiB)%s, then without (%lu MiB)%s",
+		 WB_CG_LIMIT, c ? " (the cgroup's OOM killer killed the writer)" : "",
+		 pages * PAGE * 4 / MiB,
+		 d ? " (the cgroup's OOM killer killed the writer: reclaim found only dirty or writeback pages)" : "");
+	return 0;
 }
 
 static void writeback(struct exp_ctx *x)
@@ -716,15 +752,9 @@ static void writeback(struct exp_ctx *x)
 	slow = wb_slow(x, dir, pages, &slow_free, &slow_held, &slow_written);
 	if (slow < 0)
 		goto fail;
-	if (exp_have_memcg()) {
-		if (pc_dirty_limits(x, limit * PAGE / 2, pages * PAGE * 8) ||
-		    wb_reclaim(x, dir, &cleaned) ||
-		    pc_dirty_limits(x, pages * PAGE * 4, pages * PAGE * 8) ||
-		    wb_reclaim(x, dir, &cold))
-			goto fail;
-		exp_step(x, "in a cgroup with memory.max %s, wrote 32 MiB with pre-cleaning (dirty_background_bytes 512 KiB), then without (%lu MiB)",
-			 WB_CG_LIMIT, pages * PAGE * 4 / MiB);
-	}
+	if (exp_have_memcg() &&
+	    wb_reclaim_runs(x, dir, pages, limit, &cleaned, &cold))
+		goto fail;
 	exp_measure(x, "lazy_dirty_later", lazy.dirty_later, "pages",
 		    "below the background threshold: the file's dirty pages 3 s after writing");
 	exp_measure(x, "lazy_max_dirty", lazy.max_dirty, "pages",
@@ -751,10 +781,12 @@ static void writeback(struct exp_ctx *x)
 		exp_measure(x, "slow_held_max_dirty", slow_held.max_dirty,
 			    "pages", "slow disk, dirty_bytes 128 KiB: Dirty + Writeback at most while writing");
 	}
-	if (cold.seconds > 0) {
-		/* measured, not checked: a time depends on the machine */
+	/* measured, not checked: a time depends on the machine */
+	if (cleaned.seconds > 0)
 		wb_reclaim_report(x, "cleaned", &cleaned);
+	if (cold.seconds > 0)
 		wb_reclaim_report(x, "dirty", &cold);
+	if (cold.seconds > 0 && cleaned.seconds > 0) {
 		exp_measure(x, "dirty_over_cleaned_reclaim", cold.seconds /
 			    cleaned.seconds, "x",
 			    "time to write under memory.max without pre-cleaning, over with it (measured, not checked)");
