@@ -454,4 +454,17 @@ static inline const char *vmscope_vma_anon_name(struct vm_area_struct *vma)
 #endif
 }
 
+/*
+ * What /proc/PID/maps shows of a mapped file: since 6.8 ("fs: store real
+ * path instead of fake path in backing file f_path") a file mapped
+ * through overlayfs is a backing file whose f_path and inode are the
+ * underlying file's, and maps shows the overlay's path and inode through
+ * these helpers.  Before, overlayfs opened the backing file with the
+ * overlay's path as its f_path, and maps showed f_path and file_inode().
+ */
+#if KERNEL_VERSION(6, 8, 0) > LINUX_VERSION_CODE
+#define file_user_path(f)	(&(f)->f_path)
+#define file_user_inode(f)	file_inode(f)
+#endif
+
 #endif /* VMSCOPE_COMPAT_H */

@@ -465,18 +465,16 @@ struct mem_cgroup *vmscope_fault_log_memcg(struct vmscope_fault_log *log)
 /**
  * vmscope_fault_log_start() - the records, before a file's first mapping
  * @log: the file's log
- * @mapped: returns whether the file was mapped before
  *
  * Context: process context.
  * Return: 0, or -ENOMEM when they cannot be allocated or faultlog_max_mb
  * is reached.
  */
-int vmscope_fault_log_start(struct vmscope_fault_log *log, bool *mapped)
+int vmscope_fault_log_start(struct vmscope_fault_log *log)
 {
 	bool ok;
 
 	mutex_lock(&log->lock);
-	*mapped = log->rec;
 	ok = vmscope_fault_log_records(log);
 	mutex_unlock(&log->lock);
 	return ok ? 0 : -ENOMEM;

@@ -363,14 +363,13 @@ static const struct vm_operations_struct vmscope_frames_vm_ops = {
 int vmscope_frames_mmap(struct vmscope_access *acc, struct vm_area_struct *vma)
 {
 	struct vmscope_frames *fr = acc->frames;
-	bool mapped;
 	int err;
 
 	if (!(vma->vm_flags & VM_SHARED) ||
 	    vma->vm_pgoff >= VMSCOPE_MMAP_MAX_PAGES ||
 	    vma_pages(vma) > VMSCOPE_MMAP_MAX_PAGES - vma->vm_pgoff)
 		return -EINVAL;
-	err = vmscope_fault_log_start(fr->log, &mapped);
+	err = vmscope_fault_log_start(fr->log);
 	if (err)
 		return err;
 	mutex_lock(&fr->lock);

@@ -58,7 +58,8 @@ static const char *vmscope_vma_special_name(struct vm_area_struct *vma)
  */
 static void vmscope_vma_path(struct file *file, char *buf, size_t len)
 {
-	char *p = d_path(&file->f_path, buf, len);
+	const struct path *path = file_user_path(file);
+	char *p = d_path(path, buf, len);
 	size_t size = PATH_MAX;
 	char *tmp = NULL;
 
@@ -66,7 +67,7 @@ static void vmscope_vma_path(struct file *file, char *buf, size_t len)
 	       size <= VMSCOPE_PATH_MAX) {
 		kvfree(tmp);
 		tmp = kvmalloc(size, GFP_KERNEL_ACCOUNT);
-		p = tmp ? d_path(&file->f_path, tmp, size) : ERR_PTR(-ENOMEM);
+		p = tmp ? d_path(path, tmp, size) : ERR_PTR(-ENOMEM);
 		size *= 2;
 	}
 	if (IS_ERR(p))
@@ -99,7 +100,7 @@ void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out,
 	out->end = vma->vm_end;
 	out->perms = vmscope_vma_perms(vma);
 	if (file) {
-		struct inode *inode = file_inode(file);
+		const struct inode *inode = file_user_inode(file);
 
 		if (show_pfn || !(vma->vm_flags & VM_PFNMAP) ||
 		    (vma->vm_flags & VM_SHARED))

@@ -209,7 +209,7 @@ struct page *vmscope_fault_log_page(struct vmscope_fault_log *log,
 				    pgoff_t pgoff);
 void vmscope_fault_log_put_page(struct page *page);
 struct mem_cgroup *vmscope_fault_log_memcg(struct vmscope_fault_log *log);
-int vmscope_fault_log_start(struct vmscope_fault_log *log, bool *mapped);
+int vmscope_fault_log_start(struct vmscope_fault_log *log);
 bool vmscope_fault_log_mapped(struct vmscope_fault_log *log);
 void vmscope_fault_log_frame(struct vmscope_fault_log *log,
 			     unsigned long addr, pgoff_t pgoff,

@@ -1116,9 +1116,8 @@ int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 		err = s->error;
 	if (!err) {
 		seq_printf(m, "pid:            %d\n", pid_vnr(pid));
-		seq_printf(m, "status:         %s\n",
-			   s->status == VMSCOPE_WSS_FULL ?
-			   "truncated (over 4095 runs: use vmscope wss)" : "ok");
+		/* runs beyond the ring are dropped: the pass cannot fill it */
+		seq_puts(m, "status:         ok\n");
 		if (s->dropped)
 			seq_printf(m, "runs not shown: %llu (over %u: use vmscope wss)\n",
 				   s->dropped, VMSCOPE_WSS_SHOW_RUNS - 1);

@@ -5,15 +5,20 @@
  * relative paths) is named by the first VMSCOPE_NAME_LEN - 1 bytes of the
  * path maps shows; an anonymous VMA named with PR_SET_VMA_ANON_NAME is
  * "[anon:NAME]", as in maps (only with CONFIG_ANON_VMA_NAME, which
- * Debian's kernels leave unset: skipped there); a bss right below an empty
- * heap is [heap] where maps says so (before 6.6) and only there.
+ * Debian's kernels leave unset: skipped there); a file mapped through
+ * overlayfs has the overlay's path, device and inode, as in maps; a bss
+ * right below an empty heap is [heap] where maps says so (before 6.6) and
+ * only there.
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -164,6 +169,124 @@ TEST(anon_name_as_maps)
 	ASSERT_EQ(0, vma_name(getpid(), (uintptr_t)p + PAGE, name, sizeof(name)));
 	EXPECT_STREQ(maps, name);
 	munmap(p, 3 * PAGE);
+}
+
+/* The device and inode maps gives @pid's VMA at @addr. */
+static int maps_dev_ino(pid_t pid, uintptr_t addr, unsigned int *major,
+			unsigned int *minor, unsigned long *ino)
+{
+	size_t cap = 0;
+	char *line = NULL, path[32];
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (ret && getline(&line, &cap, f) > 0) {
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &start, &end,
+			   major, minor, ino) == 5 &&
+		    addr >= start && addr < end)
+			ret = 0;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* An overlay file system in a fresh directory: its dirs, for cleanup. */
+struct ovl {
+	char top[64], lower[96], upper[96], work[96], merged[96];
+};
+
+static void ovl_cleanup(struct ovl *o)
+{
+	char file[128];
+
+	umount(o->merged);
+	snprintf(file, sizeof(file), "%s/file", o->lower);
+	unlink(file);
+	rmdir(o->merged);
+	/* overlayfs leaves work/work behind */
+	snprintf(file, sizeof(file), "%s/work", o->work);
+	rmdir(file);
+	rmdir(o->work);
+	rmdir(o->upper);
+	rmdir(o->lower);
+	rmdir(o->top);
+}
+
+/*
+ * A file mapped through overlayfs: since 6.8 the mapping's file is a
+ * backing file whose own path and inode are the lower file's, and maps
+ * shows the overlay's path and inode (file_user_path(), file_user_inode());
+ * vmscope must show the same.  Before 6.8 both show the overlay path too.
+ */
+TEST(overlay_file_named_as_maps)
+{
+	char maps[VMSCOPE_NAME_LEN], opts[512], file[128];
+	struct vmscope_translate tr = { .size = sizeof(tr) };
+	unsigned int major, minor;
+	unsigned long ino;
+	struct ovl o;
+	int fd, dev;
+	char *p;
+
+	dev = vmscope_open_dev();
+	if (dev < 0 && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, dev);
+	snprintf(o.top, sizeof(o.top), "/tmp/vmscope-ovl.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(o.top));
+	snprintf(o.lower, sizeof(o.lower), "%s/lower", o.top);
+	snprintf(o.upper, sizeof(o.upper), "%s/upper", o.top);
+	snprintf(o.work, sizeof(o.work), "%s/work", o.top);
+	snprintf(o.merged, sizeof(o.merged), "%s/merged", o.top);
+	ASSERT_EQ(0, mkdir(o.lower, 0700));
+	ASSERT_EQ(0, mkdir(o.upper, 0700));
+	ASSERT_EQ(0, mkdir(o.work, 0700));
+	ASSERT_EQ(0, mkdir(o.merged, 0700));
+	snprintf(file, sizeof(file), "%s/file", o.lower);
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, PAGE));
+	close(fd);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
+		 o.lower, o.upper, o.work);
+	if (mount("overlay", o.merged, "overlay", 0, opts)) {
+		int e = errno;
+
+		ovl_cleanup(&o);
+		close(dev);
+		/* the VM loads overlay.ko (selftests/vmtest.sh) */
+		if (e == ENODEV && !getenv("VMSCOPE_KO"))
+			SKIP(return, "no overlay file system here");
+		ASSERT_EQ(0, e);
+	}
+	snprintf(file, sizeof(file), "%s/file", o.merged);
+	fd = open(file, O_RDONLY);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	close(fd);
+	EXPECT_EQ(0, p[0]);
+	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p, maps, sizeof(maps)));
+	ASSERT_EQ(0, maps_dev_ino(getpid(), (uintptr_t)p, &major, &minor,
+				  &ino));
+	EXPECT_STREQ(file, maps);
+	tr.pid = getpid();
+	tr.vaddr = (uintptr_t)p;
+	ASSERT_EQ(0, vmscope_ioctl(dev, VMSCOPE_IOC_TRANSLATE, &tr));
+	EXPECT_STREQ(maps, tr.vma.name);
+	EXPECT_EQ(ino, tr.vma.ino);
+	EXPECT_EQ(major, major(tr.vma.dev));
+	EXPECT_EQ(minor, minor(tr.vma.dev));
+	munmap(p, PAGE);
+	close(dev);
+	ovl_cleanup(&o);
 }
 
 /*

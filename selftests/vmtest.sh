@@ -7,8 +7,8 @@
 # of a rootfs image it boots a small busybox initramfs built on every run:
 # the Debian kernel comes from apt (scripts/kernels.sh fetch, never installed
 # on the host), /init is selftests/vm-init.sh, and the module, the CLI, the
-# tests and the zram modules are copied in. See usage() for the options and
-# vm-init.sh for the lines the guest prints on the serial console.
+# tests and the zram and overlay modules are copied in. See usage() for the
+# options and vm-init.sh for the lines the guest prints on the serial console.
 
 set -euo pipefail
 
@@ -276,9 +276,10 @@ copy_in()
 
 # module_files - print the host paths of the kernel modules to load at boot,
 # in insmod order: the lz4/lzo compressors that are modules here (so that
-# zram has its compressor without modprobe), then zram and its dependencies
-# (zsmalloc on 6.x; .ko.xz or .ko.zst, under /lib or, unstable's, /usr/lib
-# behind the lib symlink that scripts/kernels.sh fetch makes)
+# zram has its compressor without modprobe), then zram and overlay and
+# their dependencies (zsmalloc on 6.x; .ko.xz or .ko.zst, under /lib or,
+# unstable's, /usr/lib behind the lib symlink that scripts/kernels.sh fetch
+# makes)
 module_files()
 {
 	local kroot=$KERNEL_DIR/root moddir f name
@@ -291,7 +292,8 @@ module_files()
 		name=$(basename -- "$f")
 		names+=("${name%%.ko*}")
 	done
-	names+=(zram)
+	# overlayfs, for VMA names of files mapped through it
+	names+=(zram overlay)
 
 	for name in "${names[@]}"; do
 		if ! modprobe -d "$kroot" -S "$VERSION" --show-depends "$name" 2>/dev/null; then
