@@ -341,7 +341,12 @@ bool vmscope_chunk_spend(struct vmscope_chunked *cw, unsigned int n)
 	return !cw->left;
 }
 
-/* How long a walk waits for a writer of the mmap_lock it dropped. */
+/*
+ * A walk gives way to a writer of mmap_lock that has waited this long
+ * (seen waiting at the end of every chunk since), and waits for it at
+ * most VMSCOPE_YIELD_US.
+ */
+#define VMSCOPE_WRITER_WAIT_US	1000
 #define VMSCOPE_YIELD_US	200
 
 /*
@@ -349,13 +354,15 @@ bool vmscope_chunk_spend(struct vmscope_chunked *cw, unsigned int n)
  * at once, gets it again: rwsem lets a reader take the lock from a woken
  * writer that has not run yet ("optimistic lock stealing"), until the
  * writer has waited RWSEM_WAIT_TIMEOUT (a jiffy or more) and sets the
- * hand-off bit.  A chunked walk would keep the target's mmap() and
- * munmap() waiting for that long at each of its chunks (4 to 13 ms
- * under TCG in make bench's 8 GiB layout, against 1 to 4 ms idle).
- * So, after a chunk that ended with waiters, wait until the waiters are
- * gone (the writer has the lock, and the next mmap_read_lock() waits
- * for it), or at most VMSCOPE_YIELD_US, rescheduling when asked to, so
- * that a writer woken on this CPU can run.
+ * hand-off bit.  pagemap_read() and smaps_rollup leave it at that; a
+ * chunked walk kept the target's mmap() and munmap() waiting a jiffy or
+ * more (4 to 13 ms under TCG in make bench's 8 GiB layout, against 1 to
+ * 4 ms idle).  vmscope_walk_chunked() calls this once a writer has
+ * waited VMSCOPE_WRITER_WAIT_US: wait until the waiters are gone (the
+ * writer has the lock, and the next mmap_read_lock() waits for it), or
+ * at most VMSCOPE_YIELD_US, rescheduling when asked to, so that a writer
+ * woken on this CPU can run.  Giving way at every contended chunk instead
+ * would let a target that maps in a loop halve the walk's speed.
  */
 static void vmscope_let_writer_in(struct mm_struct *mm)
 {
@@ -374,7 +381,7 @@ static void vmscope_let_writer_in(struct mm_struct *mm)
  * As pagemap_read() and smaps_rollup do: take the target's mmap_lock for
  * read, let @cw->gather look at up to @cw->budget entries (it keeps its
  * own position, and can stop inside a VMA), drop the lock (and let a
- * waiting writer in, vmscope_let_writer_in()), let @cw->flush write out
+ * writer that has waited 1 ms in, vmscope_let_writer_in()), let @cw->flush write out
  * what was gathered (user memory is never touched under the lock),
  * cond_resched(), and go on until @cw->gather says it is done or
  * @cw->flush that the caller's buffer is full.
@@ -385,6 +392,7 @@ static void vmscope_let_writer_in(struct mm_struct *mm)
  */
 int vmscope_walk_chunked(struct vmscope_chunked *cw)
 {
+	ktime_t waited_since = 0;	/* waiters seen since, or 0 */
 	bool contended;
 	int more, err;
 
@@ -396,8 +404,15 @@ int vmscope_walk_chunked(struct vmscope_chunked *cw)
 		more = cw->gather(cw);
 		contended = mmap_lock_is_contended(cw->mm);
 		mmap_read_unlock(cw->mm);
-		if (contended)
+		if (!contended) {
+			waited_since = 0;
+		} else if (!waited_since) {
+			waited_since = ktime_get();
+		} else if (ktime_us_delta(ktime_get(), waited_since) >=
+			   VMSCOPE_WRITER_WAIT_US) {
 			vmscope_let_writer_in(cw->mm);
+			waited_since = 0;
+		}
 		if (more < 0)
 			return more;
 		err = cw->flush ? cw->flush(cw) : 0;
