@@ -32,11 +32,22 @@
 #define PAGE		4096UL
 #define COMPONENT	200	/* bytes of each directory name */
 
-/* The name maps gives @pid's VMA at @addr, unescaped ("\012" stays). */
-static int maps_name(pid_t pid, uintptr_t addr, char *name, size_t len)
+/* The device and inode of a line of /proc/PID/maps. */
+struct maps_id {
+	unsigned int major, minor;
+	unsigned long ino;
+};
+
+/*
+ * The name maps gives @pid's VMA at @addr, unescaped ("\012" stays), and
+ * if @id is not NULL its device and inode.
+ */
+static int maps_name(pid_t pid, uintptr_t addr, char *name, size_t len,
+		     struct maps_id *id)
 {
 	size_t cap = 0;
 	char *line = NULL, path[32];
+	struct maps_id v;
 	int ret = -ENOENT;
 	FILE *f;
 
@@ -48,11 +59,14 @@ static int maps_name(pid_t pid, uintptr_t addr, char *name, size_t len)
 		unsigned long start, end;
 		int off = 0;
 
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end,
-			   &off) < 2 || addr < start || addr >= end)
+		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu %n", &start, &end,
+			   &v.major, &v.minor, &v.ino, &off) < 5 ||
+		    addr < start || addr >= end)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		snprintf(name, len, "%s", off ? line + off : "");
+		if (id)
+			*id = v;
 		ret = 0;
 		break;
 	}
@@ -121,7 +135,8 @@ static void long_path_check(struct __test_metadata *_metadata, int depth,
 	ASSERT_LE(0, fd);
 	close(fd);
 	p = map_deep_file(_metadata, depth, top, sizeof(top));
-	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p, maps, sizeof(maps)));
+	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p, maps, sizeof(maps),
+			       NULL));
 	ASSERT_EQ(0, vma_name(getpid(), (uintptr_t)p, name, sizeof(name)));
 	/* not vacuous: maps shows the whole path, longer than a name holds */
 	ASSERT_EQ(0, strncmp(maps, top, strlen(top)));
@@ -164,37 +179,12 @@ TEST(anon_name_as_maps)
 		SKIP(return, "PR_SET_VMA_ANON_NAME: %s (no CONFIG_ANON_VMA_NAME)",
 		     strerror(errno));
 	}
-	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p + PAGE, maps, sizeof(maps)));
+	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p + PAGE, maps,
+			       sizeof(maps), NULL));
 	ASSERT_STREQ("[anon:vmscope test]", maps);
 	ASSERT_EQ(0, vma_name(getpid(), (uintptr_t)p + PAGE, name, sizeof(name)));
 	EXPECT_STREQ(maps, name);
 	munmap(p, 3 * PAGE);
-}
-
-/* The device and inode maps gives @pid's VMA at @addr. */
-static int maps_dev_ino(pid_t pid, uintptr_t addr, unsigned int *major,
-			unsigned int *minor, unsigned long *ino)
-{
-	size_t cap = 0;
-	char *line = NULL, path[32];
-	int ret = -ENOENT;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (ret && getline(&line, &cap, f) > 0) {
-		unsigned long start, end;
-
-		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &start, &end,
-			   major, minor, ino) == 5 &&
-		    addr >= start && addr < end)
-			ret = 0;
-	}
-	free(line);
-	fclose(f);
-	return ret;
 }
 
 /* Whether /proc/filesystems lists @type. */
@@ -247,8 +237,7 @@ TEST(overlay_file_named_as_maps)
 {
 	char maps[VMSCOPE_NAME_LEN], opts[512], file[128];
 	struct vmscope_translate tr = { .size = sizeof(tr) };
-	unsigned int major, minor;
-	unsigned long ino;
+	struct maps_id id;
 	struct ovl o;
 	int fd, dev;
 	char *p;
@@ -291,17 +280,16 @@ TEST(overlay_file_named_as_maps)
 	ASSERT_NE(MAP_FAILED, p);
 	close(fd);
 	EXPECT_EQ(0, p[0]);
-	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p, maps, sizeof(maps)));
-	ASSERT_EQ(0, maps_dev_ino(getpid(), (uintptr_t)p, &major, &minor,
-				  &ino));
+	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p, maps, sizeof(maps),
+			       &id));
 	EXPECT_STREQ(file, maps);
 	tr.pid = getpid();
 	tr.vaddr = (uintptr_t)p;
 	ASSERT_EQ(0, vmscope_ioctl(dev, VMSCOPE_IOC_TRANSLATE, &tr));
 	EXPECT_STREQ(maps, tr.vma.name);
-	EXPECT_EQ(ino, tr.vma.ino);
-	EXPECT_EQ(major, major(tr.vma.dev));
-	EXPECT_EQ(minor, minor(tr.vma.dev));
+	EXPECT_EQ(id.ino, tr.vma.ino);
+	EXPECT_EQ(id.major, major(tr.vma.dev));
+	EXPECT_EQ(id.minor, minor(tr.vma.dev));
 	munmap(p, PAGE);
 	close(dev);
 	ovl_cleanup(&o);
@@ -364,7 +352,7 @@ TEST(empty_heap_named_as_maps)
 	ASSERT_EQ(lo.start_brk, lo.brk);
 	for (i = 0; i < lo.count; i++) {
 		ASSERT_EQ(0, maps_name(pid, v[i].vma.start, maps,
-				       sizeof(maps)));
+				       sizeof(maps), NULL));
 		EXPECT_STREQ(maps, v[i].vma.name) TH_LOG("VMA at %llx",
 			(unsigned long long)v[i].vma.start);
 		EXPECT_NE(VMSCOPE_SEG_HEAP, v[i].segment);
