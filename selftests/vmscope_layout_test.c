@@ -4,12 +4,22 @@
  * view, on a stopped process of known shape (layout_shape, built dynamic
  * and static): VMAs one for one with /proc/PID/maps, residency with
  * smaps, the totals with status, and each region of the shape classified
- * as what it is.
+ * as what it is.  And a VMA that grows while a call waits to write out
+ * records is not described twice.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "vmscope.h"
@@ -411,6 +421,144 @@ TEST(bad_requests)
 	EXPECT_EQ(0U, lo.count);
 	EXPECT_TRUE(lo.out_flags & VMSCOPE_LAYOUT_DONE);
 	close(fd);
+}
+
+#define PAGE		4096UL
+#define GROW_VMAS	16	/* module/layout.c's VMSCOPE_LAYOUT_BATCH */
+#define GROW_RECS	64
+#define GROW_BUF	((GROW_RECS * sizeof(struct vmscope_layout_vma) + \
+			  PAGE - 1) & ~(PAGE - 1))
+
+struct grow_call {
+	int fd;
+	struct vmscope_layout lo;
+	int ret;
+	int done;
+};
+
+static void *grow_layout(void *arg)
+{
+	struct grow_call *c = arg;
+
+	c->ret = vmscope_ioctl(c->fd, VMSCOPE_IOC_LAYOUT, &c->lo);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Serve the faults of the LAYOUT call on its buffer, registered with
+ * @uffd, until the call returns.  At the first, while the call waits in
+ * the copy of its first batch of records with the target's mmap_lock
+ * dropped, grow the @size bytes at @vma (the batch's last VMA) in place
+ * by @grow.  Returns whether it grew.
+ */
+static bool grow_serve(int uffd, struct grow_call *c, char *vma,
+		       size_t size, size_t grow)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffdio_zeropage z = { .range.len = PAGE };
+	struct uffd_msg msg;
+	bool grown = false;
+
+	while (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE)) {
+		if (poll(&pfd, 1, 100) != 1 ||
+		    read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		if (!grown)
+			grown = mremap(vma, size, size + grow, 0) == vma;
+		z.range.start = msg.arg.pagefault.address & ~(PAGE - 1);
+		ioctl(uffd, UFFDIO_ZEROPAGE, &z);	/* EEXIST is fine */
+	}
+	return grown;
+}
+
+/*
+ * GROW_VMAS one-page VMAs that do not merge (their protections alternate)
+ * from @area on, then a hole of 16 pages.
+ */
+static void grow_shape(struct __test_metadata *_metadata, char *area)
+{
+	int i;
+
+	for (i = 0; i < GROW_VMAS; i++)
+		ASSERT_EQ(area + i * PAGE,
+			  mmap(area + i * PAGE, PAGE, i & 1 ? PROT_READ :
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	ASSERT_EQ(0, munmap(area + GROW_VMAS * PAGE, 16 * PAGE));
+}
+
+/*
+ * A call describes a batch of VMAs, drops mmap_lock and writes them out,
+ * then goes on from the end of the last.  If that VMA grew meanwhile, the
+ * next lookup finds it again: it must be described from where the batch
+ * ended, not whole a second time (addresses never go backwards, as in
+ * maps).  The copy is held up with userfaultfd while the VMA grows.
+ */
+TEST(grown_vma_is_not_described_twice)
+{
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct vmscope_layout_vma *v;
+	struct grow_call c = { 0 };
+	pthread_t thread;
+	bool grown;
+	char *area;
+	int uffd;
+	__u64 i;
+
+	c.fd = vmscope_open_dev();
+	if (c.fd == -ENOENT && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, c.fd);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, uffd) TH_LOG("userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	v = mmap(NULL, GROW_BUF, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, v);
+	reg.range.start = (uintptr_t)v;
+	reg.range.len = GROW_BUF;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	/* a PROT_NONE page first: the first VMA merges with nothing below */
+	area = mmap(NULL, (GROW_VMAS + 17) * PAGE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	area += PAGE;
+	grow_shape(_metadata, area);
+
+	c.lo.size = sizeof(c.lo);
+	c.lo.pid = getpid();
+	c.lo.rec_size = sizeof(*v);
+	c.lo.start = (uintptr_t)area;
+	c.lo.buf = (uintptr_t)v;
+	c.lo.buf_count = GROW_RECS;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, grow_layout, &c));
+	grown = grow_serve(uffd, &c, area + (GROW_VMAS - 1) * PAGE, PAGE,
+			   8 * PAGE);
+	pthread_join(thread, NULL);
+	ASSERT_EQ(0, c.ret);
+	ASSERT_TRUE(grown);
+	ASSERT_LT(GROW_VMAS, c.lo.count);
+	EXPECT_EQ((uintptr_t)area, v[0].vma.start);
+	/* the batch's last as it was, then the part it grew by */
+	EXPECT_EQ((uintptr_t)area + GROW_VMAS * PAGE,
+		  v[GROW_VMAS - 1].vma.end);
+	EXPECT_EQ((uintptr_t)area + GROW_VMAS * PAGE, v[GROW_VMAS].vma.start);
+	EXPECT_EQ((uintptr_t)area + (GROW_VMAS + 8) * PAGE,
+		  v[GROW_VMAS].vma.end);
+	/* braces: EXPECT_LE() and its TH_LOG() are two statements */
+	for (i = 1; i < c.lo.count; i++) {
+		EXPECT_LE(v[i - 1].vma.end, v[i].vma.start)
+			TH_LOG("record %llu: %llx-%llx after %llx-%llx", i,
+			       v[i].vma.start, v[i].vma.end,
+			       v[i - 1].vma.start, v[i - 1].vma.end);
+	}
+	munmap(area - PAGE, (GROW_VMAS + 17) * PAGE);
+	munmap(v, GROW_BUF);
+	close(uffd);
+	close(c.fd);
 }
 
 TEST_HARNESS_MAIN
