@@ -455,16 +455,32 @@ static inline const char *vmscope_vma_anon_name(struct vm_area_struct *vma)
 }
 
 /*
- * What /proc/PID/maps shows of a mapped file: since 6.8 ("fs: store real
+ * What /proc/PID/maps shows of a mapped file.  Since 6.7 ("fs: store real
  * path instead of fake path in backing file f_path") a file mapped
- * through overlayfs is a backing file whose f_path and inode are the
- * underlying file's, and maps shows the overlay's path and inode through
- * these helpers.  Before, overlayfs opened the backing file with the
- * overlay's path as its f_path, and maps showed f_path and file_inode().
+ * through overlayfs is a backing file whose f_path is the underlying
+ * file's, and maps shows the overlay's path with file_user_path(); before,
+ * overlayfs opened the backing file with the overlay's path as its f_path
+ * (open_with_fake_path()).  Its inode is the underlying file's either way:
+ * maps showed it (file_inode()) until 6.8 ("fs/proc: show correct device
+ * and inode numbers in /proc/pid/maps"), the overlay's since
+ * (file_user_inode()).
  */
-#if KERNEL_VERSION(6, 8, 0) > LINUX_VERSION_CODE
-#define file_user_path(f)	(&(f)->f_path)
-#define file_user_inode(f)	file_inode(f)
+static inline const struct path *vmscope_file_user_path(struct file *file)
+{
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+	return file_user_path(file);
+#else
+	return &file->f_path;
 #endif
+}
+
+static inline const struct inode *vmscope_file_user_inode(struct file *file)
+{
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
+	return file_user_inode(file);
+#else
+	return file_inode(file);
+#endif
+}
 
 #endif /* VMSCOPE_COMPAT_H */

@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/ktime.h>
@@ -353,25 +354,39 @@ bool vmscope_chunk_spend(struct vmscope_chunked *cw, unsigned int n)
  * A reader that drops mmap_lock with a writer waiting, and takes it again
  * at once, gets it again: rwsem lets a reader take the lock from a woken
  * writer that has not run yet ("optimistic lock stealing"), until the
- * writer has waited RWSEM_WAIT_TIMEOUT (a jiffy or more) and sets the
+ * writer has waited RWSEM_WAIT_TIMEOUT (4 ms or more) and sets the
  * hand-off bit.  pagemap_read() and smaps_rollup leave it at that; a
- * chunked walk kept the target's mmap() and munmap() waiting a jiffy or
- * more (4 to 13 ms under TCG in make bench's 8 GiB layout, against 1 to
- * 4 ms idle).  vmscope_walk_chunked() calls this once a writer has
- * waited VMSCOPE_WRITER_WAIT_US: wait until the waiters are gone (the
- * writer has the lock, and the next mmap_read_lock() waits for it), or
- * at most VMSCOPE_YIELD_US, rescheduling when asked to, so that a writer
- * woken on this CPU can run.  Giving way at every contended chunk instead
- * would let a target that maps in a loop halve the walk's speed.
+ * chunked walk kept the target's mmap() and munmap() waiting that long
+ * (4 to 13 ms under TCG in make bench's 8 GiB layout, against 1 to 4 ms
+ * idle).  So once a writer has been seen waiting at the end of every
+ * chunk for VMSCOPE_WRITER_WAIT_US (@waited_since: since when, or 0), the
+ * walk waits until the waiters are gone (the writer has the lock, and the
+ * next mmap_read_lock() waits for it), sleeping, so that a writer woken
+ * on this CPU can run, for at most VMSCOPE_YIELD_US (readers queued
+ * behind the writer keep the list busy after it got in).  Giving way at
+ * every contended chunk instead let a target that maps in a loop slow
+ * the dense walk of make bench by up to a third; once a millisecond, it
+ * costs that walk about a tenth (its target maps every 100 us).
  */
-static void vmscope_let_writer_in(struct mm_struct *mm)
+static void vmscope_give_way(struct mm_struct *mm, bool contended,
+			     ktime_t *waited_since)
 {
-	ktime_t end = ktime_add_us(ktime_get(), VMSCOPE_YIELD_US);
+	ktime_t end;
 
-	while (mmap_lock_is_contended(mm) && ktime_before(ktime_get(), end)) {
-		cond_resched();
-		cpu_relax();
+	if (!contended) {
+		*waited_since = 0;
+		return;
 	}
+	if (!*waited_since) {
+		*waited_since = ktime_get();
+		return;
+	}
+	if (ktime_us_delta(ktime_get(), *waited_since) < VMSCOPE_WRITER_WAIT_US)
+		return;
+	end = ktime_add_us(ktime_get(), VMSCOPE_YIELD_US);
+	while (mmap_lock_is_contended(mm) && ktime_before(ktime_get(), end))
+		usleep_range(10, 20);
+	*waited_since = 0;
 }
 
 /**
@@ -380,9 +395,9 @@ static void vmscope_let_writer_in(struct mm_struct *mm)
  *
  * As pagemap_read() and smaps_rollup do: take the target's mmap_lock for
  * read, let @cw->gather look at up to @cw->budget entries (it keeps its
- * own position, and can stop inside a VMA), drop the lock (and let a
- * writer that has waited 1 ms in, vmscope_let_writer_in()), let @cw->flush write out
- * what was gathered (user memory is never touched under the lock),
+ * own position, and can stop inside a VMA), drop the lock, let @cw->flush
+ * write out what was gathered (user memory is never touched under the
+ * lock), let a writer that has waited 1 ms in (vmscope_give_way()),
  * cond_resched(), and go on until @cw->gather says it is done or
  * @cw->flush that the caller's buffer is full.
  *
@@ -392,7 +407,7 @@ static void vmscope_let_writer_in(struct mm_struct *mm)
  */
 int vmscope_walk_chunked(struct vmscope_chunked *cw)
 {
-	ktime_t waited_since = 0;	/* waiters seen since, or 0 */
+	ktime_t waited_since = 0;
 	bool contended;
 	int more, err;
 
@@ -404,15 +419,6 @@ int vmscope_walk_chunked(struct vmscope_chunked *cw)
 		more = cw->gather(cw);
 		contended = mmap_lock_is_contended(cw->mm);
 		mmap_read_unlock(cw->mm);
-		if (!contended) {
-			waited_since = 0;
-		} else if (!waited_since) {
-			waited_since = ktime_get();
-		} else if (ktime_us_delta(ktime_get(), waited_since) >=
-			   VMSCOPE_WRITER_WAIT_US) {
-			vmscope_let_writer_in(cw->mm);
-			waited_since = 0;
-		}
 		if (more < 0)
 			return more;
 		err = cw->flush ? cw->flush(cw) : 0;
@@ -420,6 +426,7 @@ int vmscope_walk_chunked(struct vmscope_chunked *cw)
 			return err;
 		if (!more || err)
 			return 0;
+		vmscope_give_way(cw->mm, contended, &waited_since);
 		cond_resched();
 	}
 }

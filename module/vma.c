@@ -58,7 +58,7 @@ static const char *vmscope_vma_special_name(struct vm_area_struct *vma)
  */
 static void vmscope_vma_path(struct file *file, char *buf, size_t len)
 {
-	const struct path *path = file_user_path(file);
+	const struct path *path = vmscope_file_user_path(file);
 	char *p = d_path(path, buf, len);
 	size_t size = PATH_MAX;
 	char *tmp = NULL;
@@ -100,7 +100,7 @@ void vmscope_vma_describe(struct vm_area_struct *vma, struct vmscope_vma *out,
 	out->end = vma->vm_end;
 	out->perms = vmscope_vma_perms(vma);
 	if (file) {
-		const struct inode *inode = file_user_inode(file);
+		const struct inode *inode = vmscope_file_user_inode(file);
 
 		if (show_pfn || !(vma->vm_flags & VM_PFNMAP) ||
 		    (vma->vm_flags & VM_SHARED))

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -205,41 +206,22 @@ static bool have_filesystem(const char *type)
 	return found;
 }
 
-/* An overlay file system in a fresh directory: its dirs, for cleanup. */
-struct ovl {
-	char top[64], lower[96], upper[96], work[96], merged[96];
-};
-
-static void ovl_cleanup(struct ovl *o)
-{
-	char file[128];
-
-	umount(o->merged);
-	snprintf(file, sizeof(file), "%s/file", o->lower);
-	unlink(file);
-	rmdir(o->merged);
-	/* overlayfs leaves work/work behind */
-	snprintf(file, sizeof(file), "%s/work", o->work);
-	rmdir(file);
-	rmdir(o->work);
-	rmdir(o->upper);
-	rmdir(o->lower);
-	rmdir(o->top);
-}
-
 /*
- * A file mapped through overlayfs: since 6.8 the mapping's file is a
- * backing file whose own path and inode are the lower file's, and maps
- * shows the overlay's path and inode (file_user_path(), file_user_inode());
- * vmscope must show the same.  Before 6.8 both show the overlay path too.
+ * A file mapped through overlayfs: since 6.7 the mapping's file is a
+ * backing file whose own path is the lower file's, and maps shows the
+ * overlay's (file_user_path()); its device and inode are the overlay's
+ * since 6.8 (file_user_inode()), the lower file's before.  vmscope must
+ * show what maps shows.  The overlay is built on a tmpfs in a mount
+ * namespace of the test's own: no mount outlives the test.
  */
 TEST(overlay_file_named_as_maps)
 {
-	char maps[VMSCOPE_NAME_LEN], opts[512], file[128];
+	static const char * const sub[] = { "lower", "upper", "work", "merged" };
+	char top[] = "/tmp/vmscope-ovl.XXXXXX", dir[64], file[96], opts[256];
 	struct vmscope_translate tr = { .size = sizeof(tr) };
+	char maps[VMSCOPE_NAME_LEN];
 	struct maps_id id;
-	struct ovl o;
-	int fd, dev;
+	int fd, dev, i;
 	char *p;
 
 	/* the test VM loads overlay.ko; the debug kernel has no overlayfs */
@@ -249,31 +231,26 @@ TEST(overlay_file_named_as_maps)
 	if (dev < 0 && !getenv("VMSCOPE_KO"))
 		SKIP(return, "vmscope module not loaded");
 	ASSERT_LE(0, dev);
-	snprintf(o.top, sizeof(o.top), "/tmp/vmscope-ovl.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(o.top));
-	snprintf(o.lower, sizeof(o.lower), "%s/lower", o.top);
-	snprintf(o.upper, sizeof(o.upper), "%s/upper", o.top);
-	snprintf(o.work, sizeof(o.work), "%s/work", o.top);
-	snprintf(o.merged, sizeof(o.merged), "%s/merged", o.top);
-	ASSERT_EQ(0, mkdir(o.lower, 0700));
-	ASSERT_EQ(0, mkdir(o.upper, 0700));
-	ASSERT_EQ(0, mkdir(o.work, 0700));
-	ASSERT_EQ(0, mkdir(o.merged, 0700));
-	snprintf(file, sizeof(file), "%s/file", o.lower);
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_NE(NULL, mkdtemp(top));
+	ASSERT_EQ(0, mount("tmpfs", top, "tmpfs", 0, "size=1m"));
+	for (i = 0; i < 4; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", top, sub[i]);
+		ASSERT_EQ(0, mkdir(dir, 0700));
+	}
+	snprintf(file, sizeof(file), "%s/lower/file", top);
 	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, PAGE));
 	close(fd);
-	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
-		 o.lower, o.upper, o.work);
-	if (mount("overlay", o.merged, "overlay", 0, opts)) {
-		int e = errno;
-
-		ovl_cleanup(&o);
-		close(dev);
-		ASSERT_EQ(0, e);
-	}
-	snprintf(file, sizeof(file), "%s/file", o.merged);
+	snprintf(opts, sizeof(opts),
+		 "lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work", top,
+		 top, top);
+	/* dir is top/merged, the last made */
+	ASSERT_EQ(0, mount("overlay", dir, "overlay", 0, opts))
+		TH_LOG("mount overlay: %s", strerror(errno));
+	snprintf(file, sizeof(file), "%s/file", dir);
 	fd = open(file, O_RDONLY);
 	ASSERT_LE(0, fd);
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
@@ -292,7 +269,9 @@ TEST(overlay_file_named_as_maps)
 	EXPECT_EQ(id.minor, minor(tr.vma.dev));
 	munmap(p, PAGE);
 	close(dev);
-	ovl_cleanup(&o);
+	umount(dir);
+	umount(top);
+	rmdir(top);
 }
 
 /*

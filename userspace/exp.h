@@ -135,6 +135,7 @@ int exp_controller_enable(const char *name);
 int exp_cgroup_make(char *path, size_t len, const char *max,
 		    const char *swap_max);
 int exp_cgroup_enter(const char *path);
+long long exp_cgroup_stat(const char *path, const char *file, const char *key);
 void exp_cleanup(void);
 bool exp_have_swap(void);
 bool exp_have_memcg(void);

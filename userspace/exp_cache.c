@@ -630,9 +630,10 @@ static double pc_now(void)
 
 /*
  * Write twice the limit of a memory cgroup: reclaim meets dirty pages.
- * 0; 1 when the memory cgroup's OOM killer killed the writer (reclaim
- * found nothing it could free in time: the pages were dirty or under
- * writeback, which a slow disk makes likely); -1 on errors.
+ * 0; 1 when the memory cgroup's OOM killer killed the writer (SIGKILL,
+ * and an oom_kill in the cgroup's memory.events): reclaim found nothing
+ * it could free in time, the pages being dirty or under writeback, which
+ * a slow disk makes likely; -1 on errors.
  */
 static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 {
@@ -665,7 +666,8 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	unlink(path);
-	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL &&
+	    exp_cgroup_stat(cg, "memory.events", "oom_kill") > 0)
 		return 1;
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		return -1;

@@ -539,6 +539,22 @@ int exp_cgroup_make(char *path, size_t len, const char *max,
 	return err;
 }
 
+/**
+ * exp_cgroup_stat() - a key of a file of a cgroup
+ * @path: the cgroup
+ * @file: its file ("memory.stat", "memory.events"...)
+ * @key: the first word of the line
+ *
+ * Return: the number after @key, or -1.
+ */
+long long exp_cgroup_stat(const char *path, const char *file, const char *key)
+{
+	char name[256];
+
+	snprintf(name, sizeof(name), "%s/%s", path, file);
+	return file_key_ll(name, key);
+}
+
 /* In a child: move itself into the cgroup at @path. */
 int exp_cgroup_enter(const char *path)
 {

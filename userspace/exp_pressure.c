@@ -207,15 +207,6 @@ static double vm_delta(const __u64 *a, const __u64 *b, int i)
 	return (double)b[i] - (double)a[i];
 }
 
-/* A line of the cgroup's memory.stat (or another file of it), or -1. */
-static long long cg_stat(const char *cg, const char *file, const char *key)
-{
-	char path[CG_PATH + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return file_key_ll(path, key);
-}
-
 /* The memory cgroup of @pid through the module; 0 or -errno. */
 static int memcg_of(int fd, pid_t pid, struct vmscope_memcg *m)
 {
@@ -555,7 +546,7 @@ static void oom(struct exp_ctx *x)
 	exp_vmstat(x->fd, s1);
 	small_alive = exp_child_do(&sm, W(W_PING, 0)) == 1;
 	memcg_of(x->fd, sm.pid, &m1);
-	cg_kills = cg_stat(cg, "memory.events", "oom_kill");
+	cg_kills = exp_cgroup_stat(cg, "memory.events", "oom_kill");
 	exp_child_kill(&sm);
 
 	/* with swap: no kill */
@@ -680,8 +671,10 @@ static double rc_d(const struct rc_phase *p, int i)
 static void rc_end(struct exp_ctx *x, struct rc_phase *p)
 {
 	exp_vmstat(x->fd, p->b);
-	p->cg_scan_direct = cg_stat(p->cg, "memory.stat", "pgscan_direct");
-	p->cg_scan_kswapd = cg_stat(p->cg, "memory.stat", "pgscan_kswapd");
+	p->cg_scan_direct = exp_cgroup_stat(p->cg, "memory.stat",
+					    "pgscan_direct");
+	p->cg_scan_kswapd = exp_cgroup_stat(p->cg, "memory.stat",
+					    "pgscan_kswapd");
 }
 
 static void rc_sample(struct exp_ctx *x, struct rc_phase *p)

@@ -183,7 +183,8 @@ struct vmscope_info {
  * @dev: device of the file, as new_encode_dev() (major << 8 | minor, with
  *	the minor's high bits above), or 0.
  * @name: as /proc/PID/maps names the VMA: the file path (through
- *	overlayfs, the overlay's, with its @dev and @ino), [heap],
+ *	overlayfs, the overlay's; @dev and @ino are then, as in maps, the
+ *	overlay's since 6.8 and the underlying file's before), [heap],
  *	[stack], [vdso], [vvar]..., [anon:NAME] or [anon_shmem:NAME]
  *	(PR_SET_VMA_ANON_NAME), or empty; NUL terminated, truncated to its
  *	first VMSCOPE_NAME_LEN - 1 bytes ("[unreachable]" for a path longer
