@@ -1389,7 +1389,8 @@ static void print_wss_json(const struct wss_result *r)
 	       r->ratio_st_median <= WSS_TARGET ? "true" : "false");
 }
 
-static void print_wss_no_aging(const struct wss_result *r)
+/* The rounds after the default ones: NO_AGING, and the steady passes. */
+static void print_wss_later_rounds(const struct wss_result *r)
 {
 	printf("  with VMSCOPE_WSS_NO_AGING (references not handed to the "
 	       "kernel's aging,\n  as clear_refs does not), rounds of their "
@@ -1442,7 +1443,7 @@ static void print_wss_table(const struct wss_result *r)
 	       100 * (1 - r->loop_sampled / r->loop_free),
 	       100 * (1 - r->loop_noflush / r->loop_free), WSS_LOOP_ROUNDS,
 	       r->slow_median, r->slow_noflush_median);
-	print_wss_no_aging(r);
+	print_wss_later_rounds(r);
 }
 
 /* Every ratio of the run, for the summary table (bench_ratio.c). */
@@ -1600,7 +1601,7 @@ int main(int argc, char **argv)
 		       "ratios %.3f); longest hold %.1f us\n",
 		       wssr.pass_s, wssr.wsspl_s, wssr.pass_s / wssr.wsspl_s,
 		       wssr.ratio_median, wssr.hold_ns_max / 1e3);
-		print_wss_no_aging(&wssr);
+		print_wss_later_rounds(&wssr);
 		wss_ratios(&wssr);
 		bench_ratio_table();
 		bench_ratio_json();
