@@ -47,11 +47,14 @@ struct vmscope_proc_open {
  * @show: formats the file; runs under the seq_file's lock
  * @write: if set, the file is writable and a number written to it is
  *	given to this, under the seq_file's lock
+ * @size: if not 0, the seq_file's buffer, allocated at open: what @show
+ *	may write, which it must not be asked to write twice
  */
 struct vmscope_proc_file {
 	const char *name;
 	int (*show)(struct seq_file *m, struct vmscope_proc_open *po);
 	int (*write)(struct vmscope_proc_open *po, u64 val);
+	size_t size;
 };
 
 static struct proc_dir_entry *vmscope_proc_dir;
@@ -114,7 +117,8 @@ static const struct vmscope_proc_file vmscope_proc_files[] = {
 	{ "faults", vmscope_faults_file_show, vmscope_faults_file_write },
 	{ "oom", vmscope_oom_file_show, vmscope_oom_file_write },
 	{ "reclaim", vmscope_reclaim_file_show },
-	{ "wss", vmscope_wss_file_show, vmscope_faults_file_write },
+	{ "wss", vmscope_wss_file_show, vmscope_faults_file_write,
+	  VMSCOPE_WSS_SHOW_BYTES },
 };
 
 static int vmscope_proc_show(struct seq_file *m, void *v)
@@ -149,7 +153,11 @@ static int vmscope_proc_open(struct inode *inode, struct file *file)
 	po->pf = pde_data(inode);
 	po->pid = get_pid(task_tgid(current));
 	po->swap_total = U64_MAX;
-	err = single_open(file, vmscope_proc_show, po);
+	if (po->pf->size)
+		err = single_open_size(file, vmscope_proc_show, po,
+				       po->pf->size);
+	else
+		err = single_open(file, vmscope_proc_show, po);
 	if (err)
 		vmscope_proc_free(po);
 	return err;

@@ -263,6 +263,13 @@ int vmscope_reclaim_show(struct seq_file *m, void *v);
 int vmscope_info_show(struct seq_file *m, const struct vmscope_access *acc);
 int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 		     struct pid *pid);
+/*
+ * /proc/vmscope/wss shows the runs of up to this many records, and its
+ * seq_file buffer holds them all at once: a buffer that overflows would
+ * make seq_read() call the show function, which samples, again.
+ */
+#define VMSCOPE_WSS_SHOW_RUNS	4096
+#define VMSCOPE_WSS_SHOW_BYTES	((VMSCOPE_WSS_SHOW_RUNS + 16) * 64)
 u64 vmscope_vm_event(enum vm_event_item item);
 int vmscope_layout_one(struct mm_struct *mm, unsigned long *addr,
 		       struct vmscope_layout_vma *out, bool show_pfn,

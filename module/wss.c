@@ -81,7 +81,30 @@ MODULE_PARM_DESC(wss_max_threads,
 
 static atomic_t vmscope_wss_user_threads = ATOMIC_INIT(0);
 
+/*
+ * Their sessions' memory (the ring and the stage), in all: charged to
+ * their memory cgroups too, but a cgroup without memory.max bounds
+ * nothing, and it is kernel memory, never swapped.
+ */
+static unsigned int wss_max_mb = 64;
+module_param(wss_max_mb, uint, 0444);
+MODULE_PARM_DESC(wss_max_mb,
+		 "Memory the working-set sessions of openers without CAP_SYS_ADMIN may hold together, in MiB (default: 64)");
+
+static atomic_long_t vmscope_wss_user_bytes = ATOMIC_LONG_INIT(0);
+
+/*
+ * Their passes, of a session with a thread or of manual ones, begin at
+ * least this far apart.
+ */
 #define VMSCOPE_WSS_USER_MIN_INTERVAL_MS	10
+
+/*
+ * A TLB flush of every CPU (after clearing Dirty bits under one lock)
+ * spends this much of a chunk's budget: a chunk of huge leaves, one entry
+ * each, makes at most eight of them.
+ */
+#define VMSCOPE_WSS_FLUSH_COST	(VMSCOPE_WALK_BUDGET / 8)
 
 /* Runs one chunk can make: one per entry, and the run left open. */
 #define VMSCOPE_WSS_STAGE	(VMSCOPE_WALK_BUDGET + 2)
@@ -101,7 +124,7 @@ static atomic_t vmscope_wss_user_threads = ATOMIC_INIT(0);
  * @end: end of the range sampled
  * @lock: protects the ring and the status (a spinlock: no sleeping)
  * @wq: readers waiting for records
- * @pass_lock: one pass at a time (a manual pass against a stop)
+ * @pass_lock: one manual pass at a time, and @last_pass
  * @read_lock: one reader at a time (records are peeked, copied, consumed)
  * @rec: the ring of @cap records
  * @cap: its size
@@ -131,6 +154,9 @@ static atomic_t vmscope_wss_user_threads = ATOMIC_INIT(0);
  * @drop_runs: runs that do not fit the ring are counted, not kept, and the
  *	pass goes on (/proc/vmscope/wss: its totals are still exact)
  * @dropped: runs of the pass not kept
+ * @user_bytes: bytes charged to wss_max_mb (openers without
+ *	CAP_SYS_ADMIN), 0 for none
+ * @last_pass: when the last manual pass began
  */
 struct vmscope_wss {
 	struct pid *pid;
@@ -174,15 +200,19 @@ struct vmscope_wss {
 	unsigned long valid_sub;
 	bool drop_runs;
 	u64 dropped;
+	unsigned long user_bytes;
+	ktime_t last_pass;
 };
 
 /**
  * struct vmscope_wss_file - the session slot of one open file
- * @lock: serialises start, stop and release against each other
- * @s: the session, or NULL
+ * @lock: serialises starts
+ * @s: the session, or NULL; set once by a start (smp_store_release()),
+ *	freed only at release, which no ioctl overlaps: read without @lock
+ *	(smp_load_acquire())
  */
 struct vmscope_wss_file {
-	struct mutex lock;	/* start, control and release */
+	struct mutex lock;	/* starts */
 	struct vmscope_wss *s;
 };
 
@@ -281,13 +311,19 @@ static u32 vmscope_wss_bits(struct vmscope_wss *s, unsigned long *entry,
 	return flags;
 }
 
-/* Before the lock of an entry whose Dirty bit was cleared is dropped. */
+/*
+ * Before the lock of an entry whose Dirty bit was cleared is dropped.  The
+ * flush interrupts every CPU: it spends budget, so that a range of dirty
+ * huge leaves (or of tables with one dirty page each) cannot make a pass
+ * that is mostly flushes.
+ */
 static void vmscope_wss_flush_dirty(struct vmscope_wss *s)
 {
 	if (!s->dirty_cleared)
 		return;
 	vmscope_wss_flush_all();
 	s->dirty_cleared = false;
+	vmscope_chunk_spend(&s->cw, VMSCOPE_WSS_FLUSH_COST);
 }
 
 static int vmscope_wss_ptes(struct vmscope_pt_walk *w, pte_t *pte,
@@ -481,7 +517,7 @@ static void vmscope_wss_end(struct vmscope_wss *s, u32 status, int error)
  */
 static struct mm_struct *vmscope_wss_get_mm(struct vmscope_wss *s)
 {
-	struct task_struct *task = get_pid_task(s->pid, PIDTYPE_PID);
+	struct task_struct *task = get_pid_task(s->pid, PIDTYPE_TGID);
 	struct mm_struct *mm = task ? vmscope_group_mm(task) : NULL;
 
 	if (task)
@@ -497,8 +533,11 @@ static struct mm_struct *vmscope_wss_get_mm(struct vmscope_wss *s)
 	return NULL;
 }
 
+/* Between chunks: the pass ends early (the session, or its caller, ends). */
 static bool vmscope_wss_stopping(struct vmscope_wss *s)
 {
+	if (READ_ONCE(s->status) != VMSCOPE_WSS_RUNNING)
+		return true;
 	return s->thread ? kthread_should_stop() :
 			   fatal_signal_pending(current);
 }
@@ -647,12 +686,21 @@ out_end:
 	return 1;
 }
 
-/* Sleep until @deadline or until asked to stop; true if asked to stop. */
-static bool vmscope_wss_sleep(ktime_t deadline)
+static bool vmscope_wss_ended(struct vmscope_wss *s)
 {
-	while (!kthread_should_stop()) {
+	return kthread_should_stop() ||
+	       READ_ONCE(s->status) != VMSCOPE_WSS_RUNNING;
+}
+
+/*
+ * Sleep until @deadline, or until asked to stop (release) or the session
+ * ended (VMSCOPE_WSS_OP_STOP, which wakes the thread); true if so.
+ */
+static bool vmscope_wss_sleep(struct vmscope_wss *s, ktime_t deadline)
+{
+	while (!vmscope_wss_ended(s)) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop()) {
+		if (vmscope_wss_ended(s)) {
 			__set_current_state(TASK_RUNNING);
 			break;
 		}
@@ -673,7 +721,7 @@ static int vmscope_wss_thread(void *data)
 		next = ktime_add_ms(next, s->interval_ms);
 		if (ktime_before(next, ktime_get()))
 			next = ktime_add_ms(ktime_get(), s->interval_ms);
-		if (vmscope_wss_sleep(next))
+		if (vmscope_wss_sleep(s, next))
 			break;
 	}
 	/* ended (or stopping): wait for kthread_stop() from release */
@@ -687,6 +735,22 @@ static int vmscope_wss_thread(void *data)
 	return 0;
 }
 
+/*
+ * Take @bytes of wss_max_mb for a session of an opener without
+ * CAP_SYS_ADMIN; false if they are spent.
+ */
+static bool vmscope_wss_mem_charge(struct vmscope_wss *s, unsigned long bytes)
+{
+	long max = (long)wss_max_mb << 20;
+
+	if (atomic_long_add_return(bytes, &vmscope_wss_user_bytes) > max) {
+		atomic_long_sub(bytes, &vmscope_wss_user_bytes);
+		return false;
+	}
+	s->user_bytes = bytes;
+	return true;
+}
+
 static void vmscope_wss_free(struct vmscope_wss *s)
 {
 	if (!s)
@@ -695,6 +759,7 @@ static void vmscope_wss_free(struct vmscope_wss *s)
 		kthread_stop(s->thread);
 	if (s->user_thread)
 		atomic_dec(&vmscope_wss_user_threads);
+	atomic_long_sub(s->user_bytes, &vmscope_wss_user_bytes);
 	mmdrop(s->mm);
 	put_pid(s->pid);
 	kvfree(s->stage);
@@ -743,6 +808,12 @@ static struct vmscope_wss *vmscope_wss_new(const struct vmscope_access *acc,
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->cap = st->max_records ?: VMSCOPE_WSS_DEFAULT_RECORDS;
+	if (!acc->sys_admin &&
+	    !vmscope_wss_mem_charge(s, (s->cap + VMSCOPE_WSS_STAGE) *
+				    sizeof(*s->rec))) {
+		kfree(s);
+		return ERR_PTR(-EAGAIN);
+	}
 	s->rec = kvcalloc(s->cap, sizeof(*s->rec), GFP_KERNEL_ACCOUNT);
 	s->stage = kvcalloc(VMSCOPE_WSS_STAGE, sizeof(*s->stage),
 			    GFP_KERNEL_ACCOUNT);
@@ -754,7 +825,8 @@ static struct vmscope_wss *vmscope_wss_new(const struct vmscope_access *acc,
 		err = PTR_ERR(mm);
 		goto err_free;
 	}
-	s->pid = get_task_pid(task, PIDTYPE_PID);
+	/* the process, not the thread named: it may exit while the rest runs */
+	s->pid = get_task_pid(task, PIDTYPE_TGID);
 	put_task_struct(task);
 	mmgrab(mm);
 	s->mm = mm;
@@ -772,6 +844,7 @@ static struct vmscope_wss *vmscope_wss_new(const struct vmscope_access *acc,
 	return s;
 
 err_free:
+	atomic_long_sub(s->user_bytes, &vmscope_wss_user_bytes);
 	kvfree(s->stage);
 	kvfree(s->rec);
 	kfree(s);
@@ -810,8 +883,8 @@ static int vmscope_wss_run_thread(const struct vmscope_access *acc,
  * Return: 0, -EBUSY if the file has a session (ended or not), -EINVAL for
  * a bad request, -EPERM for an interval below
  * VMSCOPE_WSS_USER_MIN_INTERVAL_MS without CAP_SYS_ADMIN, -EAGAIN when
- * such openers already run wss_max_threads sampling threads, -ENOMEM, or
- * an error of vmscope_target().
+ * such openers already run wss_max_threads sampling threads or hold
+ * wss_max_mb, -ENOMEM, -EINTR, or an error of vmscope_target().
  */
 int vmscope_wss_start(const struct vmscope_access *acc,
 		      struct vmscope_wss_start *st)
@@ -823,7 +896,8 @@ int vmscope_wss_start(const struct vmscope_access *acc,
 	err = vmscope_wss_check(acc, st);
 	if (err)
 		return err;
-	mutex_lock(&wf->lock);
+	if (mutex_lock_killable(&wf->lock))
+		return -EINTR;
 	if (wf->s) {
 		err = -EBUSY;
 		goto out_unlock;
@@ -840,7 +914,8 @@ int vmscope_wss_start(const struct vmscope_access *acc,
 			goto out_unlock;
 		}
 	}
-	wf->s = s;
+	/* set once, never cleared before release: read without the lock */
+	smp_store_release(&wf->s, s);
 out_unlock:
 	mutex_unlock(&wf->lock);
 	return err;
@@ -922,6 +997,34 @@ static int vmscope_wss_read_check(const struct vmscope_wss_read *rd)
 	return 0;
 }
 
+/*
+ * Take the session's read_lock, after waiting for records if asked to (a
+ * manual session's records come from this file's own passes, not from a
+ * thread): waiting outside the lock, so that another reader is not held
+ * up by it, and again if that reader took the records first.
+ */
+static int vmscope_wss_read_lock(struct vmscope_wss *s,
+				 const struct vmscope_wss_read *rd)
+{
+	bool wait = (rd->flags & VMSCOPE_WSS_READ_WAIT) && rd->buf_count &&
+		    s->thread;
+	int err;
+
+	for (;;) {
+		if (wait) {
+			err = wait_event_interruptible(s->wq,
+						       vmscope_wss_ready(s));
+			if (err)
+				return err;
+		}
+		if (mutex_lock_killable(&s->read_lock))
+			return -EINTR;
+		if (!wait || vmscope_wss_ready(s))
+			return 0;
+		mutex_unlock(&s->read_lock);
+	}
+}
+
 /**
  * vmscope_wss_read() - take records of the file's session
  * @acc: the caller's open-file access record
@@ -931,7 +1034,8 @@ static int vmscope_wss_read_check(const struct vmscope_wss_read *rd)
  * target lock, and copies to user space from a kernel bounce buffer with
  * no spinlock held.
  * Return: 0, -EINVAL for a bad request, -ENOENT if no session was started,
- * -EFAULT, or -EINTR if a signal came while waiting.
+ * -EFAULT, -ENOMEM, -ERESTARTSYS if a signal came while waiting, or -EINTR
+ * for a fatal one.
  */
 int vmscope_wss_read(const struct vmscope_access *acc,
 		     struct vmscope_wss_read *rd)
@@ -946,22 +1050,17 @@ int vmscope_wss_read(const struct vmscope_access *acc,
 	err = vmscope_wss_read_check(rd);
 	if (err)
 		return err;
+	/* the session lives until release, which no ioctl can overlap */
+	s = smp_load_acquire(&wf->s);
+	if (!s)
+		return -ENOENT;
 	bounce = kmalloc_array(VMSCOPE_WSS_BOUNCE, sizeof(*bounce),
 			       GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;
-	/* the session lives until release, which no ioctl can overlap */
-	mutex_lock(&wf->lock);
-	s = wf->s;
-	mutex_unlock(&wf->lock);
-	if (!s) {
-		err = -ENOENT;
+	err = vmscope_wss_read_lock(s, rd);
+	if (err)
 		goto out_free;
-	}
-	mutex_lock(&s->read_lock);
-	/* a manual session's records come from this file's own passes */
-	if ((rd->flags & VMSCOPE_WSS_READ_WAIT) && rd->buf_count && s->thread)
-		err = wait_event_interruptible(s->wq, vmscope_wss_ready(s));
 	spin_lock(&s->lock);
 	rd->seq = s->head;
 	spin_unlock(&s->lock);
@@ -974,6 +1073,37 @@ out_free:
 	return err;
 }
 
+/*
+ * A pass of a manual session, one at a time; those of an opener without
+ * CAP_SYS_ADMIN begin VMSCOPE_WSS_USER_MIN_INTERVAL_MS apart, as its
+ * threads' do (each pass flushes every CPU's TLB).
+ */
+static int vmscope_wss_manual_pass(const struct vmscope_access *acc,
+				   struct vmscope_wss *s)
+{
+	s64 wait_ms;
+	int err = 0;
+
+	if (mutex_lock_killable(&s->pass_lock))
+		return -EINTR;
+	if (READ_ONCE(s->status) != VMSCOPE_WSS_RUNNING) {
+		err = -ESRCH;
+		goto out_unlock;
+	}
+	wait_ms = VMSCOPE_WSS_USER_MIN_INTERVAL_MS -
+		  ktime_ms_delta(ktime_get(), s->last_pass);
+	if (!acc->sys_admin && s->last_pass && wait_ms > 0 &&
+	    msleep_interruptible(wait_ms)) {
+		err = -EINTR;
+		goto out_unlock;
+	}
+	s->last_pass = ktime_get();
+	vmscope_wss_pass(s);
+out_unlock:
+	mutex_unlock(&s->pass_lock);
+	return err;
+}
+
 /**
  * vmscope_wss_ctl() - stop the file's session, or make a manual pass
  * @acc: the caller's open-file access record
@@ -982,7 +1112,7 @@ out_free:
  * Context: process context; a pass takes the target's mmap_lock in chunks.
  * Return: 0, -EINVAL for a bad request (or a pass of a session with a
  * thread), -ENOENT if no session was started, -ESRCH for a pass of a
- * session that has ended.
+ * session that has ended, -EINTR for a signal while waiting to pass.
  */
 int vmscope_wss_ctl(const struct vmscope_access *acc,
 		    struct vmscope_wss_ctl *ctl)
@@ -994,24 +1124,20 @@ int vmscope_wss_ctl(const struct vmscope_access *acc,
 	ctl->status = VMSCOPE_WSS_NONE;
 	if (ctl->op != VMSCOPE_WSS_OP_STOP && ctl->op != VMSCOPE_WSS_OP_PASS)
 		return -EINVAL;
-	mutex_lock(&wf->lock);
-	s = wf->s;
-	if (!s) {
-		err = -ENOENT;
-	} else if (ctl->op == VMSCOPE_WSS_OP_STOP) {
+	/* the session lives until release, which no ioctl can overlap */
+	s = smp_load_acquire(&wf->s);
+	if (!s)
+		return -ENOENT;
+	if (ctl->op == VMSCOPE_WSS_OP_STOP) {
 		vmscope_wss_end(s, VMSCOPE_WSS_STOPPED, 0);
+		if (s->thread)
+			wake_up_process(s->thread);
 	} else if (s->thread) {
 		err = -EINVAL;
-	} else if (s->status != VMSCOPE_WSS_RUNNING) {
-		err = -ESRCH;
 	} else {
-		mutex_lock(&s->pass_lock);
-		vmscope_wss_pass(s);
-		mutex_unlock(&s->pass_lock);
+		err = vmscope_wss_manual_pass(acc, s);
 	}
-	if (s)
-		ctl->status = READ_ONCE(s->status);
-	mutex_unlock(&wf->lock);
+	ctl->status = READ_ONCE(s->status);
 	return err;
 }
 
@@ -1053,7 +1179,6 @@ void vmscope_wss_file_free(struct vmscope_wss_file *wf)
  * of more runs the first are shown, and how many more there were (the
  * ioctls have no such limit); its totals count them all.
  */
-#define VMSCOPE_WSS_SHOW_RUNS	4096
 #define VMSCOPE_WSS_SHOW_MS	100
 
 static void vmscope_wss_show_runs(struct seq_file *m, struct vmscope_wss *s)
@@ -1117,7 +1242,9 @@ int vmscope_wss_show(struct seq_file *m, const struct vmscope_access *acc,
 	if (!err) {
 		seq_printf(m, "pid:            %d\n", pid_vnr(pid));
 		/* runs beyond the ring are dropped: the pass cannot fill it */
-		seq_puts(m, "status:         ok\n");
+		seq_printf(m, "status:         %s\n",
+			   s->status == VMSCOPE_WSS_EXITED ? "exited" :
+			   s->status == VMSCOPE_WSS_EXECED ? "execed" : "ok");
 		if (s->dropped)
 			seq_printf(m, "runs not shown: %llu (over %u: use vmscope wss)\n",
 				   s->dropped, VMSCOPE_WSS_SHOW_RUNS - 1);

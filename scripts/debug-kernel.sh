@@ -31,7 +31,8 @@ JOBS=${JOBS:-$(nproc)}
 # cgroup2 with memcg, debugfs, zram (swap and an ext2 disk) with lz4, and
 # the memory-management features of Debian's 6.12 cloud kernel that the
 # selftests and experiments read (THP, hugetlbfs, KSM, userfaultfd, memory
-# failure, page idle tracking, DAMON, MGLRU, PSI, user namespaces).  All of
+# failure, page idle tracking, DAMON, MGLRU, PSI, user namespaces,
+# overlayfs) and the soft-lockup and hung-task detectors.  All of
 # it is built in: the kernel needs no module but vmscope.ko.  That is
 # about 1,760 object files; the whole of defconfig + kvm_guest.config,
 # which this used to build (DRM, sound, wireless, SCSI, netfilter, ...),
@@ -49,6 +50,7 @@ TRIM=(
 CONFIG=(
 	KASAN=y KASAN_GENERIC=y KASAN_INLINE=y
 	PROVE_LOCKING=y DEBUG_LOCKDEP=n DEBUG_ATOMIC_SLEEP=y
+	SOFTLOCKUP_DETECTOR=y DETECT_HUNG_TASK=y
 	DEBUG_VM=y DEBUG_LIST=y
 	DEBUG_KMEMLEAK=y DEBUG_KMEMLEAK_AUTO_SCAN=n
 	FAULT_INJECTION=y FAILSLAB=y FAIL_PAGE_ALLOC=y
@@ -65,7 +67,7 @@ CONFIG=(
 	NAMESPACES=y USER_NS=y PID_NS=y
 	NET=y UNIX=y SYSVIPC=y POSIX_MQUEUE=y
 	SWAP=y ZSMALLOC=y ZRAM=y ZRAM_BACKEND_LZ4=y ZRAM_BACKEND_LZO=y
-	ZRAM_DEF_COMP_LZ4=y EXT2_FS=y
+	ZRAM_DEF_COMP_LZ4=y EXT2_FS=y OVERLAY_FS=y
 	BLK_DEV_INITRD=y DEVTMPFS=y TMPFS=y PROC_FS=y UNIX98_PTYS=y
 	ACPI=y PCI=y SERIAL_8250=y SERIAL_8250_CONSOLE=y
 	KFENCE=n RANDOMIZE_BASE=y
@@ -107,13 +109,15 @@ fi
 cd "$src"
 ver=$(make -s kernelrelease)
 dir=$VMSCOPE_CACHE/kernels/$ver
-if [[ ! -f $dir/.fetched ]]; then
+# laid out again when the config changed: the release name does not say
+if [[ ! -f $dir/.fetched || $(cat "$dir/.key" 2>/dev/null) != "$key" ]]; then
 	rm -rf "$dir"
 	mkdir -p "$dir/root/boot"
 	cp arch/x86/boot/bzImage "$dir/root/boot/vmlinuz-$ver"
 	cp .config "$dir/root/boot/config-$ver"
 	make -s INSTALL_MOD_PATH="$dir/root" modules_install >&2
 	ln -sfn "$src" "$dir/build"
+	echo "$key" >"$dir/.key"
 	date -u +%FT%TZ >"$dir/.fetched"
 fi
 echo "$ver"

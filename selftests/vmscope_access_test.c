@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <grp.h>
 #include <sched.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -304,6 +305,89 @@ static int nobody_wss_limits(int max)
 	return ret;
 }
 
+/* A manual session of the caller itself keeping @records: 0 or -errno. */
+static int wss_manual_self(int fd, unsigned int records)
+{
+	struct vmscope_wss_start st = {
+		.size = sizeof(st), .pid = getpid(),
+		.flags = VMSCOPE_WSS_MANUAL, .max_records = records,
+	};
+
+	return vmscope_ioctl(fd, VMSCOPE_IOC_WSS_START, &st);
+}
+
+/*
+ * With unprivileged=1 and wss_max_mb=4, as nobody: sessions of 32,768
+ * records (1.5 MiB and a staging area each) fit twice, not three times;
+ * a closed one gives its memory back.
+ */
+static int nobody_wss_memory(int unused)
+{
+	int fd[3], i, err, ret = 0;
+
+	for (i = 0; i < 3; i++) {
+		fd[i] = vmscope_open_dev();
+		if (fd[i] < 0)
+			return CHILD_FAIL(1, "open /dev/vmscope: %d", fd[i]);
+	}
+	for (i = 0; !ret && i < 2; i++) {
+		err = wss_manual_self(fd[i], 32768);
+		if (err)
+			ret = CHILD_FAIL(2, "session %d: %d", i, err);
+	}
+	err = wss_manual_self(fd[2], 32768);
+	if (!ret && err != -EAGAIN)
+		ret = CHILD_FAIL(3, "a third session: %d, not -EAGAIN", err);
+	close(fd[0]);
+	err = wss_manual_self(fd[2], 32768);
+	if (!ret && err)
+		ret = CHILD_FAIL(4, "after a close: %d", err);
+	close(fd[1]);
+	close(fd[2]);
+	return ret;
+}
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * As nobody: passes of a manual session begin at least 10 ms apart, as a
+ * thread's would (each flushes every CPU's TLB).  A lower bound only: the
+ * second pass waits for it, whatever the machine's speed.
+ */
+static int nobody_wss_paced(int unused)
+{
+	struct vmscope_wss_ctl ctl = {
+		.size = sizeof(ctl), .op = VMSCOPE_WSS_OP_PASS,
+	};
+	double t0, t;
+	int fd, i, err;
+
+	fd = vmscope_open_dev();
+	if (fd < 0)
+		return CHILD_FAIL(1, "open /dev/vmscope: %d", fd);
+	err = wss_manual_self(fd, 0);
+	if (err)
+		return CHILD_FAIL(2, "start: %d", err);
+	t0 = mono_ms();
+	for (i = 0; i < 3; i++) {
+		err = vmscope_ioctl(fd, VMSCOPE_IOC_WSS_CTL, &ctl);
+		if (err)
+			return CHILD_FAIL(3, "pass %d: %d", i, err);
+	}
+	t = mono_ms() - t0;
+	close(fd);
+	/* the third pass began at least 2 x 10 ms after the first */
+	if (t < 20)
+		return CHILD_FAIL(4, "three passes in %.3f ms, under 20", t);
+	return 0;
+}
+
 /*
  * What nobody gets of @pid, through vmscope and through the kernel's own
  * ptrace-checked view: bit 0 set if /proc/PID/maps opens, bit 1 if
@@ -533,6 +617,27 @@ TEST(wss_threads_limited_for_users)
 	EXPECT_EQ(0, as_nobody(nobody_wss_limits, 2));
 	close(fd);
 	EXPECT_EQ(0, vmscope_reload(""));
+}
+
+/* Root's sessions hold any memory; nobody's are capped by wss_max_mb. */
+TEST(wss_memory_limited_for_users)
+{
+	int fd, ret = vmscope_reload("unprivileged=1 wss_max_mb=4");
+
+	if (ret == -ENOENT)
+		SKIP(return, "VMSCOPE_KO (path of vmscope.ko) not set");
+	ASSERT_EQ(0, ret);
+	fd = vmscope_open_dev();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, wss_manual_self(fd, 1U << 20));	/* root: 48 MiB */
+	EXPECT_EQ(0, as_nobody(nobody_wss_memory, 0));
+	close(fd);
+	EXPECT_EQ(0, vmscope_reload(""));
+}
+
+TEST_F(unprivileged, wss_manual_passes_paced)
+{
+	EXPECT_EQ(0, as_nobody(nobody_wss_paced, 0));
 }
 
 TEST_F(unprivileged, root_fd_keeps_root_rights)

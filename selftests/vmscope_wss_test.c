@@ -13,9 +13,11 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -538,6 +540,166 @@ TEST_F(wss, target_exits_execs_churns)
 	ASSERT_EQ(0, wss_start(fd2, self->child, 0, 10, 0));
 	ASSERT_EQ(VMSCOPE_WSS_EXECED, wss_drain(fd2, &n));
 	close(fd2);
+}
+
+/* A thread of the child: its ID to the parent, then it exits when told. */
+struct tid_share {
+	pid_t tid;
+	int quit;
+};
+
+static void *short_lived(void *arg)
+{
+	struct tid_share *sh = arg;
+
+	__atomic_store_n(&sh->tid, gettid(), __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	return NULL;
+}
+
+/* Read statuses until @intervals are recorded or the session ended. */
+static int wss_wait_intervals(int fd, uint64_t intervals,
+			      struct vmscope_wss_read *rd)
+{
+	struct vmscope_wss_rec rec[64];
+	int err;
+
+	do {
+		err = wss_read(fd, rec, 64, VMSCOPE_WSS_READ_WAIT, rd);
+	} while (!err && rd->intervals < intervals &&
+		 rd->status == VMSCOPE_WSS_RUNNING);
+	return err;
+}
+
+/*
+ * A session started on the ID of one thread follows the process: the
+ * thread exits, the process runs on, and so does the session, which
+ * reports the process's ID.
+ */
+TEST_F(wss, follows_the_process_not_the_thread)
+{
+	struct tid_share *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct vmscope_wss_read rd;
+	char path[64];
+	pid_t tid;
+
+	ASSERT_NE(MAP_FAILED, sh);
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, short_lived, sh) ||
+		    pthread_join(t, NULL))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	while (!(tid = __atomic_load_n(&sh->tid, __ATOMIC_ACQUIRE)))
+		usleep(1000);
+	ASSERT_EQ(0, wss_start(self->fd, tid, 0, 10, 0));
+	ASSERT_EQ(0, wss_wait_intervals(self->fd, 2, &rd));
+	ASSERT_EQ(VMSCOPE_WSS_RUNNING, rd.status);
+	EXPECT_EQ(self->child, rd.pid);
+
+	__atomic_store_n(&sh->quit, 1, __ATOMIC_RELEASE);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", self->child, tid);
+	while (!access(path, F_OK))
+		usleep(1000);
+	/* three passes that began after the thread was gone */
+	ASSERT_EQ(0, wss_wait_intervals(self->fd, rd.intervals + 4, &rd));
+	EXPECT_EQ(VMSCOPE_WSS_RUNNING, rd.status);
+	EXPECT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_STOP, NULL));
+	munmap(sh, sizeof(*sh));
+}
+
+struct waiter {
+	int fd;
+	pid_t tid;
+	int err;
+	struct vmscope_wss_read rd;
+};
+
+static void *wss_waiter(void *arg)
+{
+	struct waiter *w = arg;
+	struct vmscope_wss_rec rec[4];
+
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
+	w->err = wss_read(w->fd, rec, 4, VMSCOPE_WSS_READ_WAIT, &w->rd);
+	return NULL;
+}
+
+static void *wss_status_reader(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->err = wss_read(w->fd, NULL, 0, 0, &w->rd);
+	return NULL;
+}
+
+/* The state letter of thread @tid of this process, or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A reader waiting for records (here an hour's interval) holds nothing a
+ * reader asking only for the status needs: that one is answered while the
+ * first still waits.  Were it held up, the test would stop the session
+ * after 10 s to let both go, and fail.
+ */
+TEST_F(wss, status_while_another_reader_waits)
+{
+	struct waiter wait = { .fd = self->fd }, poll = { .fd = self->fd };
+	struct timespec deadline;
+	pthread_t tw, tp;
+	pid_t tid;
+	int joined;
+
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, wss_start(self->fd, self->child, 0, 3600000, 0));
+	ASSERT_EQ(0, pthread_create(&tw, NULL, wss_waiter, &wait));
+	while (!(tid = __atomic_load_n(&wait.tid, __ATOMIC_ACQUIRE)))
+		usleep(1000);
+	while (thread_state(tid) != 'S')	/* asleep in the module */
+		usleep(1000);
+
+	ASSERT_EQ(0, pthread_create(&tp, NULL, wss_status_reader, &poll));
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	joined = pthread_timedjoin_np(tp, NULL, &deadline);
+	EXPECT_EQ(0, joined);
+	EXPECT_EQ(0, wss_ctl(self->fd, VMSCOPE_WSS_OP_STOP, NULL));
+	if (joined)
+		pthread_join(tp, NULL);
+	pthread_join(tw, NULL);
+	EXPECT_EQ(0, poll.err);
+	EXPECT_EQ(VMSCOPE_WSS_RUNNING, poll.rd.status);
+	EXPECT_EQ(0, wait.err);
+	EXPECT_EQ(VMSCOPE_WSS_STOPPED, wait.rd.status);
 }
 
 /* Sampling threads alive ("vmscope-wss/PID" kernel threads). */
