@@ -157,6 +157,7 @@ static atomic_long_t vmscope_wss_user_bytes = ATOMIC_LONG_INIT(0);
  * @user_bytes: bytes charged to wss_max_mb (openers without
  *	CAP_SYS_ADMIN), 0 for none
  * @last_pass: when the last manual pass began
+ * @sys_admin: the opener has CAP_SYS_ADMIN (vmscope_wss_skip_vma())
  */
 struct vmscope_wss {
 	struct pid *pid;
@@ -202,6 +203,7 @@ struct vmscope_wss {
 	u64 dropped;
 	unsigned long user_bytes;
 	ktime_t last_pass;
+	bool sys_admin;
 };
 
 /**
@@ -436,10 +438,22 @@ static const struct vmscope_walk_ops vmscope_wss_ops = {
 	.ptes	= vmscope_wss_ptes,
 };
 
-/* VMAs without struct pages behind them: nothing to age, nothing to see. */
-static bool vmscope_wss_skip_vma(struct vm_area_struct *vma)
+/*
+ * VMAs without struct pages behind them: nothing to age, nothing to see.
+ * And, for an opener without CAP_SYS_ADMIN, a shared hugetlb mapping that
+ * spans an aligned PUD: the kernel may share its PMD tables with every
+ * process that maps the same part of the file (want_pmd_share()), and
+ * with them their Accessed and Dirty bits, which would tell (and clear)
+ * when the others used the file.
+ */
+static bool vmscope_wss_skip_vma(struct vmscope_wss *s,
+				 struct vm_area_struct *vma)
 {
-	return vma->vm_flags & (VM_PFNMAP | VM_IO);
+	if (vma->vm_flags & (VM_PFNMAP | VM_IO))
+		return true;
+	return !s->sys_admin && is_vm_hugetlb_page(vma) &&
+	       (vma->vm_flags & VM_MAYSHARE) &&
+	       ALIGN(vma->vm_start, PUD_SIZE) + PUD_SIZE <= vma->vm_end;
 }
 
 /* One chunk under mmap_lock, from s->addr on; >0 when the budget ran out. */
@@ -461,7 +475,7 @@ static int vmscope_wss_chunk(struct vmscope_wss *s, struct mm_struct *mm)
 		}
 		if (vma->vm_start > s->addr)
 			s->addr = vma->vm_start;
-		if (vmscope_wss_skip_vma(vma)) {
+		if (vmscope_wss_skip_vma(s, vma)) {
 			s->addr = vma->vm_end;
 			continue;
 		}
@@ -832,6 +846,7 @@ static struct vmscope_wss *vmscope_wss_new(const struct vmscope_access *acc,
 	s->mm = mm;
 	mmput(mm);
 	s->flags = st->flags;
+	s->sys_admin = acc->sys_admin;
 	s->interval_ms = st->interval_ms;
 	s->count = st->count;
 	s->start = st->start;
