@@ -1000,6 +1000,57 @@ static int text_view_read(pid_t pid, char *text, size_t size)
 	return len;
 }
 
+struct text_reader {
+	pid_t pid;	/* the process to show */
+	pid_t tid;	/* the reading thread */
+	int len;
+	char text[4096];
+};
+
+static void *text_reader(void *arg)
+{
+	struct text_reader *r = arg;
+
+	__atomic_store_n(&r->tid, gettid(), __ATOMIC_RELEASE);
+	r->len = text_view_read(r->pid, r->text, sizeof(r->text));
+	return NULL;
+}
+
+/*
+ * The process exits while the text view sleeps between its two passes
+ * (its reader asleep: state S, after the first pass): the view says so,
+ * "status: exited", and shows no interval, rather than "ok" and nothing.
+ */
+TEST_F(wss, proc_text_view_process_exits)
+{
+	struct text_reader r = { 0 };
+	pthread_t t;
+	pid_t tid;
+
+	if (access("/proc/vmscope/wss", R_OK))
+		SKIP(return, "no /proc/vmscope/wss");
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		for (;;)
+			pause();
+	}
+	r.pid = self->child;
+	ASSERT_EQ(0, pthread_create(&t, NULL, text_reader, &r));
+	while (!(tid = __atomic_load_n(&r.tid, __ATOMIC_ACQUIRE)))
+		usleep(1000);
+	while (thread_state(tid) != 'S')
+		usleep(200);
+	kill(self->child, SIGKILL);
+	waitpid(self->child, NULL, 0);
+	self->child = 0;
+	pthread_join(t, NULL);
+	ASSERT_LT(0, r.len);
+	EXPECT_NE(NULL, strstr(r.text, "status:         exited\n"))
+		TH_LOG("%s", r.text);
+	EXPECT_EQ(NULL, strstr(r.text, "t_ms:")) TH_LOG("%s", r.text);
+}
+
 /*
  * /proc/vmscope/wss against the kernel's own view: a child loops over a
  * known set of pages (some written, on an anonymous and a file mapping)

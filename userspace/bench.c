@@ -974,6 +974,7 @@ static void replace_json(const struct rp_bench *b)
 #define WSS_LOOP_BYTES	(64UL << 20)
 #define WSS_LOOP_S	8.0
 #define WSS_TARGET	0.25	/* at most a quarter of the wss.pl time */
+#define WSS_PASS_ROUNDS	9
 
 struct wss_shm {
 	uint64_t cmd, done;	/* the touching target's steps */
@@ -988,6 +989,7 @@ struct wss_result {
 	double ratio_na_median;		/* of the rounds' no-aging / wss.pl */
 	double pass_st_s;		/* the steady passes, best */
 	double ratio_st_median;		/* of their pass / wss.pl */
+	uint64_t st_activated[WSS_PASS_ROUNDS];	/* pgactivate per pass */
 	double loop_free, loop_sampled;	/* sweeps per second, mean */
 	double loop_noflush;		/* sampled with VMSCOPE_WSS_NO_FLUSH */
 	/* slowdown of each round against the unobserved slice before it */
@@ -1116,8 +1118,6 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-#define WSS_PASS_ROUNDS	9
-
 /* A timed pass over the GiB the target just read; its time. */
 static double wss_timed_pass(int fd, struct vmscope_wss_read *rd)
 {
@@ -1192,11 +1192,37 @@ static double wss_pass_rounds(struct wss_shm *shm, pid_t pid, int fd,
  * follows a pass, which flushes.  The best time into @pass_s; the median
  * of the rounds' ratios returned.
  */
+/* A counter of /proc/vmstat, or 0. */
+static uint64_t vmstat_counter(const char *name)
+{
+	char key[64];
+	uint64_t v, found = 0;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %" SCNu64, key, &v) == 2) {
+		if (!strcmp(key, name)) {
+			found = v;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * ... and the pages each of them moved to the active list (pgactivate:
+ * on 6.1 folio_mark_accessed() activates a page it finds referenced
+ * already, so a pass costs what the LRU state of the pages makes it).
+ */
 static double wss_steady_rounds(struct wss_shm *shm, int fd,
-				const double *wsspl, double *pass_s)
+				const double *wsspl, double *pass_s,
+				uint64_t *activated)
 {
 	double pass, ratio[WSS_PASS_ROUNDS];
 	struct vmscope_wss_read rd;
+	uint64_t act;
 	int i;
 
 	wss_step(shm);
@@ -1205,7 +1231,9 @@ static double wss_steady_rounds(struct wss_shm *shm, int fd,
 	wss_pass(fd, &rd);	/* hands every reference to aging once */
 	for (i = 0; i < WSS_PASS_ROUNDS; i++) {
 		wss_step(shm);
+		act = vmstat_counter("pgactivate");
 		pass = wss_timed_pass(fd, &rd);
+		activated[i] = vmstat_counter("pgactivate") - act;
 		*pass_s = best(*pass_s, pass);
 		ratio[i] = pass / wsspl[i];
 	}
@@ -1246,7 +1274,8 @@ static void bench_wss_pass(struct wss_result *r, struct wss_shm *shm)
 	r->pass_ns_max = rd.pass_ns_max;
 	close(fd);
 	fd = wss_session(pid, 0, 0);
-	r->ratio_st_median = wss_steady_rounds(shm, fd, wsspl, &r->pass_st_s);
+	r->ratio_st_median = wss_steady_rounds(shm, fd, wsspl, &r->pass_st_s,
+					       r->st_activated);
 	close(fd);
 	fd = wss_session(pid, 0, VMSCOPE_WSS_NO_AGING);
 	r->ratio_na_median = wss_pass_rounds(shm, pid, fd, &r->pass_na_s,
@@ -1392,6 +1421,8 @@ static void print_wss_json(const struct wss_result *r)
 /* The rounds after the default ones: NO_AGING, and the steady passes. */
 static void print_wss_later_rounds(const struct wss_result *r)
 {
+	int i;
+
 	printf("  with VMSCOPE_WSS_NO_AGING (references not handed to the "
 	       "kernel's aging,\n  as clear_refs does not), rounds of their "
 	       "own: one pass %.3f s, clear_refs + smaps\n  %.3f s: %.3f of "
@@ -1406,6 +1437,11 @@ static void print_wss_later_rounds(const struct wss_result *r)
 	       "ratios %.3f (target %.2f: %s)\n", r->pass_st_s,
 	       r->pass_st_s / r->wsspl_s, r->ratio_st_median, WSS_TARGET,
 	       r->ratio_st_median <= WSS_TARGET ? "met" : "not met");
+	printf("  pages each steady pass moved to the active list "
+	       "(pgactivate):");
+	for (i = 0; i < WSS_PASS_ROUNDS; i++)
+		printf(" %" PRIu64, r->st_activated[i]);
+	printf("\n");
 }
 
 /* The case's three ratios, for the summary table (bench_ratio.c). */
