@@ -297,6 +297,31 @@ int vmscope_walk_vma(struct vmscope_pt_walk *w, struct vm_area_struct *vma,
 }
 
 /**
+ * vmscope_pmd_may_be_shared() - whether the PMD table mapping an address
+ *	may be shared with other processes
+ * @vma: the VMA of @addr
+ * @addr: a user address inside @vma
+ *
+ * As want_pmd_share() decides (not exported), without asking whether it
+ * is shared now: a MAP_SHARED hugetlb mapping may share the PMD table of
+ * an aligned PUD range it covers whole with every process that maps the
+ * same part of the file, and with the table the Accessed and Dirty bits
+ * of its huge pages.  Those bits say when the other processes used the
+ * file: openers without CAP_SYS_ADMIN are not shown them, and the
+ * working-set sampler does not clear them for such openers.
+ *
+ * Return: true if the PMD entry of @addr may be another process's too.
+ */
+bool vmscope_pmd_may_be_shared(struct vm_area_struct *vma,
+			       unsigned long addr)
+{
+	unsigned long base = addr & PUD_MASK;
+
+	return is_vm_hugetlb_page(vma) && (vma->vm_flags & VM_MAYSHARE) &&
+	       base >= vma->vm_start && base + PUD_SIZE <= vma->vm_end;
+}
+
+/**
  * vmscope_walk_range() - walk the page tables of a range of user addresses
  * @w: the walk: address space, callbacks and their data
  * @start: first address, page aligned

@@ -92,6 +92,10 @@ static int vmscope_tr_leaf(struct vmscope_pt_walk *w, int level,
 	u64 index = (tr->vaddr & (vmscope_level_size(level) - 1)) >> PAGE_SHIFT;
 	struct vmscope_leaf leaf;
 
+	if ((val & _PAGE_PRESENT) && !ctx->show_pfn &&
+	    level == VMSCOPE_LEVEL_PMD &&
+	    vmscope_pmd_may_be_shared(ctx->vma, addr))
+		val &= ~(u64)(_PAGE_ACCESSED | _PAGE_DIRTY);
 	vmscope_decode_leaf(level, val, &leaf);
 	tr->state = leaf.state;
 	tr->leaf_level = level;

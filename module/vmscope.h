@@ -139,6 +139,8 @@ int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
 		       unsigned long end);
 int vmscope_walk_vma(struct vmscope_pt_walk *w, struct vm_area_struct *vma,
 		     unsigned long start, unsigned long end);
+bool vmscope_pmd_may_be_shared(struct vm_area_struct *vma,
+				unsigned long addr);
 
 /*
  * Entries one chunk of a bulk walk may look at while holding mmap_lock:

@@ -156,6 +156,10 @@ static int vmscope_pages_leaf(struct vmscope_pt_walk *w, int level,
 
 	if (vmscope_pages_in_run(ctx))
 		return 1;
+	if ((val & _PAGE_PRESENT) && !ctx->show_pfn &&
+	    level == VMSCOPE_LEVEL_PMD &&
+	    vmscope_pmd_may_be_shared(ctx->vma, addr))
+		val &= ~(u64)(_PAGE_ACCESSED | _PAGE_DIRTY);
 	vmscope_decode_leaf(level, val, &leaf);
 	for (; ctx->addr < next; ctx->addr += PAGE_SIZE) {
 		if (ctx->nr == ctx->max)

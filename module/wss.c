@@ -157,7 +157,7 @@ static atomic_long_t vmscope_wss_user_bytes = ATOMIC_LONG_INIT(0);
  * @user_bytes: bytes charged to wss_max_mb (openers without
  *	CAP_SYS_ADMIN), 0 for none
  * @last_pass: when the last manual pass began
- * @sys_admin: the opener has CAP_SYS_ADMIN (vmscope_wss_skip_vma())
+ * @sys_admin: the opener has CAP_SYS_ADMIN (vmscope_pmd_may_be_shared())
  */
 struct vmscope_wss {
 	struct pid *pid;
@@ -407,6 +407,10 @@ static int vmscope_wss_leaf(struct vmscope_pt_walk *w, int level,
 	if (!(val & _PAGE_PRESENT) || vmscope_pmd_devmap(__pmd(val)) ||
 	    !w->entryp)
 		return 0;
+	/* the bits of other processes too: not this opener's to clear */
+	if (level == VMSCOPE_LEVEL_PMD && !s->sys_admin &&
+	    vmscope_pmd_may_be_shared(s->vma, addr))
+		return 0;
 	/* the head page: the folio is the same for every page of it */
 	pfn = level == VMSCOPE_LEVEL_PMD ? pmd_pfn(__pmd(val)) :
 					   pud_pfn(__pud(val));
@@ -438,22 +442,10 @@ static const struct vmscope_walk_ops vmscope_wss_ops = {
 	.ptes	= vmscope_wss_ptes,
 };
 
-/*
- * VMAs without struct pages behind them: nothing to age, nothing to see.
- * And, for an opener without CAP_SYS_ADMIN, a shared hugetlb mapping that
- * spans an aligned PUD: the kernel may share its PMD tables with every
- * process that maps the same part of the file (want_pmd_share()), and
- * with them their Accessed and Dirty bits, which would tell (and clear)
- * when the others used the file.
- */
-static bool vmscope_wss_skip_vma(struct vmscope_wss *s,
-				 struct vm_area_struct *vma)
+/* VMAs without struct pages behind them: nothing to age, nothing to see. */
+static bool vmscope_wss_skip_vma(struct vm_area_struct *vma)
 {
-	if (vma->vm_flags & (VM_PFNMAP | VM_IO))
-		return true;
-	return !s->sys_admin && is_vm_hugetlb_page(vma) &&
-	       (vma->vm_flags & VM_MAYSHARE) &&
-	       ALIGN(vma->vm_start, PUD_SIZE) + PUD_SIZE <= vma->vm_end;
+	return vma->vm_flags & (VM_PFNMAP | VM_IO);
 }
 
 /* One chunk under mmap_lock, from s->addr on; >0 when the budget ran out. */
@@ -475,7 +467,7 @@ static int vmscope_wss_chunk(struct vmscope_wss *s, struct mm_struct *mm)
 		}
 		if (vma->vm_start > s->addr)
 			s->addr = vma->vm_start;
-		if (vmscope_wss_skip_vma(s, vma)) {
+		if (vmscope_wss_skip_vma(vma)) {
 			s->addr = vma->vm_end;
 			continue;
 		}

@@ -388,6 +388,80 @@ static int nobody_wss_paced(int unused)
 	return 0;
 }
 
+#define GIB	(1UL << 30)
+#define HPAGE	(2UL << 20)
+#define NO_HUGE_PAGES	77	/* nobody_hugetlb_bits(): could not map */
+
+/* The Accessed and Dirty bits TRANSLATE and WALK give of @va. */
+static int hugetlb_bits(int fd, char *va, uint32_t *tr_bits,
+			uint32_t *walk_bits)
+{
+	const uint32_t ad = VMSCOPE_PTE_ACCESSED | VMSCOPE_PTE_DIRTY;
+	struct vmscope_translate tr;
+	struct vmscope_page rec;
+	struct vmscope_walk w = {
+		.size = sizeof(w), .pid = getpid(), .rec_size = sizeof(rec),
+		.start = (uintptr_t)va, .end = (uintptr_t)va + 4096,
+		.buf = (uintptr_t)&rec, .buf_count = 1,
+	};
+	int err = translate(fd, getpid(), va, &tr);
+
+	if (err || tr.state != VMSCOPE_STATE_PRESENT ||
+	    tr.leaf_level != VMSCOPE_LEVEL_PMD || !tr.nr_steps)
+		return CHILD_FAIL(98, "translate %p: %d, state %u, level %u",
+				  va, err, tr.state, tr.leaf_level);
+	*tr_bits = (tr.walk[tr.nr_steps - 1].flags & ad) |
+		   (tr.walk[tr.nr_steps - 1].entry & ad);
+	err = vmscope_ioctl(fd, VMSCOPE_IOC_WALK, &w);
+	if (err || w.count != 1)
+		return CHILD_FAIL(98, "walk %p: %d, %llu records", va, err,
+				  (unsigned long long)w.count);
+	*walk_bits = rec.flags & ad;
+	return 0;
+}
+
+/*
+ * As nobody: the Accessed and Dirty bits of a written huge page of a
+ * MAP_SHARED hugetlb mapping covering an aligned GiB (whose PMD table the
+ * kernel may share with other processes mapping the file) are not shown;
+ * those of a MAP_PRIVATE one (never shared) are.
+ */
+static int nobody_hugetlb_bits(int unused)
+{
+	const int flags = MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE;
+	uint32_t tr_bits, walk_bits;
+	char *shared, *priv, *va;
+	int fd, err;
+
+	shared = mmap(NULL, 2 * GIB, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | flags, -1, 0);
+	priv = mmap(NULL, HPAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | flags,
+		    -1, 0);
+	if (shared == MAP_FAILED || priv == MAP_FAILED)
+		return NO_HUGE_PAGES;
+	va = (char *)(((uintptr_t)shared + GIB - 1) & ~(GIB - 1));
+	va[0] = 1;
+	priv[0] = 1;
+	fd = vmscope_open_dev();
+	if (fd < 0)
+		return CHILD_FAIL(1, "open /dev/vmscope: %d", fd);
+	err = hugetlb_bits(fd, priv, &tr_bits, &walk_bits);
+	if (err)
+		return err;
+	if (tr_bits != (VMSCOPE_PTE_ACCESSED | VMSCOPE_PTE_DIRTY) ||
+	    walk_bits != tr_bits)
+		return CHILD_FAIL(2, "private huge page: bits %x, walk %x",
+				  tr_bits, walk_bits);
+	err = hugetlb_bits(fd, va, &tr_bits, &walk_bits);
+	if (err)
+		return err;
+	if (tr_bits || walk_bits)
+		return CHILD_FAIL(3, "shared huge page: bits %x, walk %x",
+				  tr_bits, walk_bits);
+	close(fd);
+	return 0;
+}
+
 /*
  * What nobody gets of @pid, through vmscope and through the kernel's own
  * ptrace-checked view: bit 0 set if /proc/PID/maps opens, bit 1 if
@@ -638,6 +712,26 @@ TEST(wss_memory_limited_for_users)
 TEST_F(unprivileged, wss_manual_passes_paced)
 {
 	EXPECT_EQ(0, as_nobody(nobody_wss_paced, 0));
+}
+
+TEST_F(unprivileged, shared_hugetlb_bits_hidden)
+{
+	const char *nr = "/proc/sys/vm/nr_hugepages";
+	char was[32] = "0";
+	int ret, fd = open(nr, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ret = read(fd, was, sizeof(was) - 1);
+		was[ret > 0 ? ret : 0] = 0;
+		close(fd);
+	}
+	if (write_file(nr, "2"))
+		SKIP(return, "no hugetlb pages");
+	ret = as_nobody(nobody_hugetlb_bits, 0);
+	write_file(nr, was);
+	if (ret == NO_HUGE_PAGES)
+		SKIP(return, "nobody could not map two huge pages");
+	EXPECT_EQ(0, ret);
 }
 
 TEST_F(unprivileged, root_fd_keeps_root_rights)
