@@ -10,6 +10,8 @@
 #ifndef VMSCOPE_COMPAT_H
 #define VMSCOPE_COMPAT_H
 
+#include <linux/hugetlb.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/page_idle.h>
 #include <linux/swap.h>
@@ -239,6 +241,26 @@ static inline void vmscope_folio_keep_young(struct folio *folio,
 	if (!(vma->vm_flags & VM_SEQ_READ))
 		folio_mark_accessed(folio);
 #endif
+}
+
+/**
+ * vmscope_cache_index_shift() - the unit of an inode's page-cache indexes
+ * @inode: the inode
+ *
+ * Until 6.7 ("mm/filemap: remove hugetlb special casing in filemap.c")
+ * hugetlbfs kept its page cache in huge-page units: one order-0 entry at
+ * the huge page's index, and nrpages counting huge pages.
+ *
+ * Return: how far to shift such an index (or count) left to get base
+ * pages; 0 elsewhere.
+ */
+static inline unsigned int vmscope_cache_index_shift(struct inode *inode)
+{
+#if KERNEL_VERSION(6, 7, 0) > LINUX_VERSION_CODE && IS_ENABLED(CONFIG_HUGETLBFS)
+	if (inode->i_sb->s_magic == HUGETLBFS_MAGIC)
+		return huge_page_order(hstate_inode(inode));
+#endif
+	return 0;
 }
 
 /*

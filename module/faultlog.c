@@ -119,7 +119,7 @@ static void vmscope_fault_note(struct vmscope_fault_log *log,
 		r->flags |= VMSCOPE_FREC_USER;
 	if (vmf->flags & FAULT_FLAG_INSTRUCTION)
 		r->flags |= VMSCOPE_FREC_INSTRUCTION;
-	if (!(vmf->vma->vm_flags & VM_SHARED))
+	if (!(vmf->vma->vm_flags & VM_MAYSHARE))
 		r->flags |= VMSCOPE_FREC_PRIVATE;
 	if (allocated)
 		r->flags |= VMSCOPE_FREC_ALLOCATED;

@@ -365,7 +365,7 @@ int vmscope_frames_mmap(struct vmscope_access *acc, struct vm_area_struct *vma)
 	struct vmscope_frames *fr = acc->frames;
 	int err;
 
-	if (!(vma->vm_flags & VM_SHARED) ||
+	if (!(vma->vm_flags & VM_MAYSHARE) ||
 	    vma->vm_pgoff >= VMSCOPE_MMAP_MAX_PAGES ||
 	    vma_pages(vma) > VMSCOPE_MMAP_MAX_PAGES - vma->vm_pgoff)
 		return -EINVAL;

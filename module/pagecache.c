@@ -56,11 +56,12 @@ static void vmscope_cache_range(struct address_space *mapping, pgoff_t first,
 				pgoff_t last, unsigned long *map,
 				struct vmscope_cache_count *c)
 {
-	XA_STATE(xas, &mapping->i_pages, first);
+	unsigned int shift = vmscope_cache_index_shift(mapping->host);
+	XA_STATE(xas, &mapping->i_pages, first >> shift);
 	void *entry;
 
 	rcu_read_lock();
-	xas_for_each(&xas, entry, last) {
+	xas_for_each(&xas, entry, last >> shift) {
 		unsigned long lo, hi, nr;
 		int order;
 
@@ -70,8 +71,8 @@ static void vmscope_cache_range(struct address_space *mapping, pgoff_t first,
 		if (xa_is_value(entry))
 			goto resched;
 		order = xa_get_order(xas.xa, xas.xa_index);
-		lo = round_down(xas.xa_index, 1UL << order);
-		hi = lo + (1UL << order) - 1;
+		lo = round_down(xas.xa_index, 1UL << order) << shift;
+		hi = lo + (1UL << (order + shift)) - 1;
 		lo = max_t(unsigned long, lo, first);
 		hi = min_t(unsigned long, hi, last);
 		nr = hi - lo + 1;
@@ -96,6 +97,7 @@ resched:
 /* The pages of the folios of @mapping that carry @mark. */
 static u64 vmscope_cache_marked(struct address_space *mapping, xa_mark_t mark)
 {
+	unsigned int shift = vmscope_cache_index_shift(mapping->host);
 	XA_STATE(xas, &mapping->i_pages, 0);
 	void *entry;
 	u64 n = 0;
@@ -104,7 +106,7 @@ static u64 vmscope_cache_marked(struct address_space *mapping, xa_mark_t mark)
 	xas_for_each_marked(&xas, entry, ULONG_MAX, mark) {
 		if (xas_retry(&xas, entry) || xa_is_value(entry))
 			continue;
-		n += 1UL << xa_get_order(xas.xa, xas.xa_index);
+		n += 1UL << (xa_get_order(xas.xa, xas.xa_index) + shift);
 		if (need_resched()) {
 			xas_pause(&xas);
 			rcu_read_unlock();
@@ -119,6 +121,9 @@ static u64 vmscope_cache_marked(struct address_space *mapping, xa_mark_t mark)
 /*
  * The address_space whose pages the file caches: a regular file's own, or
  * for a block device the device's (what /proc/meminfo counts as Buffers).
+ * A regular file opened through overlayfs caches nothing of its own: its
+ * pages are the real (upper or lower) file's, which the open file pins,
+ * and which mincore() of a mapping of it sees.
  */
 static int vmscope_file_mapping(struct file *file,
 				struct address_space **mapping,
@@ -126,11 +131,14 @@ static int vmscope_file_mapping(struct file *file,
 {
 	umode_t mode = file_inode(file)->i_mode;
 
-	if (S_ISBLK(mode))
+	if (S_ISBLK(mode)) {
 		*out_flags |= VMSCOPE_FILECACHE_BLOCKDEV;
-	else if (!S_ISREG(mode))
+		*mapping = file->f_mapping;
+		return 0;
+	}
+	if (!S_ISREG(mode))
 		return -EINVAL;
-	*mapping = file->f_mapping;
+	*mapping = d_real_inode(file->f_path.dentry)->i_mapping;
 	return 0;
 }
 
@@ -244,12 +252,14 @@ int vmscope_filecache(const struct vmscope_access *acc,
 	file = fget(fc->fd);
 	if (!file)
 		return -EBADF;
-	err = -EPERM;
-	if (!vmscope_may_see_cache(acc, file))
-		goto out_put;
+	/* the type first: fstat() tells it to anyone, the cache is not */
 	err = vmscope_file_mapping(file, &mapping, &fc->out_flags);
 	if (err)
 		goto out_put;
+	if (!vmscope_may_see_cache(acc, file)) {
+		err = -EPERM;
+		goto out_put;
+	}
 	size_pages = DIV_ROUND_UP_ULL(i_size_read(mapping->host), PAGE_SIZE);
 	fc->size_pages = size_pages;
 	if (!fc->end || fc->end > size_pages)
@@ -296,7 +306,8 @@ static void vmscope_census_inode(struct inode *inode, bool bdev,
 	memset(rec, 0, sizeof(*rec));
 	rec->ino = inode->i_ino;
 	rec->size_pages = DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE);
-	rec->cached_pages = READ_ONCE(mapping->nrpages);
+	rec->cached_pages = (u64)READ_ONCE(mapping->nrpages) <<
+			    vmscope_cache_index_shift(inode);
 	rec->dirty_pages = vmscope_cache_marked(mapping, PAGECACHE_TAG_DIRTY);
 	rec->writeback_pages =
 		vmscope_cache_marked(mapping, PAGECACHE_TAG_WRITEBACK);

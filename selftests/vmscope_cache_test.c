@@ -13,11 +13,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -507,6 +509,71 @@ TEST_F(cache, truncate_and_delete_during_count)
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, ret);
 	ASSERT_LT(0, ok);
+}
+
+#define HUGE_BASE_PAGES	512	/* of 4 KiB in a 2 MiB huge page */
+
+/*
+ * A hugetlbfs file holding one huge page: FILECACHE counts its 512 base
+ * pages, each in the map, as mincore(2) of the mapping does (before 6.7
+ * hugetlbfs indexed its page cache by huge page: the module scales).  On
+ * a hugetlbfs of the test's own mount namespace.
+ */
+TEST(hugetlbfs_file_in_base_pages)
+{
+	char dir[] = "/tmp/vmscope-huge.XXXXXX", path[64], was[32] = "0";
+	const char *nr = "/proc/sys/vm/nr_hugepages";
+	static unsigned char vec[HUGE_BASE_PAGES];
+	static uint8_t map[HUGE_BASE_PAGES / 8];
+	size_t len = HUGE_BASE_PAGES * 4096UL;
+	struct vmscope_filecache fc;
+	int dev, fd, i, bad = 0;
+	char *p;
+
+	dev = vmscope_open_dev();
+	if (dev < 0)
+		SKIP(return, "no /dev/vmscope");
+	fd = open(nr, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		i = read(fd, was, sizeof(was) - 1);
+		was[i > 0 ? i : 0] = 0;
+		close(fd);
+	}
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	if (write_file(nr, "1") ||
+	    mount("none", dir, "hugetlbfs", 0, "pagesize=2M")) {
+		rmdir(dir);
+		SKIP(return, "no 2 MiB hugetlbfs");
+	}
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 1, len);
+	ASSERT_EQ(0, mincore(p, len, vec));
+	memset(&fc, 0, sizeof(fc));
+	fc.size = sizeof(fc);
+	fc.fd = fd;
+	fc.map = (uintptr_t)map;
+	fc.map_bytes = sizeof(map);
+	ASSERT_EQ(0, vmscope_ioctl(dev, VMSCOPE_IOC_FILECACHE, &fc));
+	EXPECT_EQ(HUGE_BASE_PAGES, fc.size_pages);
+	EXPECT_EQ(HUGE_BASE_PAGES, fc.cached_pages);
+	for (i = 0; i < HUGE_BASE_PAGES; i++)
+		bad += !!(vec[i] & 1) != !!(map[i / 8] & (1 << (i % 8)));
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(1, vec[0] & 1);
+	munmap(p, len);
+	close(fd);
+	unlink(path);
+	umount(dir);
+	rmdir(dir);
+	write_file(nr, was);
+	close(dev);
 }
 
 TEST_HARNESS_MAIN

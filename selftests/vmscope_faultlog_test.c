@@ -188,4 +188,29 @@ TEST_F(flog, forked_children_and_release)
 	self->fd = -1;
 }
 
+/*
+ * MAP_SHARED of a read-only open file is still a shared mapping (the
+ * kernel drops VM_SHARED, which says it may be written, not VM_MAYSHARE):
+ * its faults are not recorded as private ones.
+ */
+TEST(shared_read_only_mapping_is_shared)
+{
+	struct vmscope_fault_record rec[4];
+	struct vmscope_faultlog fl;
+	int fd = open(VMSCOPE_DEVICE, O_RDONLY | O_CLOEXEC);
+	char *p;
+
+	if (fd < 0)
+		SKIP(return, "no %s", VMSCOPE_DEVICE);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_NE(0, p[0]);	/* the module fills the page with text */
+	ASSERT_EQ(0, faultlog(fd, &fl, rec, 4, 0));
+	ASSERT_EQ(1, fl.nr_records);
+	EXPECT_EQ(0, rec[0].flags & VMSCOPE_FREC_PRIVATE);
+	EXPECT_EQ((uintptr_t)p, rec[0].address);
+	munmap(p, PAGE);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

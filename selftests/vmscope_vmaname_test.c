@@ -207,37 +207,24 @@ static bool have_filesystem(const char *type)
 }
 
 /*
- * A file mapped through overlayfs: since 6.7 the mapping's file is a
- * backing file whose own path is the lower file's, and maps shows the
- * overlay's (file_user_path()); its device and inode are the overlay's
- * since 6.8 (file_user_inode()), the lower file's before.  vmscope must
- * show what maps shows.  The overlay is built on a tmpfs in a mount
- * namespace of the test's own: no mount outlives the test.
+ * An overlay of a tmpfs lower directory holding a one-page file, on a
+ * tmpfs at @top, mounted at @merged (top/merged), in a mount namespace of
+ * the test's own: no mount outlives the test.
  */
-TEST(overlay_file_named_as_maps)
+static void overlay_mount(struct __test_metadata *_metadata, char *top,
+			  char *merged, size_t size)
 {
 	static const char * const sub[] = { "lower", "upper", "work", "merged" };
-	char top[] = "/tmp/vmscope-ovl.XXXXXX", dir[64], file[96], opts[256];
-	struct vmscope_translate tr = { .size = sizeof(tr) };
-	char maps[VMSCOPE_NAME_LEN];
-	struct maps_id id;
-	int fd, dev, i;
-	char *p;
+	char file[96], opts[256];
+	int fd, i;
 
-	/* the test VM loads overlay.ko; the debug kernel has no overlayfs */
-	if (!have_filesystem("overlay"))
-		SKIP(return, "no overlay file system in this kernel");
-	dev = vmscope_open_dev();
-	if (dev < 0 && !getenv("VMSCOPE_KO"))
-		SKIP(return, "vmscope module not loaded");
-	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	ASSERT_NE(NULL, mkdtemp(top));
 	ASSERT_EQ(0, mount("tmpfs", top, "tmpfs", 0, "size=1m"));
 	for (i = 0; i < 4; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", top, sub[i]);
-		ASSERT_EQ(0, mkdir(dir, 0700));
+		snprintf(merged, size, "%s/%s", top, sub[i]);
+		ASSERT_EQ(0, mkdir(merged, 0700));
 	}
 	snprintf(file, sizeof(file), "%s/lower/file", top);
 	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -247,9 +234,42 @@ TEST(overlay_file_named_as_maps)
 	snprintf(opts, sizeof(opts),
 		 "lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work", top,
 		 top, top);
-	/* dir is top/merged, the last made */
-	ASSERT_EQ(0, mount("overlay", dir, "overlay", 0, opts))
+	/* merged is top/merged, the last made */
+	ASSERT_EQ(0, mount("overlay", merged, "overlay", 0, opts))
 		TH_LOG("mount overlay: %s", strerror(errno));
+}
+
+static void overlay_umount(const char *top, const char *merged)
+{
+	umount(merged);
+	umount(top);
+	rmdir(top);
+}
+
+/*
+ * A file mapped through overlayfs: since 6.7 the mapping's file is a
+ * backing file whose own path is the lower file's, and maps shows the
+ * overlay's (file_user_path()); its device and inode are the overlay's
+ * since 6.8 (file_user_inode()), the lower file's before.  vmscope must
+ * show what maps shows.
+ */
+TEST(overlay_file_named_as_maps)
+{
+	char top[] = "/tmp/vmscope-ovl.XXXXXX", dir[64], file[96];
+	struct vmscope_translate tr = { .size = sizeof(tr) };
+	char maps[VMSCOPE_NAME_LEN];
+	struct maps_id id;
+	int fd, dev;
+	char *p;
+
+	/* the test VM loads overlay.ko */
+	if (!have_filesystem("overlay"))
+		SKIP(return, "no overlay file system in this kernel");
+	dev = vmscope_open_dev();
+	if (dev < 0 && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, dev);
+	overlay_mount(_metadata, top, dir, sizeof(dir));
 	snprintf(file, sizeof(file), "%s/file", dir);
 	fd = open(file, O_RDONLY);
 	ASSERT_LE(0, fd);
@@ -269,9 +289,45 @@ TEST(overlay_file_named_as_maps)
 	EXPECT_EQ(id.minor, minor(tr.vma.dev));
 	munmap(p, PAGE);
 	close(dev);
-	umount(dir);
-	umount(top);
-	rmdir(top);
+	overlay_umount(top, dir);
+}
+
+/*
+ * The page cache of a file opened through overlayfs is the real file's
+ * (the overlay inode's own mapping stays empty): VMSCOPE_IOC_FILECACHE
+ * counts the page that mincore(2) of a mapping of the same file finds.
+ */
+TEST(overlay_file_cache_is_the_real_files)
+{
+	char top[] = "/tmp/vmscope-ovl.XXXXXX", dir[64], file[96];
+	struct vmscope_filecache fc = { .size = sizeof(fc) };
+	unsigned char vec = 0;
+	int fd, dev;
+	char *p;
+
+	if (!have_filesystem("overlay"))
+		SKIP(return, "no overlay file system in this kernel");
+	dev = vmscope_open_dev();
+	if (dev < 0 && !getenv("VMSCOPE_KO"))
+		SKIP(return, "vmscope module not loaded");
+	ASSERT_LE(0, dev);
+	overlay_mount(_metadata, top, dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s/file", dir);
+	fd = open(file, O_RDONLY);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, p[0]);		/* now in the page cache */
+	ASSERT_EQ(0, mincore(p, PAGE, &vec));
+	ASSERT_EQ(1, vec & 1);
+	fc.fd = fd;
+	ASSERT_EQ(0, vmscope_ioctl(dev, VMSCOPE_IOC_FILECACHE, &fc));
+	EXPECT_EQ(1, fc.size_pages);
+	EXPECT_EQ(1, fc.cached_pages);
+	munmap(p, PAGE);
+	close(fd);
+	close(dev);
+	overlay_umount(top, dir);
 }
 
 /*

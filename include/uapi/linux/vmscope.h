@@ -1173,9 +1173,12 @@ struct vmscope_census {
  * the /proc/meminfo field it equals (without " kB", in pages rather than
  * kB; the last two are cumulative counts of pages dirtied and written,
  * named after their /proc/vmstat lines).  The parts up to
- * VMSCOPE_MEM_NR_PARTS do not overlap and, with
- * VMSCOPE_MEM_UNACCOUNTED, add up to MemTotal; the rest are details of
- * them.  A counter this kernel does not have is VMSCOPE_STAT_NONE.
+ * VMSCOPE_MEM_NR_PARTS, with VMSCOPE_MEM_UNACCOUNTED, add up to MemTotal
+ * and do not overlap, but for one pair no counter separates: an
+ * anonymous page swapped back in and mapped stays in the swap cache until
+ * its swap slot is freed, counted in AnonPages and in SwapCached (so
+ * Unaccounted is short by as many).  The rest are details of them.  A
+ * counter this kernel does not have is VMSCOPE_STAT_NONE.
  */
 enum vmscope_mem {
 	VMSCOPE_MEM_MEMFREE,		/* "MemFree" */
