@@ -484,10 +484,14 @@ static int vmscope_dev_release(struct inode *inode, struct file *file)
 static int vmscope_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct vmscope_access *acc = file->private_data;
+	int err = -EAGAIN;
 
-	if (READ_ONCE(acc->frames))
-		return vmscope_frames_mmap(acc, vma);
-	return vmscope_fault_log_mmap(acc, vma);
+	if (!READ_ONCE(acc->frames))
+		err = vmscope_fault_log_mmap(acc, vma);
+	/* the file has frames (set meanwhile, perhaps): they serve it */
+	if (err == -EAGAIN)
+		err = vmscope_frames_mmap(acc, vma);
+	return err;
 }
 
 static const struct file_operations vmscope_dev_fops = {

@@ -305,10 +305,14 @@ static bool vmscope_fault_log_records(struct vmscope_fault_log *log)
  * @acc: the open file's access record, which keeps the log
  * @vma: the new mapping
  *
+ * Decided under the log's lock, as vmscope_fault_log_set_frames() decides:
+ * a file's mappings are all the log's or all its frames'.
+ *
  * Context: mmap(), with the mmap_lock held for writing.
- * Return: 0, -EINVAL for a mapping beyond VMSCOPE_MMAP_MAX_PAGES or of a
- * file without a log, -ENOMEM when the records cannot be allocated or
- * faultlog_max_mb is reached.
+ * Return: 0, -EAGAIN if the file has frames (map those instead), -EINVAL
+ * for a mapping beyond VMSCOPE_MMAP_MAX_PAGES or of a file without a log,
+ * -ENOMEM when the records cannot be allocated or faultlog_max_mb is
+ * reached.
  */
 int vmscope_fault_log_mmap(struct vmscope_access *acc,
 			   struct vm_area_struct *vma)
@@ -320,6 +324,10 @@ int vmscope_fault_log_mmap(struct vmscope_access *acc,
 	    vma_pages(vma) > VMSCOPE_MMAP_MAX_PAGES - vma->vm_pgoff)
 		return -EINVAL;
 	mutex_lock(&log->lock);
+	if (READ_ONCE(acc->frames)) {
+		mutex_unlock(&log->lock);
+		return -EAGAIN;
+	}
 	ok = vmscope_fault_log_records(log);
 	/*
 	 * Undone by vm_ops->close(), which 6.12 also calls when mmap()
@@ -481,19 +489,29 @@ int vmscope_fault_log_start(struct vmscope_fault_log *log)
 }
 
 /**
- * vmscope_fault_log_mapped() - whether a file has been mapped
+ * vmscope_fault_log_set_frames() - give a file frames, if never mapped
  * @log: the file's log
+ * @slot: where the file keeps its frames (struct vmscope_access.frames)
+ * @fr: the frames, ready
  *
- * Return: true once a mapping of the file was set up.
+ * Under the log's lock, which vmscope_fault_log_mmap() holds to decide
+ * whether a new mapping is the log's: a file never has both.
+ *
+ * Return: 0, or -EBUSY if the file has been mapped or has frames.
  */
-bool vmscope_fault_log_mapped(struct vmscope_fault_log *log)
+int vmscope_fault_log_set_frames(struct vmscope_fault_log *log,
+				 struct vmscope_frames **slot,
+				 struct vmscope_frames *fr)
 {
-	bool mapped;
+	int err = 0;
 
 	mutex_lock(&log->lock);
-	mapped = log->rec;
+	if (log->rec || *slot)
+		err = -EBUSY;
+	else	/* the frames' fields before the pointer that readers load */
+		smp_store_release(slot, fr);
 	mutex_unlock(&log->lock);
-	return mapped;
+	return err;
 }
 
 /**

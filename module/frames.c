@@ -362,7 +362,7 @@ static const struct vm_operations_struct vmscope_frames_vm_ops = {
  */
 int vmscope_frames_mmap(struct vmscope_access *acc, struct vm_area_struct *vma)
 {
-	struct vmscope_frames *fr = acc->frames;
+	struct vmscope_frames *fr = READ_ONCE(acc->frames);
 	int err;
 
 	if (!(vma->vm_flags & VM_MAYSHARE) ||
@@ -405,11 +405,12 @@ int vmscope_frames_set(const struct vmscope_access *acc,
 	/* the one field of the record an ioctl sets: once, like a latch */
 	struct vmscope_frames **slot = (struct vmscope_frames **)&acc->frames;
 	struct vmscope_frames *fr;
+	int err;
 
 	if (!fs->frames || fs->frames > VMSCOPE_FRAMES_MAX ||
 	    fs->policy >= VMSCOPE_FRAMES_NR_POLICIES || !acc->fault_log)
 		return -EINVAL;
-	if (READ_ONCE(acc->frames) || vmscope_fault_log_mapped(acc->fault_log))
+	if (READ_ONCE(acc->frames))
 		return -EBUSY;
 	fr = kzalloc(sizeof(*fr), GFP_KERNEL_ACCOUNT);
 	if (!fr)
@@ -419,11 +420,10 @@ int vmscope_frames_set(const struct vmscope_access *acc,
 	fr->log = acc->fault_log;
 	fr->k = fs->frames;
 	fr->policy = fs->policy;
-	if (cmpxchg(slot, NULL, fr)) {
+	err = vmscope_fault_log_set_frames(acc->fault_log, slot, fr);
+	if (err)
 		vmscope_frames_free(fr);
-		return -EBUSY;
-	}
-	return 0;
+	return err;
 }
 
 /**

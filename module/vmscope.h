@@ -140,7 +140,7 @@ int vmscope_walk_range(struct vmscope_pt_walk *w, unsigned long start,
 int vmscope_walk_vma(struct vmscope_pt_walk *w, struct vm_area_struct *vma,
 		     unsigned long start, unsigned long end);
 bool vmscope_pmd_may_be_shared(struct vm_area_struct *vma,
-				unsigned long addr);
+			       unsigned long addr);
 
 /*
  * Entries one chunk of a bulk walk may look at while holding mmap_lock:
@@ -212,13 +212,15 @@ struct page *vmscope_fault_log_page(struct vmscope_fault_log *log,
 void vmscope_fault_log_put_page(struct page *page);
 struct mem_cgroup *vmscope_fault_log_memcg(struct vmscope_fault_log *log);
 int vmscope_fault_log_start(struct vmscope_fault_log *log);
-bool vmscope_fault_log_mapped(struct vmscope_fault_log *log);
+struct vmscope_frames;
+int vmscope_fault_log_set_frames(struct vmscope_fault_log *log,
+				 struct vmscope_frames **slot,
+				 struct vmscope_frames *fr);
 void vmscope_fault_log_frame(struct vmscope_fault_log *log,
 			     unsigned long addr, pgoff_t pgoff,
 			     struct page *page, u32 flags);
 
 /* Page replacement on the file's own frames (frames.c) */
-struct vmscope_frames;
 int vmscope_frames_set(const struct vmscope_access *acc,
 		       struct vmscope_frames_set *fs);
 int vmscope_frames_stat(const struct vmscope_access *acc,
