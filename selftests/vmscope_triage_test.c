@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -236,6 +237,45 @@ TEST_F(triage, top_process_matches_status)
 	EXPECT_LT(600, v[4]);
 	ASSERT_EQ(1, jq_nums(JSON_FILE, ".victim", v, 1));
 	EXPECT_EQ(self->child, (pid_t)v[0]);
+}
+
+/*
+ * A process that names itself with terminal escape sequences and a byte
+ * that is not UTF-8, and holds 64 MiB so that top lists it first.
+ */
+static void odd_name_child(int ready)
+{
+	size_t len = 64 << 20;
+	char *p = malloc(len);
+
+	if (!p)
+		_exit(1);
+	memset(p, 1, len);
+	prctl(PR_SET_NAME, "\x1b[2J\x1b]0;x\a\xff", 0, 0, 0);
+	if (write(ready, "", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * top -b shows that name escaped (\x1b[2J...), as its tables and
+ * /proc/PID/status do, never the bytes themselves, which would act on
+ * the terminal of whoever looks (root, usually).
+ */
+TEST_F(triage, top_escapes_process_names)
+{
+	size_t i;
+
+	self->child = start_child(odd_name_child);
+	ASSERT_LT(0, self->child);
+	ASSERT_EQ(0, sh_run(out, sizeof(out), "%s top -b -n 1 -d 0.1",
+			    exp_cli()));
+	for (i = 0; out[i]; i++)
+		ASSERT_TRUE((unsigned char)out[i] >= 0x20 || out[i] == '\n')
+			TH_LOG("byte %#x at %zu of top -b", out[i], i);
+	EXPECT_NE(NULL, strstr(out, "\\x1b[2J\\x1b]0;x\\x07\\xff"))
+		TH_LOG("%s", out);
 }
 
 /* ---- the full screen, in tmux ---- */

@@ -252,14 +252,15 @@ static void count_dir(int dev, int fd, const char *path, bool want_map)
 static void count_path(int dev, int dirfd, const char *name,
 		       const char *path, bool want_map)
 {
+	/* links inside a directory are not followed; one named is, as du -H */
+	int nofollow = dirfd == AT_FDCWD ? 0 : O_NOFOLLOW;
 	struct cache_file f = { 0 };
 	struct stat st;
 	int fd;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-		    O_NONBLOCK);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | nofollow | O_NONBLOCK);
 	if (fd < 0) {
-		if (errno == ELOOP)	/* a symbolic link: not followed */
+		if (errno == ELOOP && nofollow)	/* a link in a directory */
 			return;
 		warn("%s: cannot open it", path);
 		failed = true;

@@ -110,12 +110,15 @@ static void print_value(double v, const char *unit)
 /* Each finding's cgroups and evidence, below the table. */
 static void print_evidence(const struct doc_finding *f)
 {
+	char esc[4 * sizeof(f->cgroups[0]) + 1];
 	int k;
 
+	/* the summary may hold a comm, a process's own choice of bytes */
 	printf("\n[%s] %s: %s\n", doc_severity_name(f->severity), f->kind,
-	       f->summary);
+	       text_escape(f->summary, esc, sizeof(esc), false));
 	for (k = 0; k < f->nr_cgroups; k++)
-		printf("  cgroup: %s\n", f->cgroups[k]);
+		printf("  cgroup: %s\n",
+		       text_escape(f->cgroups[k], esc, sizeof(esc), false));
 	for (k = 0; k < f->nr_ev; k++) {
 		const struct doc_evidence *e = &f->ev[k];
 

@@ -406,7 +406,8 @@ static void top_table(const struct top_view *v, struct top_out *o, int max)
 		*at++ = p->pid == v->cur->victim ? '*' : ' ';
 		snprintf(cell, sizeof(cell), "%u", p->oom_score);
 		at += col_printf(at, 32, COL_OOM, cell);
-		snprintf(at, 32, "%s", p->comm);
+		/* a process names itself: no escape sequence of its own */
+		text_escape(p->comm, at, 4 * sizeof(p->comm) + 1, false);
 		emit(o, "%s", line);
 	}
 }

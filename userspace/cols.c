@@ -162,8 +162,14 @@ static size_t col_lookup(const struct cols *c, const char *name, size_t len)
 	     (int)len, name, c->o->cmd);
 }
 
+/* Select column @id; one named twice (-o +NAME of a default) once. */
 static void col_add(struct cols *c, size_t id)
 {
+	size_t i;
+
+	for (i = 0; i < c->nsel; i++)
+		if (c->sel[i] == id)
+			return;
 	if (c->nsel == COLS_MAX)
 		errx(EXIT_USAGE, "too many columns");
 	c->sel[c->nsel++] = id;
@@ -615,8 +621,8 @@ static void stream_header(struct cols *c)
 void cols_stream_row(struct cols *c, const struct col_val *v)
 {
 	const struct col_desc *d;
+	char buf[256], esc[1024];
 	struct json j;
-	char buf[256];
 	size_t i;
 
 	if (c->o->json) {
@@ -629,15 +635,15 @@ void cols_stream_row(struct cols *c, const struct col_val *v)
 			stream_header(c);
 		for (i = 0; i < c->nsel; i++) {
 			d = &c->desc[c->sel[i]];
+			/* names are bytes: escaped as libsmartcols does */
+			text_escape(cell_text(c, d, &v[c->sel[i]], buf,
+					      sizeof(buf)),
+				    esc, sizeof(esc), c->o->raw);
 			if (c->o->raw)
-				printf("%s%s", i ? " " : "",
-				       cell_text(c, d, &v[c->sel[i]], buf,
-						 sizeof(buf)));
+				printf("%s%s", i ? " " : "", esc);
 			else
 				printf("%s%*s", i ? " " : "",
-				       stream_pad(c, i),
-				       cell_text(c, d, &v[c->sel[i]], buf,
-						 sizeof(buf)));
+				       stream_pad(c, i), esc);
 		}
 		putchar('\n');
 	}

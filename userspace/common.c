@@ -2,6 +2,7 @@
 /*
  * Talking to /dev/vmscope with errors that say what to do, and formatting.
  */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -100,6 +102,78 @@ void vmscope_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 }
 
 /**
+ * utf8_seq_len() - the length of the well-formed UTF-8 sequence at @s
+ * @s: bytes, NUL-terminated
+ *
+ * Return: 1 to 4, or 0 if the bytes at @s are not one (a stray or missing
+ * continuation byte, an overlong form, a surrogate, above U+10FFFF).
+ */
+size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned int cp, n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/**
+ * text_escape() - text from the kernel or a file system, safe to print
+ * @s: the text (a comm, a path, a cgroup)
+ * @buf: room for the result
+ * @size: its size (at least 1)
+ * @space: escape spaces too (raw output, whose fields spaces separate)
+ *
+ * Control bytes and bytes that are not UTF-8 become \xNN, as
+ * libsmartcols writes them in its tables: a process may name itself with
+ * an escape sequence that would act on the terminal of whoever looks at
+ * it.  Truncated, at a whole character, to fit.
+ *
+ * Return: @buf.
+ */
+const char *text_escape(const char *s, char *buf, size_t size, bool space)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t at = 0, n;
+
+	while (*u) {
+		n = utf8_seq_len(u);
+		if (n == 1 && (*u < 0x20 || *u == 0x7f || (space && *u == ' ')))
+			n = 0;
+		if (n) {
+			if (at + n >= size)
+				break;
+			memcpy(buf + at, u, n);
+			at += n;
+			u += n;
+			continue;
+		}
+		if (at + 4 >= size)
+			break;
+		snprintf(buf + at, 5, "\\x%02x", *u++);
+		at += 4;
+	}
+	buf[at] = 0;
+	return buf;
+}
+
+/**
  * size_to_human() - format a byte count the way ls -h does (4.0K, 2.0M)
  * @bytes: the size
  * @buf: output buffer
@@ -181,9 +255,11 @@ uint32_t parse_pid(const char *s)
 	unsigned long v;
 	char *end;
 
+	/* strtoul() would skip blanks and take a sign */
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || !*s || *end || !v || v > INT32_MAX)
+	if (errno || !isdigit((unsigned char)*s) || *end || !v ||
+	    v > INT32_MAX)
 		errx(EXIT_USAGE, "'%s' is not a process ID", s);
 	return v;
 }
@@ -202,7 +278,7 @@ uint64_t parse_addr(const char *s, const char *what)
 
 	errno = 0;
 	v = strtoull(s, &end, 16);
-	if (errno || !*s || *end || *s == '-')
+	if (errno || !isxdigit((unsigned char)*s) || *end)
 		errx(EXIT_USAGE, "%s '%s' is not a hexadecimal address", what, s);
 	return v;
 }
@@ -221,9 +297,10 @@ uint64_t parse_size(const char *s, const char *what)
 	const char *p;
 	char *end;
 
+	/* decimal, or hex with 0x: a leading 0 is not octal here */
 	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
+	v = strtoull(s, &end, strncasecmp(s, "0x", 2) ? 10 : 16);
+	if (errno || end == s || !isdigit((unsigned char)*s))
 		errx(EXIT_USAGE, "%s '%s' is not a size", what, s);
 	if (*end) {
 		p = strchr(suffixes, *end);

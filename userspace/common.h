@@ -69,5 +69,7 @@ long long file_key_ll(const char *path, const char *key);
 uint64_t meminfo_swap_total_pages(void);
 double parse_watch(const char *s);
 const char *size_to_human(uint64_t bytes, char *buf, size_t len);
+size_t utf8_seq_len(const unsigned char *s);
+const char *text_escape(const char *s, char *buf, size_t size, bool space);
 
 #endif

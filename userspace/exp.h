@@ -103,6 +103,8 @@ struct exp_child {
 	int reply_fd;			/* child -> parent */
 };
 
+pid_t exp_fork(void);
+pid_t exp_wait(pid_t pid, int *status);
 int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg);
 uint64_t exp_child_do(struct exp_child *c, uint64_t cmd);
 int exp_child_wait(struct exp_child *c, int *status);

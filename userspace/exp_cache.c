@@ -573,10 +573,10 @@ static int wb_write_in(struct exp_ctx *x, const char *cg, const char *dir,
 
 	if (!shared)
 		return -1;
-	pid = fork();
+	pid = exp_fork();
 	if (!pid)
 		_exit(exp_cgroup_enter(cg) || wb_write(x, dir, pages, shared));
-	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	if (pid > 0 && exp_wait(pid, &st) == pid && WIFEXITED(st) &&
 	    !WEXITSTATUS(st)) {
 		*r = *shared;
 		ret = 0;
@@ -648,7 +648,7 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 	snprintf(path, sizeof(path), "%s/vmscope-exp-wbr.%d", dir, getpid());
 	exp_vmstat(x->fd, v0);
 	t = pc_now();
-	pid = fork();
+	pid = exp_fork();
 	if (!pid) {
 		static char buf[64 * 1024];
 		uint64_t done;
@@ -663,7 +663,7 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 				_exit(1);
 		_exit(0);
 	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+	if (pid < 0 || exp_wait(pid, &st) != pid)
 		return -1;
 	unlink(path);
 	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL &&
@@ -892,12 +892,12 @@ static int sw_run(struct exp_ctx *x, const char *swappiness, int file_fd,
 		return -1;
 	pc_drop_caches();
 	exp_vmstat(x->fd, v0);
-	pid = fork();
+	pid = exp_fork();
 	if (pid < 0)
 		return -1;
 	if (!pid)
 		_exit(sw_workload(cg, file_fd));
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (exp_wait(pid, &st) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
 		return -1;
 	exp_vmstat(x->fd, v1);
 	r->swapped = (double)(v1[VMSCOPE_STAT_PSWPOUT] - v0[VMSCOPE_STAT_PSWPOUT]);

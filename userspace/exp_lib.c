@@ -113,6 +113,63 @@ static int full_read(int fd, void *buf, size_t len)
 }
 
 /**
+ * exp_fork() - fork() for a helper process of an experiment
+ *
+ * The child dies with its parent (PR_SET_PDEATHSIG), takes the default
+ * action for SIGINT, SIGTERM and SIGHUP (the parent's handlers undo what
+ * the parent changed; a child running them would undo it twice, from its
+ * copy of the lists), and is killed by exp_cleanup() until exp_wait()
+ * has waited for it.
+ *
+ * Return: as fork().
+ */
+pid_t exp_fork(void)
+{
+	pid_t parent = getpid(), pid;
+	sigset_t stop, old;
+
+	fflush(NULL);
+	/* no cleanup between the fork and the child's registration */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+	} else if (pid > 0) {
+		undo_pid_add(pid);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid;
+}
+
+/**
+ * exp_wait() - reap a child of exp_fork()
+ * @pid: the child
+ * @status: its status, or NULL
+ *
+ * Return: as waitpid() (restarted after a signal).
+ */
+pid_t exp_wait(pid_t pid, int *status)
+{
+	pid_t ret;
+
+	do
+		ret = waitpid(pid, status, 0);
+	while (ret < 0 && errno == EINTR);
+	/* reaped, or not ours to wait for: either way not to be killed */
+	undo_pid_drop(pid);
+	return ret;
+}
+
+/**
  * exp_child_start() - run @fn(@arg) in a child process driven by commands
  * @c: filled in
  * @fn: the workload; calls exp_child_next() and exp_child_reply()
@@ -126,8 +183,6 @@ static int full_read(int fd, void *buf, size_t len)
 int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
 {
 	int cmd[2], reply[2];
-	pid_t parent = getpid();
-	sigset_t stop, old;
 
 	if (pipe2(cmd, O_CLOEXEC))
 		return -1;
@@ -136,16 +191,8 @@ int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
 		close(cmd[1]);
 		return -1;
 	}
-	fflush(NULL);
-	/* no cleanup between the fork and the child's registration */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
-	c->pid = fork();
+	c->pid = exp_fork();
 	if (c->pid < 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(cmd[0]);
 		close(cmd[1]);
 		close(reply[0]);
@@ -153,13 +200,6 @@ int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
 		return -1;
 	}
 	if (!c->pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(cmd[1]);
 		close(reply[0]);
 		child_cmd_fd = cmd[0];
@@ -167,8 +207,6 @@ int exp_child_start(struct exp_child *c, void (*fn)(void *arg), void *arg)
 		fn(arg);
 		_exit(0);
 	}
-	undo_pid_add(c->pid);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(cmd[0]);
 	close(reply[1]);
 	c->cmd_fd = cmd[1];
@@ -223,10 +261,7 @@ int exp_child_wait(struct exp_child *c, int *status)
 
 	close(c->cmd_fd);
 	close(c->reply_fd);
-	do {
-		pid = waitpid(c->pid, status, 0);
-	} while (pid < 0 && errno == EINTR);
-	undo_pid_drop(c->pid);
+	pid = exp_wait(c->pid, status);
 	return pid == c->pid ? 0 : -1;
 }
 

@@ -94,14 +94,14 @@ int exp_frames_run(const struct rp_trace *t, uint32_t policy,
 		err = -errno;
 		goto out;
 	}
-	pid = fork();
+	pid = exp_fork();
 	if (pid < 0) {
 		err = -errno;
 		goto out;
 	}
 	if (!pid)
 		live_child(fd, t);
-	if (waitpid(pid, &l->status, 0) != pid || !WIFEXITED(l->status) ||
+	if (exp_wait(pid, &l->status) != pid || !WIFEXITED(l->status) ||
 	    WEXITSTATUS(l->status)) {
 		err = -ECHILD;
 		goto out;
@@ -292,7 +292,7 @@ static long kernel_run(const struct rp_trace *t, uint32_t frames,
 		goto out;
 	exp_sysctl_set("/proc/sys/vm/page-cluster", "0");
 	*res = -1;
-	pid = fork();
+	pid = exp_fork();
 	if (!pid) {
 		struct rusage a, b;
 		volatile char *m;
@@ -329,7 +329,7 @@ static long kernel_run(const struct rp_trace *t, uint32_t frames,
 		*res = b.ru_majflt - a.ru_majflt;
 		_exit(0);
 	}
-	if (pid > 0 && waitpid(pid, NULL, 0) == pid) {
+	if (pid > 0 && exp_wait(pid, NULL) == pid) {
 		out = *res;
 		info[0] = res[1];
 		info[1] = res[2];

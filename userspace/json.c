@@ -7,6 +7,7 @@
  * gathered in a buffer of the writer's own, not printf'd token by token.
  * The document is flushed when its outermost bracket closes.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,27 +82,44 @@ void json_init(struct json *j, FILE *out)
 	j->first[0] = true;
 }
 
-/* A quoted string: runs of plain characters go out in one piece. */
+/* Plain text inside a JSON string: printable ASCII and UTF-8 sequences. */
+static size_t json_plain(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0, n;
+
+	while (u[run] && u[run] != '"' && u[run] != '\\' && u[run] >= 0x20 &&
+	       u[run] != 0x7f && (n = utf8_seq_len(u + run)))
+		run += n;
+	return run;
+}
+
+/*
+ * A quoted string: runs of plain characters go out in one piece.  A byte
+ * that is not UTF-8 (a name is bytes, JSON text is UTF-8) is written as
+ * the text \xNN, as the tables show it.
+ */
 static void json_string(struct json *j, const char *s)
 {
+	unsigned char c;
 	char esc[8];
 	size_t run;
 
 	out(j, "\"", 1);
 	while (*s) {
-		for (run = 0; s[run] && s[run] != '"' && s[run] != '\\' &&
-		     (unsigned char)s[run] >= 0x20; run++)
-			;
+		run = json_plain(s);
 		out(j, s, run);
 		s += run;
 		if (!*s)
 			break;
-		if (*s == '"' || *s == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *s);
+		c = *s++;
+		if (c == '"' || c == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
 		else
-			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
+			snprintf(esc, sizeof(esc), "\\\\x%02x", c);
 		out_str(j, esc);
-		s++;
 	}
 	out(j, "\"", 1);
 }
@@ -170,14 +188,26 @@ void json_u64(struct json *j, const char *key, uint64_t val)
 	out_dec(j, val);
 }
 
-/* A fraction, with two decimals (PSI averages, rates). */
+/*
+ * A fraction, with two decimals (PSI averages, rates); null for what JSON
+ * has no number for (NaN, infinities), and in full what two decimals
+ * cannot hold.
+ */
 void json_f64(struct json *j, const char *key, double val)
 {
 	char buf[64];
-	int n = snprintf(buf, sizeof(buf), "%.2f", val);
+	int n = -1;
 
+	if (isfinite(val)) {
+		n = snprintf(buf, sizeof(buf), "%.2f", val);
+		if (n <= 0 || n >= (int)sizeof(buf))
+			n = snprintf(buf, sizeof(buf), "%.17g", val);
+	}
 	json_key(j, key);
-	out(j, buf, n > 0 && n < (int)sizeof(buf) ? (size_t)n : 0);
+	if (n > 0 && n < (int)sizeof(buf))
+		out(j, buf, n);
+	else
+		out(j, "null", 4);
 }
 
 void json_key_i64(struct json *j, const char *key, int64_t val)
