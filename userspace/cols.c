@@ -162,14 +162,8 @@ static size_t col_lookup(const struct cols *c, const char *name, size_t len)
 	     (int)len, name, c->o->cmd);
 }
 
-/* Select column @id; one named twice (-o +NAME of a default) once. */
 static void col_add(struct cols *c, size_t id)
 {
-	size_t i;
-
-	for (i = 0; i < c->nsel; i++)
-		if (c->sel[i] == id)
-			return;
 	if (c->nsel == COLS_MAX)
 		errx(EXIT_USAGE, "too many columns");
 	c->sel[c->nsel++] = id;
