@@ -239,6 +239,25 @@ static void overlay_mount(struct __test_metadata *_metadata, char *top,
 		TH_LOG("mount overlay: %s", strerror(errno));
 }
 
+/*
+ * The overlay of overlay_mount(), its file (path into @file) opened
+ * read-only (into *@fd) and mapped, a page shared: the mapping.
+ */
+static char *overlay_file_map(struct __test_metadata *_metadata, char *top,
+			      char *merged, size_t size, char *file,
+			      size_t file_size, int *fd)
+{
+	char *p;
+
+	overlay_mount(_metadata, top, merged, size);
+	snprintf(file, file_size, "%s/file", merged);
+	*fd = open(file, O_RDONLY);
+	ASSERT_LE(0, *fd);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, *fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	return p;
+}
+
 static void overlay_umount(const char *top, const char *merged)
 {
 	umount(merged);
@@ -269,12 +288,8 @@ TEST(overlay_file_named_as_maps)
 	if (dev < 0 && !getenv("VMSCOPE_KO"))
 		SKIP(return, "vmscope module not loaded");
 	ASSERT_LE(0, dev);
-	overlay_mount(_metadata, top, dir, sizeof(dir));
-	snprintf(file, sizeof(file), "%s/file", dir);
-	fd = open(file, O_RDONLY);
-	ASSERT_LE(0, fd);
-	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	p = overlay_file_map(_metadata, top, dir, sizeof(dir), file,
+			     sizeof(file), &fd);
 	close(fd);
 	EXPECT_EQ(0, p[0]);
 	ASSERT_EQ(0, maps_name(getpid(), (uintptr_t)p, maps, sizeof(maps),
@@ -311,12 +326,8 @@ TEST(overlay_file_cache_is_the_real_files)
 	if (dev < 0 && !getenv("VMSCOPE_KO"))
 		SKIP(return, "vmscope module not loaded");
 	ASSERT_LE(0, dev);
-	overlay_mount(_metadata, top, dir, sizeof(dir));
-	snprintf(file, sizeof(file), "%s/file", dir);
-	fd = open(file, O_RDONLY);
-	ASSERT_LE(0, fd);
-	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	p = overlay_file_map(_metadata, top, dir, sizeof(dir), file,
+			     sizeof(file), &fd);
 	EXPECT_EQ(0, p[0]);		/* now in the page cache */
 	ASSERT_EQ(0, mincore(p, PAGE, &vec));
 	ASSERT_EQ(1, vec & 1);

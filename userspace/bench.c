@@ -57,6 +57,7 @@
 
 #include "replace.h"
 #include "bench_cache.h"
+#include "common.h"
 #include "bench_walk.h"
 
 #define PAGE		4096UL
@@ -1189,32 +1190,11 @@ static double wss_pass_rounds(struct wss_shm *shm, pid_t pid, int fd,
  * Accessed bit) and QEMU's software TLB holds every translation of the
  * GiB, so the target's reads after a clear_refs set no Accessed bit
  * (smaps then finds 4 kB Referenced); in those rounds each clear_refs
- * follows a pass, which flushes.  The best time into @pass_s; the median
- * of the rounds' ratios returned.
- */
-/* A counter of /proc/vmstat, or 0. */
-static uint64_t vmstat_counter(const char *name)
-{
-	char key[64];
-	uint64_t v, found = 0;
-	FILE *f = fopen("/proc/vmstat", "re");
-
-	if (!f)
-		return 0;
-	while (fscanf(f, "%63s %" SCNu64, key, &v) == 2) {
-		if (!strcmp(key, name)) {
-			found = v;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-/*
- * ... and the pages each of them moved to the active list (pgactivate:
- * on 6.1 folio_mark_accessed() activates a page it finds referenced
- * already, so a pass costs what the LRU state of the pages makes it).
+ * follows a pass, which flushes.  The best time into @pass_s, the pages
+ * each pass moved to the active list into @activated (pgactivate: on 6.1
+ * folio_mark_accessed() activates a page it finds referenced already, so
+ * a pass costs what the LRU state of the pages makes it); the median of
+ * the rounds' ratios returned.
  */
 static double wss_steady_rounds(struct wss_shm *shm, int fd,
 				const double *wsspl, double *pass_s,
@@ -1231,9 +1211,9 @@ static double wss_steady_rounds(struct wss_shm *shm, int fd,
 	wss_pass(fd, &rd);	/* hands every reference to aging once */
 	for (i = 0; i < WSS_PASS_ROUNDS; i++) {
 		wss_step(shm);
-		act = vmstat_counter("pgactivate");
+		act = file_key_ll("/proc/vmstat", "pgactivate");
 		pass = wss_timed_pass(fd, &rd);
-		activated[i] = vmstat_counter("pgactivate") - act;
+		activated[i] = file_key_ll("/proc/vmstat", "pgactivate") - act;
 		*pass_s = best(*pass_s, pass);
 		ratio[i] = pass / wsspl[i];
 	}
