@@ -505,6 +505,11 @@ TEST(cli_bad_input)
 			fprintf(stderr, "# bad trace %zu: exit %d\n", i, rc);
 		EXPECT_EQ(2, rc);
 	}
+	/* getopt's message names the command as it was typed */
+	EXPECT_EQ(2, sh_run(out, sizeof(out), "%s replace --no-such-option 2>&1",
+			    exp_cli()));
+	EXPECT_TRUE(!strncmp(out, "vmscope replace: unrecognized option", 36))
+		TH_LOG("%s", out);
 	/* and the good one is accepted by the same path */
 	write_text(path, good_trace);
 	snprintf(args, sizeof(args), "--trace %s", path);

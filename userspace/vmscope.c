@@ -2,6 +2,7 @@
 /*
  * vmscope: see a live kernel's virtual memory.
  */
+#define _GNU_SOURCE
 #include <err.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -99,5 +100,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cmd = find_cmd(argv[1]);
+	/* getopt's messages name the program by argv[0]: "vmscope CMD" */
+	if (asprintf(&argv[1], "vmscope %s", cmd->name) < 0)
+		err(EXIT_FAILURE, "out of memory");
 	return cmd->run(argc - 1, argv + 1);
 }
