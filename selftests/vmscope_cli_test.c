@@ -527,6 +527,52 @@ TEST_F(cli, watch_json_lines)
 	}
 }
 
+/*
+ * --watch rates are per the time measured, not the interval asked for: a
+ * watch stopped for a second between two samples says so in interval_s
+ * (which was the asked 0.2 before, and the rates five times too high).
+ */
+TEST_F(cli, watch_interval_is_measured)
+{
+	double longest = 0;
+	char line[4096];
+	int pfd[2], i;
+	pid_t pid;
+	FILE *f;
+
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		snprintf(line, sizeof(line), "%d", self->pid);
+		execlp(cli(), cli(), "faults", "-w", "0.2", "-J", line,
+		       (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	f = fdopen(pfd[0], "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	sleep(1);
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	for (i = 0; i < 3 && fgets(line, sizeof(line), f); i++) {
+		const struct jt *doc = jt_doc(line);
+
+		ASSERT_NE(NULL, doc) TH_LOG("%s", line);
+		if (jt_num(doc, "interval_s", 0) > longest)
+			longest = jt_num(doc, "interval_s", 0);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	fclose(f);
+	EXPECT_EQ(3, i);
+	EXPECT_LE(0.9, longest);
+}
+
 /* `vmscope info` on an 80-column terminal (a pty): @out, NUL terminated */
 static int info_on_a_terminal(char *out, size_t len)
 {

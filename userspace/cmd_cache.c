@@ -64,7 +64,7 @@ enum {
 
 static const struct col_desc watch_cols[] = {
 	[WC_INTERVAL] = { "INTERVAL", "interval_s", COL_F64, 8, COL_RIGHT,
-			  "seconds between two samples" },
+			  "seconds between two samples, measured" },
 	[WC_CACHE] = { "CACHE", "cache_pages", COL_PAGES, 8,
 		       COL_DEFAULT | COL_RIGHT,
 		       "page cache now (Cached + Buffers)" },
@@ -609,14 +609,17 @@ static void watch_row(struct cols *c, const struct watch_sample *a,
 static void cache_watch(int dev, double secs, long count, struct cols *c)
 {
 	struct watch_sample a, b;
+	struct watch_clock w;
 	long i;
 
 	cols_stream_begin(c, true);
+	watch_start(&w, secs);
 	watch_get(dev, &a);
 	for (i = 0; !count || i < count; i++) {
-		usleep((useconds_t)(secs * 1e6));
+		double took = watch_next(&w);
+
 		watch_get(dev, &b);
-		watch_row(c, &a, &b, secs);
+		watch_row(c, &a, &b, took);
 		a = b;
 	}
 }

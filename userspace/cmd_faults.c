@@ -42,7 +42,7 @@ enum { FW_PID, FW_INTERVAL, FW_MINOR, FW_MAJOR, FW_SYS, FW_SYS_MAJOR };
 static const struct col_desc watch_cols[] = {
 	[FW_PID] = { "PID", "pid", COL_U64, 7, COL_RIGHT, "the process" },
 	[FW_INTERVAL] = { "INTERVAL", "interval_s", COL_F64, 8, COL_RIGHT,
-			  "seconds between two samples" },
+			  "seconds between two samples, measured" },
 	[FW_MINOR] = { "MINOR/S", "min_flt_per_s", COL_F64, 10,
 		       COL_DEFAULT | COL_RIGHT,
 		       "minor faults of the process per second" },
@@ -176,11 +176,13 @@ static void faults_watch(int fd, uint32_t pid, double secs, struct cols *c,
 			 struct fault_view *a, struct fault_view *b)
 {
 	struct col_val cv[ARRAY_SIZE(watch_cols)];
+	struct watch_clock w;
 
 	cols_stream_begin(c, true);
+	watch_start(&w, secs);
 	faults_get(fd, pid, a);
 	for (;;) {
-		usleep((useconds_t)(secs * 1e6));
+		secs = watch_next(&w);
 		faults_get(fd, pid, b);
 		cv[FW_PID] = CV_U(pid);
 		cv[FW_INTERVAL] = CV_F(secs);

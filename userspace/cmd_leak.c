@@ -383,7 +383,7 @@ static int leak_run(int argc, char **argv)
 	tri_close_stdout();
 	fd = vmscope_open();
 	take_or_die(fd, pid, &a, false);
-	tri_sleep(secs);
+	sleep_secs(secs);
 	take_or_die(fd, pid, &b, true);
 	close(fd);
 	leak_compare(&a, &b, &r);

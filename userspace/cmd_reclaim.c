@@ -110,7 +110,7 @@ enum {
 
 static const struct col_desc watch_cols[] = {
 	[WC_INTERVAL] = { "INTERVAL", "interval_s", COL_F64, 8, COL_RIGHT,
-			  "seconds between two samples" },
+			  "seconds between two samples, measured" },
 	[WC_FREE] = { "FREE", "free_pages", COL_U64, 9,
 		      COL_DEFAULT | COL_RIGHT, "free pages now" },
 	[WC_SCANNED] = { "SCANNED", "pgscan_per_s", COL_F64, 9,
@@ -543,12 +543,16 @@ static void watch_row(struct cols *c, const struct reclaim_view *a,
 static void reclaim_watch(int fd, uint32_t pid, double secs, struct cols *c,
 			  struct reclaim_view *a, struct reclaim_view *b)
 {
+	struct watch_clock w;
+
 	cols_stream_begin(c, true);
+	watch_start(&w, secs);
 	reclaim_get(fd, pid, a);
 	for (;;) {
-		usleep((useconds_t)(secs * 1e6));
+		double took = watch_next(&w);
+
 		reclaim_get(fd, pid, b);
-		watch_row(c, a, b, secs);
+		watch_row(c, a, b, took);
 		*a = *b;
 	}
 }

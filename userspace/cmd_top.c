@@ -699,7 +699,7 @@ static bool top_wait(struct top_view *v, double deadline)
 	char keys[64];
 	ssize_t n, i;
 
-	while (!got_signal && !quit && (left = deadline - tri_now()) > 0) {
+	while (!got_signal && !quit && (left = deadline - now_secs()) > 0) {
 		if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0) {
 			if (errno != EINTR)
 				err(1, "poll");
@@ -757,8 +757,8 @@ static int top_loop(int fd, const struct top_opts *op)
 			if (!top_wait(&v, deadline))
 				break;
 		} else {
-			tri_sleep(deadline - tri_now() > 0 ?
-				  deadline - tri_now() : 0);
+			sleep_secs(deadline - now_secs() > 0 ?
+				  deadline - now_secs() : 0);
 		}
 		cur ^= 1;
 		tri_snap_free(&snaps[cur]);

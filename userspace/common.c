@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -397,4 +398,66 @@ double parse_watch(const char *s)
 	if (end == s || *end || !(secs >= 0.01 && secs <= 3600))
 		errx(EXIT_USAGE, "--watch takes seconds, from 0.01 to 3600");
 	return secs;
+}
+
+/* CLOCK_MONOTONIC, in seconds. */
+double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sleep @secs, resuming after signals that do not end the program. */
+void sleep_secs(double secs)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)secs,
+		.tv_nsec = (long)((secs - (time_t)secs) * 1e9),
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/**
+ * watch_start() - begin a --watch loop of one sample every @secs
+ * @w: the loop's clock
+ * @secs: the interval asked for
+ *
+ * Call it just before the first sample.
+ */
+void watch_start(struct watch_clock *w, double secs)
+{
+	w->secs = secs;
+	w->due = w->last = now_secs();
+}
+
+/**
+ * watch_next() - sleep until the next sample of a --watch loop is due
+ * @w: the loop's clock
+ *
+ * The samples are due every @w->secs from the first, so the time a
+ * sample takes does not add up into drift; a loop that fell more than an
+ * interval behind (stopped with ^Z, a suspended machine) starts again
+ * from now.  Rates are per the time measured, not the interval asked
+ * for: the sleep can be longer, and the first interval starts at the
+ * first sample.
+ *
+ * Return: the seconds since the previous call (or watch_start()).
+ */
+double watch_next(struct watch_clock *w)
+{
+	double now = now_secs(), secs;
+
+	w->due += w->secs;
+	if (w->due < now - w->secs)
+		w->due = now + w->secs;
+	if (w->due > now)
+		sleep_secs(w->due - now);
+	now = now_secs();
+	secs = now - w->last;
+	w->last = now;
+	return secs > 0 ? secs : w->secs;
 }

@@ -66,6 +66,18 @@ uint64_t parse_size(const char *s, const char *what);
 bool json_option(int argc, char **argv, const char *usage_hint,
 		 void (*help)(FILE *out), int nargs);
 long long file_key_ll(const char *path, const char *key);
+
+/* The clock of a --watch loop: see watch_next(). */
+struct watch_clock {
+	double secs;	/* the interval asked for */
+	double due;	/* when the next sample is due */
+	double last;	/* when the previous one was taken */
+};
+
+double now_secs(void);
+void sleep_secs(double secs);
+void watch_start(struct watch_clock *w, double secs);
+double watch_next(struct watch_clock *w);
 uint64_t meminfo_swap_total_pages(void);
 double parse_watch(const char *s);
 const char *size_to_human(uint64_t bytes, char *buf, size_t len);

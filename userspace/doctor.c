@@ -628,10 +628,10 @@ void doctor_run(int fd, double duration, struct doc_result *r)
 	tri_snap_take(fd, &w.s[0], NULL, 0);
 	start = w.s[0].sys.t;
 	for (i = 1; i <= steps; i++) {
-		double at = start + duration * i / steps, now = tri_now();
+		double at = start + duration * i / steps, now = now_secs();
 
 		if (at > now)
-			tri_sleep(at - now);
+			sleep_secs(at - now);
 		tri_snap_take(fd, &w.s[i], NULL, 0);
 	}
 	w.n = steps + 1;

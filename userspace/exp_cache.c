@@ -18,7 +18,6 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -620,14 +619,6 @@ struct wb_reclaim {
 	double stolen;		/* pgsteal_file meanwhile */
 };
 
-static double pc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Write twice the limit of a memory cgroup: reclaim meets dirty pages.
  * 0; 1 when the memory cgroup's OOM killer killed the writer (SIGKILL,
@@ -647,7 +638,7 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 		return -1;
 	snprintf(path, sizeof(path), "%s/vmscope-exp-wbr.%d", dir, getpid());
 	exp_vmstat(x->fd, v0);
-	t = pc_now();
+	t = now_secs();
 	pid = exp_fork();
 	if (!pid) {
 		static char buf[64 * 1024];
@@ -671,7 +662,7 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 		return 1;
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		return -1;
-	r->seconds = pc_now() - t;
+	r->seconds = now_secs() - t;
 	exp_vmstat(x->fd, v1);
 	r->scanned = (double)(v1[VMSCOPE_STAT_PGSCAN_FILE] -
 			      v0[VMSCOPE_STAT_PGSCAN_FILE]);

@@ -18,7 +18,6 @@
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -221,14 +220,6 @@ static int memcg_of(int fd, pid_t pid, struct vmscope_memcg *m)
 		return -ENOENT;
 	*m = r.memcg;
 	return 0;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static long long meminfo_kb(const char *key)
@@ -1108,10 +1099,10 @@ static int th_run(struct exp_ctx *x, const char *max, uint64_t ws,
 	for (i = 0; i < passes; i++) {
 		if (exp_faults(x->fd, c.pid, &f0))
 			return -1;
-		t0 = now_ms();
+		t0 = now_secs() * 1e3;
 		if (exp_child_do(&c, W(W_PASS, 0)) != ws)
 			return -1;
-		r->ms += now_ms() - t0;
+		r->ms += now_secs() * 1e3 - t0;
 		if (exp_faults(x->fd, c.pid, &f1))
 			return -1;
 		r->maj += f1.maj_flt - f0.maj_flt;

@@ -161,7 +161,7 @@ static void lk_leak_cmd(struct exp_ctx *x, struct lk_run *r, double secs)
 	lk_release(r->sh);
 	exp_step(x, "vmscope leak on each child for %.1f s (each measured between two of its ticks)",
 		 secs);
-	tri_sleep(secs);
+	sleep_secs(secs);
 	if (!lk_hold(r->sh))
 		return exp_inconclusive(x, "the children do not pause");
 	for (i = 0; i < LK_NR; i++) {
@@ -230,11 +230,11 @@ static void lk_doctor(struct exp_ctx *x, struct lk_run *r, double secs)
 
 	for (i = 0; i < LK_NR; i++)
 		c0[i] = leaked(r->sh, i);
-	t0 = tri_now();
+	t0 = now_secs();
 	exp_step(x, "vmscope doctor --duration %.1f with the three running",
 		 secs);
 	doctor_run(x->fd, secs, &d);
-	t1 = tri_now();
+	t1 = now_secs();
 	for (i = 0; i < LK_NR; i++) {
 		c1[i] = leaked(r->sh, i);
 		truth[i] = true_rate(c0[i], c1[i], t0, t1);
@@ -291,7 +291,7 @@ static void leak_exp(struct exp_ctx *x)
 	exp_step(x, "the third, the churner, mallocs the same and frees it at once");
 	for (i = 0; i < LK_NR; i++)
 		exp_child_do(&r.c[i], 0);
-	tri_sleep(0.5);		/* past the first ticks */
+	sleep_secs(0.5);		/* past the first ticks */
 	lk_leak_cmd(x, &r, secs);
 	lk_doctor(x, &r, secs);
 	for (i = 0; i < LK_NR; i++)
@@ -421,7 +421,7 @@ static void swap_growth(struct exp_ctx *x)
 		return exp_inconclusive(x, "the child could not allocate");
 	}
 	for (t = 0; t < 200 && cg_file(cg, "memory.swap.current") <= 0; t++)
-		tri_sleep(0.1);		/* until it starts to swap */
+		sleep_secs(0.1);		/* until it starts to swap */
 	sw0 = cg_file(cg, "memory.swap.current");
 	exp_step(x, "vmscope doctor --duration %ld once the cgroup swaps", secs);
 	doctor_run(x->fd, secs, &d);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "common.h"
 #include "leak.h"
 #include "triage.h"
 
@@ -56,7 +57,7 @@ int leak_take(int fd, uint32_t pid, struct leak_snap *s)
 	void *p;
 
 	memset(s, 0, sizeof(*s));
-	s->t = tri_now();
+	s->t = now_secs();
 	for (;;) {
 		p = realloc(s->v, (size_t)cap * sizeof(*s->v));
 		if (!p)

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -25,26 +24,6 @@
 
 #define CGROUP_ROOT	"/sys/fs/cgroup"
 #define MAX_MEMCGS	1024
-
-double tri_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Sleep @secs, resuming after signals that do not end the program. */
-void tri_sleep(double secs)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)secs,
-		.tv_nsec = (long)((secs - (time_t)secs) * 1e9),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 /**
  * tri_parse_seconds() - a duration option, or exit 2 saying the range
@@ -136,7 +115,7 @@ void tri_sys_take(int fd, struct tri_sys *s)
 	r.stats_count = VMSCOPE_STAT_NR;
 	r.zones = (uintptr_t)s->zones;
 	r.zones_count = TRI_MAX_ZONES;
-	s->t = tri_now();
+	s->t = now_secs();
 	vmscope_ioctl(fd, VMSCOPE_IOC_RECLAIM, &r, "VMSCOPE_IOC_RECLAIM");
 	s->nr_zones = r.nr_zones < TRI_MAX_ZONES ? r.nr_zones : TRI_MAX_ZONES;
 	s->mem_total = meminfo_bytes("MemTotal");
@@ -194,7 +173,7 @@ static bool proc_take(int fd, struct tri_proc *p)
 	lo.rec_size = sizeof(one);
 	lo.buf = (uintptr_t)&one;
 	lo.buf_count = 1;
-	p->t = tri_now();
+	p->t = now_secs();
 	if (ioctl(fd, VMSCOPE_IOC_LAYOUT, &lo))
 		return false;
 	memset(&f, 0, sizeof(f));

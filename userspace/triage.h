@@ -76,8 +76,6 @@ uint64_t tri_stat(const struct tri_sys *s, enum vmscope_stat i);
 double tri_rate(const struct tri_sys *a, const struct tri_sys *b,
 		enum vmscope_stat i);
 uint64_t tri_allocstall(const struct tri_sys *s);
-double tri_now(void);
-void tri_sleep(double secs);
 double tri_parse_seconds(const char *s, const char *opt, double min,
 			 double max);
 int tri_memcgs(struct tri_memcg **out);
