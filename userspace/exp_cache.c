@@ -647,6 +647,9 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 
 		memset(buf, 'r', sizeof(buf));
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		/* gone with the writer, however the experiment ends */
+		if (fd >= 0)
+			unlink(path);
 		if (exp_cgroup_enter(cg) || fd < 0)
 			_exit(1);
 		for (done = 0; done < WB_CG_PAGES * PAGE; done += sizeof(buf))
@@ -656,7 +659,6 @@ static int wb_reclaim(struct exp_ctx *x, const char *dir, struct wb_reclaim *r)
 	}
 	if (pid < 0 || exp_wait(pid, &st) != pid)
 		return -1;
-	unlink(path);
 	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL &&
 	    exp_cgroup_stat(cg, "memory.events", "oom_kill") > 0)
 		return 1;
