@@ -97,21 +97,44 @@ void leak_free(struct leak_snap *s)
 }
 
 /*
+ * The VMA of @s that starts (@by_end: ends) at @addr.  leak_take() resumes
+ * each batch at the end of the last VMA it has, so a snapshot's VMAs are
+ * in address order and apart: their starts and their ends both ascend.
+ */
+static const struct vmscope_layout_vma *leak_find(const struct leak_snap *s,
+						  uint64_t addr, bool by_end)
+{
+	uint32_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		uint64_t at = by_end ? s->v[mid].vma.end : s->v[mid].vma.start;
+
+		if (at == addr)
+			return &s->v[mid];
+		if (at < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
  * The VMA of @s that is @v at another moment: the same start (a heap or
  * mapping that grew up), or the same end and segment (a stack that grew
- * down).
+ * down).  Two binary searches, not a scan of @s: for 60,000 VMAs the
+ * scan made `vmscope leak` take over a minute.
  */
 const struct vmscope_layout_vma *leak_match(const struct leak_snap *s,
 					    const struct vmscope_layout_vma *v)
 {
-	uint32_t i;
+	const struct vmscope_layout_vma *m = leak_find(s, v->vma.start, false);
 
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].vma.start == v->vma.start ||
-		    (s->v[i].vma.end == v->vma.end &&
-		     s->v[i].segment == v->segment))
-			return &s->v[i];
-	return NULL;
+	if (m)
+		return m;
+	m = leak_find(s, v->vma.end, true);
+	return m && m->segment == v->segment ? m : NULL;
 }
 
 static void seg_add(struct leak_report *r, int k,
