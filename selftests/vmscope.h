@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -209,6 +210,15 @@ static inline unsigned long long read_vmstat(const char *key)
 	}
 	fclose(f);
 	return v;
+}
+
+/* CLOCK_MONOTONIC, in seconds. */
+static inline double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 #endif

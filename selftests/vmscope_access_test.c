@@ -347,14 +347,6 @@ static int nobody_wss_memory(int unused)
 	return ret;
 }
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /*
  * As nobody: passes of a manual session begin at least 10 ms apart, as a
  * thread's would (each flushes every CPU's TLB).  A lower bound only: the
@@ -374,13 +366,13 @@ static int nobody_wss_paced(int unused)
 	err = wss_manual_self(fd, 0);
 	if (err)
 		return CHILD_FAIL(2, "start: %d", err);
-	t0 = mono_ms();
+	t0 = now_secs() * 1e3;
 	for (i = 0; i < 3; i++) {
 		err = vmscope_ioctl(fd, VMSCOPE_IOC_WSS_CTL, &ctl);
 		if (err)
 			return CHILD_FAIL(3, "pass %d: %d", i, err);
 	}
-	t = mono_ms() - t0;
+	t = now_secs() * 1e3 - t0;
 	close(fd);
 	/* the third pass began at least 2 x 10 ms after the first */
 	if (t < 20)

@@ -40,14 +40,6 @@
 #define MIN_ROUNDS	20
 #define ROUNDS_BUDGET	15.0
 
-static double now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Whether @done of @all rounds begun at @start are enough (see above). */
 static bool rounds_done(int done, int all, int min, double start)
 {
