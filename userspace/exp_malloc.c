@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,13 +266,13 @@ struct mh_probe {
 
 #define MH_PROBES	5
 
-static void mh_child(void *arg)
+/* The probes, in a thread of their own: see mh_child(). */
+static void *mh_probe_all(void *arg)
 {
 	static const size_t reqs[MH_PROBES] = { 1, 24, 25, 100, 200 * KiB };
 	struct mh_probe *p = arg;
 	int i;
 
-	exp_child_next();
 	for (i = 0; i < MH_PROBES; i++) {
 		char *a = malloc(reqs[i]), *b = malloc(reqs[i]);
 
@@ -282,7 +283,26 @@ static void mh_child(void *arg)
 		       sizeof(size_t));
 		p[i].next_ptr = (uintptr_t)b;
 	}
-	exp_child_reply(0);
+	return NULL;
+}
+
+/*
+ * The child has its parent's heap, and malloc() hands out the free
+ * chunks there first, from anywhere in it: two chunks asked for one
+ * after the other need not be neighbours.  A new thread of a process
+ * that had none gets an arena of its own, empty, whose chunks come one
+ * after the other (and carry NON_MAIN_ARENA).
+ */
+static void mh_child(void *arg)
+{
+	pthread_t t;
+	int err;
+
+	exp_child_next();
+	err = pthread_create(&t, NULL, mh_probe_all, arg);
+	if (!err)
+		pthread_join(t, NULL);
+	exp_child_reply(err ? 1 : 0);
 	exp_child_next();
 }
 
@@ -298,11 +318,15 @@ static void malloc_header(struct exp_ctx *x)
 		return exp_inconclusive(x, "cannot map shared memory");
 	if (exp_child_start(&c, mh_child, shared))
 		return exp_inconclusive(x, "cannot start the workload");
-	exp_child_do(&c, 0);
+	if (exp_child_do(&c, 0)) {
+		exp_child_kill(&c);
+		exp_unshare(shared, sizeof(probes));
+		return exp_inconclusive(x, "the workload could not start a thread");
+	}
 	memcpy(probes, shared, sizeof(probes));
 	exp_child_kill(&c);
 	exp_unshare(shared, sizeof(probes));
-	exp_step(x, "in a child: malloc(n) twice for n = 1, 24, 25, 100 and 200 KiB; read the word before each pointer");
+	exp_step(x, "in a new thread of a child (an arena of its own): malloc(n) twice for n = 1, 24, 25, 100 and 200 KiB; read the word before each pointer");
 	for (i = 0; i < MH_PROBES; i++) {
 		struct mh_probe *p = &probes[i];
 
