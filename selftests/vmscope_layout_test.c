@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,11 +54,16 @@ FIXTURE(layout)
 FIXTURE_VARIANT(layout)
 {
 	const char *program;
+	bool page_out;		/* swap out a MiB of "big" first */
 };
 
 FIXTURE_VARIANT_ADD(layout, dynamic) { .program = "./layout_shape" };
 FIXTURE_VARIANT_ADD(layout, static_binary) {
 	.program = "./layout_shape_static"
+};
+/* so that swap is compared with a number that is not 0 */
+FIXTURE_VARIANT_ADD(layout, swapped) {
+	.program = "./layout_shape", .page_out = true,
 };
 
 /* Read until the last line (the second thread): the pipe stays open. */
@@ -150,6 +156,24 @@ static int fetch_layout(int fd, pid_t pid, struct vmscope_layout *lo,
 	return n;
 }
 
+/* MADV_PAGEOUT of [@addr rounded up to a page, + @len) of process @pid. */
+static int page_out(pid_t pid, uint64_t addr, size_t len)
+{
+	struct iovec iov = {
+		.iov_base = (void *)(uintptr_t)((addr + 4095) & ~4095ULL),
+		.iov_len = len,
+	};
+	int pidfd = syscall(SYS_pidfd_open, pid, 0), err = 0;
+
+	if (pidfd < 0)
+		return -errno;
+	if (syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_PAGEOUT, 0) !=
+	    (long)len)
+		err = -errno ?: -EIO;
+	close(pidfd);
+	return err;
+}
+
 FIXTURE_SETUP(layout)
 {
 	int pipefd[2], status, n;
@@ -181,6 +205,8 @@ FIXTURE_SETUP(layout)
 	read_addrs(f, &self->a);
 	fclose(f);
 	ASSERT_NE(0, self->a.thread[1]);
+	if (variant->page_out)
+		ASSERT_EQ(0, page_out(self->child, self->a.big, 1 << 20));
 
 	n = fetch_layout(self->fd, self->child, &self->lo, self->v, MAX_VMAS);
 	ASSERT_LT(0, n);
@@ -297,6 +323,9 @@ TEST_F(layout, totals_match_status)
 	EXPECT_EQ(status_kb(pid, "RssShmem"),
 		  (long long)(lo->rss_shmem >> 10));
 	EXPECT_EQ(status_kb(pid, "VmSwap"), (long long)(lo->swap >> 10));
+	/* not vacuous: most of the MiB paged out is in swap */
+	if (variant->page_out)
+		EXPECT_LE(512, status_kb(pid, "VmSwap"));
 	EXPECT_EQ(status_kb(pid, "VmSize"), (long long)(lo->total_vm >> 10));
 	EXPECT_EQ(status_kb(pid, "Threads"), lo->nr_threads);
 	for (i = 0; i < self->nm; i++)

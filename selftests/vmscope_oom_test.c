@@ -135,6 +135,72 @@ TEST_F(oom, scores_match_proc_oom_score)
 	EXPECT_LT(NR_KIDS, compared);
 }
 
+/* A "Vm...: N kB" line of /proc/PID/status, in pages; -1 if absent. */
+static long long status_pages(pid_t pid, const char *key)
+{
+	char path[64], val[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_key(path, key, val, sizeof(val)))
+		return -1;
+	return strtoll(val, NULL, 10) / (getpagesize() / 1024);
+}
+
+/*
+ * What the score is made of, for the stopped kids: rss is VmRSS, swap
+ * VmSwap and pgtables VmPTE.  Not exactly: oom_badness() reads the
+ * per-CPU counters' approximate totals (before 7.0), as vmscope does so
+ * that its oom_score is the kernel's, where /proc/PID/status (6.12) sums
+ * them; each of the four counters may have a batch (32 pages) pending on
+ * each CPU.  The page tables' count is exact.
+ */
+#define COUNTER_SLACK	256
+
+TEST_F(oom, badness_parts_match_status)
+{
+	unsigned int i, k, compared = 0;
+
+	for (i = 0; i < self->oo.nr_tasks; i++) {
+		const struct vmscope_oom_task *t = &self->t[i];
+		long long rss, swap, pte;
+
+		for (k = 0; k < NR_KIDS; k++)
+			if (t->pid == (uint32_t)self->kids[k])
+				break;
+		if (k == NR_KIDS)
+			continue;
+		rss = status_pages(t->pid, "VmRSS");
+		swap = status_pages(t->pid, "VmSwap");
+		pte = status_pages(t->pid, "VmPTE");
+		ASSERT_LE(0, rss);
+		ASSERT_LE(0, swap);
+		ASSERT_LE(0, pte);
+		EXPECT_GE(COUNTER_SLACK, llabs(rss - (long long)t->rss)) {
+			TH_LOG("pid %u: VmRSS %lld pages, vmscope %llu",
+			       t->pid, rss, (unsigned long long)t->rss);
+		}
+		EXPECT_GE(COUNTER_SLACK, llabs(swap - (long long)t->swap));
+		EXPECT_EQ(pte, (long long)t->pgtables);
+		/* not vacuous: 4 MiB touched, so page tables too */
+		EXPECT_LE(1024, rss + swap);
+		EXPECT_LT(0, pte);
+		compared++;
+	}
+	EXPECT_EQ(NR_KIDS, compared);
+}
+
+/* What the scores are relative to: RAM (MemTotal) and the swap given. */
+TEST_F(oom, totalpages_is_ram_and_swap)
+{
+	char val[64];
+
+	ASSERT_EQ(0, read_key("/proc/meminfo", "MemTotal", val, sizeof(val)));
+	EXPECT_EQ(strtoull(val, NULL, 10) / (getpagesize() / 1024) +
+		  swap_total_pages(), self->oo.totalpages);
+	/* not vacuous: the VM has swap */
+	EXPECT_LT(0ULL, swap_total_pages());
+}
+
 TEST_F(oom, adjustments_and_ranking)
 {
 	const struct vmscope_oom_task *best = NULL;

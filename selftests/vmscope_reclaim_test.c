@@ -497,15 +497,49 @@ TEST_F(reclaim, pressure_in_a_cgroup_raises_reclaim_counters)
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 }
 
+/*
+ * /proc/meminfo's SwapFree, in pages; -1 if unreadable.  What vmscope
+ * calls swap_free; the two reads around vmscope's may differ by a few
+ * batches of swap slots another CPU frees or takes meanwhile.
+ */
+#define SWAP_SLACK	256
+
+static long long swap_free_pages(void)
+{
+	char val[64];
+
+	if (read_key("/proc/meminfo", "SwapFree", val, sizeof(val)))
+		return -1;
+	return strtoll(val, NULL, 10) / (getpagesize() / 1024);
+}
+
+TEST_F(reclaim, swap_free_between_two_meminfo_reads)
+{
+	static struct reclaim_snap s;
+	long long a, b;
+
+	a = swap_free_pages();
+	ASSERT_EQ(0, reclaim_get(self->fd, 0, &s));
+	b = swap_free_pages();
+	/* not vacuous: the VM's swap (zram) is there and mostly free */
+	ASSERT_LT(1024, a);
+	EXPECT_TRUE(between(s.r.swap_free, a, b, SWAP_SLACK)) {
+		TH_LOG("swap_free %llu pages, SwapFree %lld and %lld pages",
+		       (unsigned long long)s.r.swap_free, a, b);
+	}
+}
+
 TEST_F(reclaim, proc_file_between_two_vmstat_reads)
 {
 	static struct vmstat_snap a, b;
 	char name[64], line[512];
 	unsigned long long v;
+	long long swap0;
 	int compared = 0;
 	FILE *f;
 
 	ASSERT_EQ(0, vmstat_read(&a));
+	swap0 = swap_free_pages();
 	f = fopen(VMSCOPE_PROC_DIR "/reclaim", "re");
 	ASSERT_NE(NULL, f);
 	/* first section: "name value" lines, until the zones */
@@ -514,9 +548,15 @@ TEST_F(reclaim, proc_file_between_two_vmstat_reads)
 
 		if (line[0] == '#' || sscanf(line, "%63s %llu", name, &v) != 2)
 			continue;
+		if (!strcmp(name, "swap_free")) {
+			EXPECT_TRUE(between(v, swap0, swap_free_pages(),
+					    SWAP_SLACK));
+			compared++;
+			continue;
+		}
 		va = vmstat_get(&a, name);
 		if (va < 0)
-			continue;	/* swap_free */
+			continue;
 		compared++;
 		vmstat_read(&b);
 		EXPECT_TRUE(between(v, va, vmstat_get(&b, name),
