@@ -1175,6 +1175,100 @@ TEST_F(cli, doctor_finds_memcg_near_max)
 	rmdir(DOC_CG);
 }
 
+#define CACHE_CG	"/sys/fs/cgroup/vmscope-cli-cache"
+#define CACHE_FILE_MB	48
+
+/*
+ * The child of doctor_memcg_full_of_cache: reads a file of 48 MiB in a
+ * 32 MiB cgroup, whose page cache then fills the cgroup to its limit.
+ */
+static void cache_child(int wfd, const char *path)
+{
+	static char buf[1 << 16];
+	int fd;
+
+	if (cg_put(CACHE_CG, "cgroup.procs", "0"))
+		_exit(1);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		_exit(1);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	if (write(wfd, "x", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * A memory cgroup at its memory.max because of its page cache is no OOM
+ * risk: the kernel reclaims the cache at the limit.  doctor names no
+ * oom-risk for it (it did: memory.current counts the cache).
+ */
+TEST_F(cli, doctor_memcg_full_of_cache)
+{
+	const char *disk = getenv("VMSCOPE_DISK");
+	static char buf[1 << 20];
+	const struct jt *doc, *f;
+	char path[256], val[32];
+	long long cur;
+	int pfd[2], fd, i;
+	pid_t child;
+
+	if (!disk)
+		SKIP(return, "no ext2 disk ($VMSCOPE_DISK)");
+	snprintf(path, sizeof(path), "%s/vmscope-cli-cache", disk);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	memset(buf, 'c', sizeof(buf));
+	for (i = 0; i < CACHE_FILE_MB; i++)
+		ASSERT_EQ((ssize_t)sizeof(buf), write(fd, buf, sizeof(buf)));
+	ASSERT_EQ(0, fsync(fd));
+	/* out of the cache: the child's reads charge it to its cgroup */
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	close(fd);
+	cg_put("/sys/fs/cgroup", "cgroup.subtree_control", "+memory");
+	rmdir(CACHE_CG);
+	if (mkdir(CACHE_CG, 0755) || cg_put(CACHE_CG, "memory.max", "33554432")) {
+		unlink(path);
+		SKIP(return, "no memory cgroup v2 to put a process in");
+	}
+	ASSERT_EQ(0, pipe(pfd));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		cache_child(pfd[1], path);
+	close(pfd[1]);
+	ASSERT_EQ(1, read(pfd[0], val, 1));
+	close(pfd[0]);
+	/* not vacuous: the cgroup is at its limit */
+	{
+		FILE *fc = fopen(CACHE_CG "/memory.current", "r");
+
+		cur = fc && fscanf(fc, "%lld", &cur) == 1 ? cur : -1;
+		if (fc)
+			fclose(fc);
+	}
+	EXPECT_LE(DOC_MAX * 0.9, cur);
+
+	EXPECT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -J"));
+	doc = jt_doc(self->out);
+	EXPECT_NE(NULL, doc) TH_LOG("%s", self->out);
+	for (i = 0; doc && (f = jt_at(jt_get(doc, "findings"), i)); i++) {
+		const struct jt *cg = jt_at(jt_get(f, "cgroups"), 0);
+
+		EXPECT_FALSE(!strcmp(jt_str(f, "kind"), "oom-risk") && cg &&
+			     cg->type == JT_STR &&
+			     !strcmp(cg->str, "/vmscope-cli-cache"))
+			TH_LOG("%s", self->out);
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	rmdir(CACHE_CG);
+	unlink(path);
+}
+
 /* top -J: sizes in _bytes keys against meminfo and status, old keys equal */
 TEST_F(cli, top_json_units)
 {

@@ -50,7 +50,11 @@ static void shape_child(int ready)
 		pause();
 }
 
-/* A child whose heap grows by 256 KiB every 20 ms, up to 64 MiB. */
+/*
+ * A child whose heap grows by 256 KiB every 20 ms until it is killed (up
+ * to 256 MiB, 20 s at least): however slow the machine, it still grows
+ * while `vmscope leak` watches it.
+ */
 static void heap_child(int ready)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -58,7 +62,7 @@ static void heap_child(int ready)
 
 	if (write(ready, "r", 1) != 1)
 		_exit(1);
-	for (i = 0; i < 256; i++) {
+	for (i = 0; i < 1024; i++) {
 		char *p = sbrk(256 << 10);
 
 		if (p == (void *)-1)
@@ -162,7 +166,7 @@ TEST_F(triage, top_header_matches_kernel)
 	long long free0 = proc_kb("/proc/meminfo", "MemFree"), free1;
 	unsigned long long pf0 = read_vmstat("pgfault"), pf1;
 	unsigned long long so0 = read_vmstat("pswpout"), so1;
-	long long psi0 = psi_total("some"), psi1;
+	long long psi0 = psi_total("some"), psi1, avail0, avail1;
 	double v[7];
 
 	ASSERT_EQ(0, sh_run(NULL, 0, "%s top --json -n 1 -d 0.2 > %s",
@@ -192,6 +196,14 @@ TEST_F(triage, top_header_matches_kernel)
 		EXPECT_EQ(-1, v[5]);
 	}
 	EXPECT_LT(0.19, v[6]);
+	/* used as free(1) of procps 4: MemTotal - MemAvailable */
+	avail0 = proc_kb("/proc/meminfo", "MemAvailable");
+	ASSERT_EQ(0, sh_run(NULL, 0, "%s top --json -n 1 -d 0.2 > %s",
+			    exp_cli(), JSON_FILE));
+	avail1 = proc_kb("/proc/meminfo", "MemAvailable");
+	ASSERT_EQ(1, jq_nums(JSON_FILE, ".memory.used", v, 1));
+	EXPECT_LE(total - (avail0 > avail1 ? avail0 : avail1) - 16 * MiB, v[0]);
+	EXPECT_GE(total - (avail0 < avail1 ? avail0 : avail1) + 16 * MiB, v[0]);
 }
 
 /* A row of top --json: status, stat and oom_score of an idle child. */
@@ -251,6 +263,9 @@ static void odd_name_child(int ready)
 	if (!p)
 		_exit(1);
 	memset(p, 1, len);
+	/* the OOM victim too, so top's header names it */
+	if (write_file("/proc/self/oom_score_adj", "1000"))
+		_exit(1);
 	prctl(PR_SET_NAME, "\x1b[2J\x1b]0;x\a\xff", 0, 0, 0);
 	if (write(ready, "", 1) != 1)
 		_exit(1);
@@ -265,6 +280,7 @@ static void odd_name_child(int ready)
  */
 TEST_F(triage, top_escapes_process_names)
 {
+	char want[64];
 	size_t i;
 
 	self->child = start_child(odd_name_child);
@@ -276,6 +292,34 @@ TEST_F(triage, top_escapes_process_names)
 			TH_LOG("byte %#x at %zu of top -b", out[i], i);
 	EXPECT_NE(NULL, strstr(out, "\\x1b[2J\\x1b]0;x\\x07\\xff"))
 		TH_LOG("%s", out);
+	/* in the header, as the OOM victim, too */
+	snprintf(want, sizeof(want), "OOM victim %d (\\x1b[2J", self->child);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+}
+
+/*
+ * export: a label value is UTF-8 whatever the process's name (one that is
+ * not makes the whole file invalid for Prometheus), escaped as the CLI's
+ * tables escape it.
+ */
+TEST_F(triage, export_escapes_process_names)
+{
+	char want[128];
+
+	self->child = start_child(odd_name_child);
+	ASSERT_LT(0, self->child);
+	ASSERT_EQ(0, sh_run(out, sizeof(out), "%s export --pid %d",
+			    exp_cli(), self->child));
+	snprintf(want, sizeof(want), "{pid=\"%d\",comm=\"\\\\x1b[2J"
+		 "\\\\x1b]0;x\\\\x07\\\\xff\"", self->child);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	if (!have_prog("promtool"))
+		SKIP(return, "no promtool: vmtest.sh -a /usr/bin/promtool (make check does)");
+	EXPECT_EQ(0, sh_run(out, sizeof(out), "%s export --pid %d | "
+			    "promtool check metrics 2>&1", exp_cli(),
+			    self->child)) {
+		TH_LOG("promtool: %s", out);
+	}
 }
 
 /* ---- the full screen, in tmux ---- */
@@ -504,6 +548,47 @@ TEST_F(triage, doctor_quiet_system_has_no_findings)
 	EXPECT_NE(NULL, strstr(out, "no findings"));
 }
 
+/* A child that commits 1.5 GiB (private, writable, untouched). */
+static void commit_child(int ready)
+{
+	size_t len = 768UL << 20;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+			_exit(1);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * Committed_AS beyond CommitLimit is no risk where the limit binds
+ * nothing (vm.overcommit_memory 0, the default, or 1): no finding.
+ */
+TEST_F(triage, doctor_commit_charge_only_under_strict_overcommit)
+{
+	double v[1];
+
+	if (read_ll("/proc/sys/vm/overcommit_memory") == 2)
+		SKIP(return, "strict overcommit: the limit binds");
+	self->child = start_child(commit_child);
+	ASSERT_LT(0, self->child);
+	/* not vacuous: the charge is beyond the limit */
+	ASSERT_LT(proc_kb("/proc/meminfo", "CommitLimit"),
+		  proc_kb("/proc/meminfo", "Committed_AS"));
+	ASSERT_EQ(0, sh_run(NULL, 0, "%s doctor --duration 1 --json > %s",
+			    exp_cli(), JSON_FILE));
+	ASSERT_EQ(1, jq_nums(JSON_FILE, "[.findings[] | select(.summary | "
+			     "test(\"commit charge\"))] | length", v, 1));
+	EXPECT_EQ(0, v[0]) {
+		sh_run(out, sizeof(out), "cat %s", JSON_FILE);
+		TH_LOG("%s", out);
+	}
+}
+
 /* ---- leak ---- */
 
 TEST_F(triage, leak_heap_matches_smaps)
@@ -633,6 +718,11 @@ TEST_F(triage, export_passes_promtool_and_matches_kernel)
 		EXPECT_EQ(type, (int)v[0]);
 		EXPECT_EQ(status_bytes(self->child, "RssAnon"), (long long)v[1]);
 	}
+	/* --pid twice: its series once (a series twice is invalid) */
+	ASSERT_EQ(0, sh_run(out, sizeof(out), "%s export --pid %d --pid %d | "
+			    "grep -c '^vmscope_process_oom_score{pid=\"%d\"'",
+			    exp_cli(), self->child, self->child, self->child));
+	EXPECT_EQ(1, atoi(out));
 	if (!have_prog("promtool"))
 		SKIP(return, "no promtool: vmtest.sh -a /usr/bin/promtool (make check does)");
 	EXPECT_EQ(0, sh_run(out, sizeof(out), "%s export --pid %d | "

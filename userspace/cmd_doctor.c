@@ -131,7 +131,8 @@ static void print_evidence(const struct doc_finding *f)
 		}
 		printf("\n");
 	}
-	printf("  next: %s\n", f->next);
+	/* it may name a cgroup, whose name its owner chose */
+	printf("  next: %s\n", text_escape(f->next, esc, sizeof(esc), false));
 }
 
 static void json_value(struct json *j, const char *key, double v)

@@ -134,9 +134,16 @@ static void value(const char *name, const char *labels, double v)
 		printf("%s %.17g\n", name, v);
 }
 
-/* A label value escaped as the exposition format wants: \\, \", \n. */
-static const char *label_esc(const char *s, char *buf, size_t len)
+/*
+ * A label value escaped as the exposition format wants: \\, \", \n; and
+ * UTF-8, as it must be (a label that is not makes the whole file invalid,
+ * and any process names itself): control bytes and bytes that are not
+ * UTF-8 first become the text \xNN, as in the CLI's tables.
+ */
+static const char *label_esc(const char *raw, char *buf, size_t len)
 {
+	char text[256];
+	const char *s = text_escape(raw, text, sizeof(text), false);
 	size_t o = 0;
 
 	for (; *s && o + 3 < len; s++) {
@@ -168,9 +175,6 @@ static void counter1(const char *name, const char *help, double v)
 
 static void export_memory(const struct tri_sys *s)
 {
-	uint64_t cache = s->buffers + s->cached + s->sreclaimable;
-	uint64_t used = s->mem_total - s->mem_free;
-
 	gauge1("vmscope_memory_total_bytes", "Usable RAM (MemTotal).",
 	       s->mem_total);
 	gauge1("vmscope_memory_free_bytes", "Unused RAM (MemFree).",
@@ -180,10 +184,10 @@ static void export_memory(const struct tri_sys *s)
 	       s->mem_available);
 	gauge1("vmscope_memory_buff_cache_bytes",
 	       "Buffers + Cached + SReclaimable, as free(1) shows buff/cache.",
-	       cache);
+	       tri_buff_cache(s));
 	gauge1("vmscope_memory_used_bytes",
-	       "MemTotal - MemFree - buff/cache, as free(1) shows used.",
-	       used > cache ? used - cache : 0);
+	       "MemTotal - MemAvailable, as free(1) (procps 4) shows used.",
+	       tri_mem_used(s));
 	gauge1("vmscope_memory_shmem_bytes", "Shared memory and tmpfs (Shmem).",
 	       s->shmem);
 	gauge1("vmscope_swap_total_bytes", "Swap space (SwapTotal).",
@@ -318,7 +322,7 @@ static int by_points(const void *a, const void *b)
 static void proc_labels(const struct tri_proc *p, const char *extra,
 			char *lab, size_t len)
 {
-	char comm[64];
+	char comm[160];
 
 	snprintf(lab, len, "pid=\"%u\",comm=\"%s\"%s%s", p->pid,
 		 label_esc(p->comm, comm, sizeof(comm)), extra ? "," : "",
@@ -329,7 +333,7 @@ static void export_procs(const struct tri_snap *s)
 {
 	static const char *const rt[] = { "type=\"anon\"", "type=\"file\"",
 					  "type=\"shmem\"" };
-	char lab[160];
+	char lab[256];
 	uint32_t i;
 	int k;
 
@@ -386,7 +390,7 @@ static void export_procs(const struct tri_snap *s)
 static void export_victim(const struct tri_snap *s, const struct tri_snap *all)
 {
 	const struct tri_proc *v = tri_find(all, all->victim);
-	char lab[160];
+	char lab[256];
 
 	(void)s;
 	metric("vmscope_oom_victim", "gauge",
@@ -418,7 +422,11 @@ static int export_run(int argc, char **argv)
 		case 'p':
 			if (nr_pids == MAX_PIDS)
 				errx(2, "at most %d --pid options", MAX_PIDS);
-			pids[nr_pids++] = parse_pid(optarg);
+			pids[nr_pids] = parse_pid(optarg);
+			/* a series twice is invalid: one per process */
+			for (i = 0; pids[i] != pids[nr_pids]; i++)
+				;
+			nr_pids += i == nr_pids;
 			break;
 		case 't':
 			errno = 0;

@@ -386,6 +386,9 @@ static int leak_run(int argc, char **argv)
 	sleep_secs(secs);
 	take_or_die(fd, pid, &b, true);
 	close(fd);
+	if (b.start_time != a.start_time)
+		errx(1, "process %u exited during the measurement (the PID "
+		     "now names another)", pid);
 	leak_compare(&a, &b, &r);
 	if (co.json)
 		leak_json(pid, &a, &b, &r, all, &cl);

@@ -290,29 +290,24 @@ emit(struct top_out *o, const char *fmt, ...)
 	snprintf(o->lines[o->n++], TOP_MAX_COLS + 1, "%.*s", o->cols, line);
 }
 
-static uint64_t buff_cache(const struct tri_sys *s)
-{
-	return s->buffers + s->cached + s->sreclaimable;
-}
-
-static uint64_t mem_used(const struct tri_sys *s)
-{
-	uint64_t used = s->mem_total - s->mem_free;
-
-	return used > buff_cache(s) ? used - buff_cache(s) : 0;
-}
-
-/* used '#', buff/cache '~', free ' ', over @width characters */
+/*
+ * RAM over @width characters: used '#', free '.', and between them '~'
+ * what is neither: the cache the kernel can give back (MemAvailable -
+ * MemFree), which used (MemTotal - MemAvailable) leaves out.
+ */
 static void mem_bar(const struct tri_sys *s, int width, char *buf)
 {
+	uint64_t used = tri_mem_used(s), rest;
 	int u, c, i;
 
 	if (width < 1 || !s->mem_total) {
 		buf[0] = '\0';
 		return;
 	}
-	u = (int)((double)mem_used(s) / s->mem_total * width + 0.5);
-	c = (int)((double)buff_cache(s) / s->mem_total * width + 0.5);
+	rest = s->mem_total > used + s->mem_free ?
+	       s->mem_total - used - s->mem_free : 0;
+	u = (int)((double)used / s->mem_total * width + 0.5);
+	c = (int)((double)rest / s->mem_total * width + 0.5);
 	if (u > width)
 		u = width;
 	if (u + c > width)
@@ -327,7 +322,7 @@ static void top_header(const struct top_view *v, struct top_out *o)
 	const struct tri_sys *s = &v->cur->sys, *p = v->prev ?
 				  &v->prev->sys : NULL;
 	char a[16], b[16], c[16], d[16], e[16], bar[TOP_MAX_COLS + 1];
-	char r1[16], r2[16], r3[16], r4[16], r5[16];
+	char r1[16], r2[16], r3[16], r4[16], r5[16], comm[64];
 	const struct tri_proc *vic = tri_find(v->cur, v->cur->victim);
 	time_t now = time(NULL);
 	char clock[16];
@@ -336,9 +331,11 @@ static void top_header(const struct top_view *v, struct top_out *o)
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
 	emit(o, "vmscope top  %s  every %gs  %u processes  sort %s  "
 	     "OOM victim %u (%s)", clock, v->delay, v->cur->nr_procs,
-	     top_cols[v->sort].name, v->cur->victim, vic ? vic->comm : "-");
+	     top_cols[v->sort].name, v->cur->victim,
+	     vic ? text_escape(vic->comm, comm, sizeof(comm), false) : "-");
 	emit(o, "Mem   total %s  used %s  buff/cache %s  free %s  avail %s",
-	     hz(s->mem_total, a), hz(mem_used(s), b), hz(buff_cache(s), c),
+	     hz(s->mem_total, a), hz(tri_mem_used(s), b),
+	     hz(tri_buff_cache(s), c),
 	     hz(s->mem_free, d), hz(s->mem_available, e));
 	w = (o->f ? 72 : o->cols) - 8;
 	mem_bar(s, w > TOP_MAX_COLS ? TOP_MAX_COLS : w, bar);
@@ -422,8 +419,8 @@ static void top_keys_help(struct top_out *o)
 	for (i = 0; i < NR_COLS; i++)
 		emit(o, "  %c  %-8s %s", top_cols[i].key, top_cols[i].name,
 		     top_cols[i].help);
-	emit(o, "Bar: '#' used, '~' buff/cache, '.' free.  Rates are over "
-	     "the last interval.");
+	emit(o, "Bar: '#' used (total - available), '~' cache the kernel can "
+	     "give back, '.' free.  Rates are over the last interval.");
 }
 
 /* ---- JSON lines ---- */
@@ -480,8 +477,8 @@ static void top_json(const struct top_view *v)
 	json_f64(&j, "interval_s", v->prev ? s->t - v->prev->sys.t : 0);
 	json_open(&j, "memory", '{');
 	json_size(&j, "total", s->mem_total);
-	json_size(&j, "used", mem_used(s));
-	json_size(&j, "buff_cache", buff_cache(s));
+	json_size(&j, "used", tri_mem_used(s));
+	json_size(&j, "buff_cache", tri_buff_cache(s));
 	json_size(&j, "free", s->mem_free);
 	json_size(&j, "available", s->mem_available);
 	json_size(&j, "shmem", s->shmem);

@@ -289,7 +289,14 @@ static void check_swap(const struct doc_window *w, struct doc_result *r)
 	uint64_t out = tri_stat(b, VMSCOPE_STAT_PSWPOUT) -
 		       tri_stat(a, VMSCOPE_STAT_PSWPOUT);
 	uint64_t used = b->swap_total - b->swap_free;
-	bool growing = out >= SWAP_OUT_MIN_PAGES;
+	double grew = (double)used - (double)(a->swap_total - a->swap_free);
+	/*
+	 * pswpout misses the pages zswap keeps and the zero-filled pages
+	 * 6.12 swaps out without writing (neither is counted there): swap
+	 * used that grows says so all the same
+	 */
+	bool by_out = out >= SWAP_OUT_MIN_PAGES;
+	bool growing = by_out || grew >= (double)SWAP_OUT_MIN_PAGES * w->page;
 	bool held = b->swap_total && used >= b->swap_total * SWAP_HELD_FRACTION;
 	struct tri_proc *by;
 	struct doc_finding *f;
@@ -300,18 +307,25 @@ static void check_swap(const struct doc_window *w, struct doc_result *r)
 		return;
 	size_to_human(used, h, sizeof(h));
 	size_to_human(b->swap_total, t, sizeof(t));
-	if (growing)
+	if (by_out)
 		f = finding(r, "swap", DOC_WARNING, "swap grows: %llu pages "
 			    "swapped out in %.1f s; %s of %s in use",
 			    (unsigned long long)out, w->secs, h, t);
+	else if (growing)
+		f = finding(r, "swap", DOC_WARNING, "swap grows by %.0f pages "
+			    "in %.1f s; %s of %s in use", grew / w->page,
+			    w->secs, h, t);
 	else
 		f = finding(r, "swap", DOC_INFO, "swap held: %s of %s in use",
 			    h, t);
 	if (!f)
 		return;
-	if (growing)
+	if (by_out)
 		evidence(f, "swapped_out_pages", out, ">=", SWAP_OUT_MIN_PAGES,
 			 "pages");
+	else if (growing)
+		evidence(f, "swap_used_growth", grew, ">=",
+			 (double)SWAP_OUT_MIN_PAGES * w->page, "bytes");
 	else
 		evidence(f, "swap_used", used, ">=",
 			 b->swap_total * SWAP_HELD_FRACTION, "bytes");
@@ -320,8 +334,7 @@ static void check_swap(const struct doc_window *w, struct doc_result *r)
 	evidence(f, "swap_in_rate", sys_rate(w, VMSCOPE_STAT_PSWPIN), NULL, 0,
 		 "pages/s");
 	evidence(f, "swap_used_end", used, NULL, 0, "bytes");
-	evidence(f, "swap_growth", (double)used -
-		 (double)(a->swap_total - a->swap_free), NULL, 0, "bytes");
+	evidence(f, "swap_growth", grew, NULL, 0, "bytes");
 	evidence(f, "swappiness", b->swappiness, NULL, 0, "");
 	swap_nodes(b, f, growing, w->page);
 	/* who holds it: those whose swap grew most, then the largest */
@@ -481,7 +494,21 @@ static void check_cache(const struct doc_window *w, struct doc_result *r)
 
 /* ---- OOM risk ---- */
 
-/* The process of memory cgroup @path the OOM killer would take there. */
+/* Cgroup @cg is @path or below it. */
+static bool cgroup_within(const char *cg, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (!strcmp(path, "/"))
+		return true;
+	return !strncmp(cg, path, n) && (cg[n] == '\0' || cg[n] == '/');
+}
+
+/*
+ * The process the OOM killer would take at memory cgroup @path's limit:
+ * it chooses among the cgroup's processes and its descendants'
+ * (mem_cgroup_scan_tasks()).
+ */
 static uint32_t memcg_victim(const struct tri_snap *s, const char *path)
 {
 	const struct tri_proc *best = NULL;
@@ -492,7 +519,8 @@ static uint32_t memcg_victim(const struct tri_snap *s, const char *path)
 		const struct tri_proc *p = &s->procs[i];
 
 		if (!p->killable || (best && p->points <= best->points) ||
-		    tri_pid_cgroup(p->pid, cg, sizeof(cg)) || strcmp(cg, path))
+		    tri_pid_cgroup(p->pid, cg, sizeof(cg)) ||
+		    !cgroup_within(cg, path))
 			continue;
 		best = p;
 	}
@@ -506,11 +534,17 @@ static void check_oom(const struct doc_window *w, struct doc_result *r)
 	struct doc_finding *f;
 	int i;
 
-	if (b->commit_limit && b->committed_as >=
-	    b->commit_limit * COMMIT_FRACTION) {
+	/*
+	 * CommitLimit binds only under strict overcommit (mode 2), where an
+	 * allocation beyond it fails; in modes 0 and 1 a commit charge above
+	 * it is normal (proc(5), Documentation/mm/overcommit-accounting.rst).
+	 */
+	if (b->overcommit == 2 && b->commit_limit &&
+	    b->committed_as >= b->commit_limit * COMMIT_FRACTION) {
 		f = finding(r, "oom-risk", b->committed_as > b->commit_limit ?
 			    DOC_CRITICAL : DOC_WARNING,
-			    "commit charge at %.0f%% of CommitLimit",
+			    "commit charge at %.0f%% of CommitLimit (strict "
+			    "overcommit: allocations beyond it fail)",
 			    100.0 * b->committed_as / b->commit_limit);
 		evidence(f, "committed_as", b->committed_as, ">=",
 			 b->commit_limit * COMMIT_FRACTION, "bytes");
@@ -530,27 +564,39 @@ static void check_oom(const struct doc_window *w, struct doc_result *r)
 	}
 	for (i = 0; i < w->ncg[1]; i++) {
 		const struct tri_memcg *c = &w->cg[1][i], *o;
+		uint64_t held;
 		bool ooms;
 
 		if (c->max == TRI_NO_LIMIT || !c->max)
 			continue;
 		o = tri_memcg_find(w->cg[0], w->ncg[0], c->path);
 		ooms = o && c->ev_oom > o->ev_oom;
-		if (!ooms && c->current < c->max * MEMCG_NEAR_MAX)
+		/*
+		 * the page cache fills a cgroup to its limit and is reclaimed
+		 * there: what cannot go so easily is the risk
+		 */
+		held = c->current > c->file_lru ? c->current - c->file_lru : 0;
+		if (!ooms && held < c->max * MEMCG_NEAR_MAX)
 			continue;
 		f = finding(r, "oom-risk", ooms ? DOC_CRITICAL : DOC_WARNING,
-			    "memory cgroup %s at %.0f%% of memory.max%s",
-			    c->path, 100.0 * c->current / c->max,
-			    ooms ? ", allocations failing (OOM)" : "");
-		evidence(f, "memory_current", c->current, ">=",
+			    "memory cgroup %s at %.0f%% of memory.max, its page "
+			    "cache aside%s", c->path, 100.0 * held / c->max,
+			    ooms ? "; allocations failing (OOM)" : "");
+		evidence(f, "memory_current", c->current, NULL, 0, "bytes");
+		evidence(f, "file_lru", c->file_lru, NULL, 0, "bytes");
+		evidence(f, "current_less_file", held, ">=",
 			 c->max * MEMCG_NEAR_MAX, "bytes");
 		evidence(f, "memory_max", c->max, NULL, 0, "bytes");
 		evidence(f, "oom_events", o ? c->ev_oom - o->ev_oom : 0, NULL, 0,
 			 "events");
 		add_cgroup(f, c->path);
 		add_pid(f, memcg_victim(last(w), c->path));
-		snprintf(f->next, sizeof(f->next), "vmscope oom; cat "
-			 "/sys/fs/cgroup%.100s/memory.events", c->path);
+		/* a path cut short would be another cgroup's, or none */
+		if (snprintf(f->next, sizeof(f->next), "vmscope oom; cat "
+			     "/sys/fs/cgroup%s/memory.events.local", c->path) >=
+		    (int)sizeof(f->next))
+			snprintf(f->next, sizeof(f->next), "vmscope oom; the "
+				 "memory.events.local of the cgroup above");
 	}
 }
 
@@ -579,7 +625,7 @@ static void check_fragmentation(const struct doc_window *w,
 		     o < VMSCOPE_ZONE_ORDERS; o++)
 			if (z->nr_free[o])
 				top = o;
-		if (top >= PAGEBLOCK_ORDER && !fail)
+		if (top >= PAGEBLOCK_ORDER)
 			continue;
 		f = finding(r, "fragmentation", DOC_WARNING,
 			    "zone %s of node %u: %llu MiB free but the largest "
@@ -593,6 +639,16 @@ static void check_fragmentation(const struct doc_window *w,
 		snprintf(f->next, sizeof(f->next), "vmscope reclaim (free "
 			 "blocks per order); vmscope exp run buddy");
 	}
+	/* the counters are the system's: one finding, not one per zone */
+	if (!fail)
+		return;
+	f = finding(r, "fragmentation", DOC_WARNING,
+		    "%llu compactions failed: no free block of the order "
+		    "asked for could be made", (unsigned long long)fail);
+	evidence(f, "compact_fail", fail, ">", 0, "failures");
+	evidence(f, "compact_stall", stall, NULL, 0, "stalls");
+	snprintf(f->next, sizeof(f->next), "vmscope reclaim (free blocks "
+		 "per order); vmscope exp run buddy");
 }
 
 /* ---- the window ---- */

@@ -5,9 +5,12 @@
  * VMA and per segment.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "leak.h"
@@ -41,13 +44,39 @@ uint64_t leak_vma_mem(const struct vmscope_layout_vma *v)
 	return v->rss_anon + v->rss_file + v->rss_shmem + v->swap;
 }
 
+/* Field 22 of /proc/PID/stat: when the process started; 0 if unknown. */
+static unsigned long long start_time(uint32_t pid)
+{
+	unsigned long long t = 0;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');		/* the comm may hold anything */
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
+}
+
 /**
  * leak_take() - every VMA of a process, measured, and its fault counters
  * @fd: /dev/vmscope
  * @pid: the process
  * @s: filled in; free with leak_free()
  *
- * Return: 0, or -errno of the ioctl that failed (ESRCH: no such process).
+ * Return: 0, or -errno of the ioctl that failed (ESRCH: no such process,
+ * or it exited meanwhile).
  */
 int leak_take(int fd, uint32_t pid, struct leak_snap *s)
 {
@@ -58,6 +87,7 @@ int leak_take(int fd, uint32_t pid, struct leak_snap *s)
 
 	memset(s, 0, sizeof(*s));
 	s->t = now_secs();
+	s->start_time = start_time(pid);
 	for (;;) {
 		p = realloc(s->v, (size_t)cap * sizeof(*s->v));
 		if (!p)
@@ -86,6 +116,9 @@ int leak_take(int fd, uint32_t pid, struct leak_snap *s)
 		return -errno;
 	s->min_flt = f.min_flt;
 	s->maj_flt = f.maj_flt;
+	/* the process measured is the one that started then, or gone */
+	if (!s->start_time || start_time(pid) != s->start_time)
+		return -ESRCH;
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct leak_snap {
 	struct vmscope_layout_vma *v;
 	uint32_t n;
 	uint64_t min_flt, maj_flt;
+	unsigned long long start_time;	/* /proc/PID/stat field 22 */
 };
 
 enum leak_verdict {

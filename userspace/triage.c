@@ -25,6 +25,23 @@
 #define CGROUP_ROOT	"/sys/fs/cgroup"
 #define MAX_MEMCGS	1024
 
+/* Buffers + Cached + SReclaimable: free(1)'s buff/cache. */
+uint64_t tri_buff_cache(const struct tri_sys *s)
+{
+	return s->buffers + s->cached + s->sreclaimable;
+}
+
+/*
+ * free(1)'s used, as procps 4 (Debian 12's) computes it: MemTotal -
+ * MemAvailable.  It overlaps buff/cache (the part of the cache the
+ * kernel would not give back easily is in both).
+ */
+uint64_t tri_mem_used(const struct tri_sys *s)
+{
+	return s->mem_total > s->mem_available ?
+	       s->mem_total - s->mem_available : 0;
+}
+
 /**
  * tri_parse_seconds() - a duration option, or exit 2 saying the range
  * @s: the argument
@@ -131,6 +148,7 @@ void tri_sys_take(int fd, struct tri_sys *s)
 	s->commit_limit = meminfo_bytes("CommitLimit");
 	psi_take(&s->psi);
 	s->swappiness = read_long("/proc/sys/vm/swappiness");
+	s->overcommit = read_long("/proc/sys/vm/overcommit_memory");
 }
 
 /* A counter, 0 where this kernel lacks it. */
@@ -294,14 +312,36 @@ static uint64_t cg_value(const char *dir, const char *file)
 	return strtoull(buf, NULL, 10);
 }
 
+/*
+ * An event of the cgroup's own limits: memory.events.local (5.2+), as
+ * memory.events counts its descendants' too (an OOM at a child's limit
+ * would be the parent's); memory.events where there is no local file.
+ */
 static uint64_t cg_event(const char *dir, const char *key)
 {
 	char path[640];
+	long long v;
 
-	if (snprintf(path, sizeof(path), "%s/memory.events", dir) >=
+	if (snprintf(path, sizeof(path), "%s/memory.events.local", dir) >=
 	    (int)sizeof(path))
 		return 0;
-	return file_key_ll(path, key) > 0 ? file_key_ll(path, key) : 0;
+	if (access(path, R_OK))
+		snprintf(path, sizeof(path), "%s/memory.events", dir);
+	v = file_key_ll(path, key);
+	return v > 0 ? v : 0;
+}
+
+/* A "key N" line of a cgroup's memory.stat; 0 if absent. */
+static uint64_t cg_stat(const char *dir, const char *key)
+{
+	char path[640];
+	long long v;
+
+	if (snprintf(path, sizeof(path), "%s/memory.stat", dir) >=
+	    (int)sizeof(path))
+		return 0;
+	v = file_key_ll(path, key);
+	return v > 0 ? v : 0;
 }
 
 /* The some and full totals of a cgroup's memory.pressure. */
@@ -361,6 +401,8 @@ static void memcg_walk(const char *dir, int depth, struct tri_memcg *cg,
 			c->ev_max = cg_event(sub, "max");
 			c->ev_oom = cg_event(sub, "oom");
 			c->ev_oom_kill = cg_event(sub, "oom_kill");
+			c->file_lru = cg_stat(sub, "active_file") +
+				      cg_stat(sub, "inactive_file");
 			cg_pressure(sub, c);
 			(*n)++;
 		}

@@ -32,6 +32,7 @@ struct tri_sys {
 	unsigned int nr_zones;
 	struct tri_psi psi;
 	long swappiness;
+	long overcommit;		/* vm.overcommit_memory; 2: strict */
 };
 
 /* One process, as the OOM killer, its mm and its fault counters see it. */
@@ -61,7 +62,8 @@ struct tri_snap {
 struct tri_memcg {
 	char path[256];			/* relative to the cgroup root */
 	uint64_t current, max, swap_current, swap_max, high;
-	uint64_t ev_max, ev_oom, ev_oom_kill;
+	uint64_t ev_max, ev_oom, ev_oom_kill;	/* memory.events.local */
+	uint64_t file_lru;	/* memory.stat active_file + inactive_file */
 	uint64_t psi_some_total, psi_full_total;	/* memory.pressure, us */
 };
 
@@ -76,6 +78,8 @@ uint64_t tri_stat(const struct tri_sys *s, enum vmscope_stat i);
 double tri_rate(const struct tri_sys *a, const struct tri_sys *b,
 		enum vmscope_stat i);
 uint64_t tri_allocstall(const struct tri_sys *s);
+uint64_t tri_buff_cache(const struct tri_sys *s);
+uint64_t tri_mem_used(const struct tri_sys *s);
 double tri_parse_seconds(const char *s, const char *opt, double min,
 			 double max);
 int tri_memcgs(struct tri_memcg **out);
