@@ -190,8 +190,8 @@ vm()
 	done < <(grep '^FAIL  ' "$out")
 	if [[ ! -s $res ]]; then
 		failed=$((failed + 1))
-		failures+=("$1:$2 the VM did not report results")
-		echo "not ok - VM $ver $2-level did not report results"
+		failures+=("$1:$2$tag the VM did not report results")
+		echo "not ok - VM $ver $2-level${4:+, $4} did not report results"
 		return
 	fi
 	# shellcheck disable=SC1090
@@ -201,7 +201,7 @@ vm()
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-1}))
 	skipped=$((skipped + ${s:-0}))
-	echo "# VM $ver $2-level: ${p:-0} passed, ${f:-?} failed, ${s:-0} skipped ($((SECONDS - start)) s)"
+	echo "# VM $ver $2-level${4:+, $4}: ${p:-0} passed, ${f:-?} failed, ${s:-0} skipped ($((SECONDS - start)) s)"
 }
 
 # vm_1g - the huge-leaf tests once more, in a VM booted with two 1G pages
@@ -211,10 +211,14 @@ vm_1g()
 {
 	local dir=$LOGDIR/tests-1g
 
-	rm -rf "$dir" && mkdir -p "$dir" &&
+	if ! { rm -rf "$dir" && mkdir -p "$dir" &&
 		cp "$VMSCOPE_CACHE/tests/vmscope_hugeleaf_test" "$dir/" &&
-		echo ":vmscope_hugeleaf_test" >"$dir/kselftest-list.txt" ||
-		return 1
+		echo ":vmscope_hugeleaf_test" >"$dir/kselftest-list.txt"; }; then
+		failed=$((failed + 1))
+		failures+=("6.12:4-1g no huge-leaf test to run")
+		echo "not ok - VM 6.12 4-level, 1G pages: no huge-leaf test to run"
+		return
+	fi
 	VMSCOPE_VM_CPU=+pdpe1gb VMSCOPE_VM_MEM=5G \
 		VMSCOPE_VM_APPEND='hugepagesz=1G hugepages=2' \
 		vm 6.12 4 "$dir" 1g

@@ -115,7 +115,8 @@ static void child(void)
 		_exit(0);
 	}
 	waitpid(gc, NULL, 0);
-	mlockall(MCL_CURRENT);
+	if (mlockall(MCL_CURRENT))
+		_exit(4);
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED || madvise(mem, MEM_SIZE, MADV_NOHUGEPAGE))

@@ -23,6 +23,7 @@
 
 /* Thresholds, named so the help, the code and the evidence agree. */
 #define SWAP_OUT_MIN_PAGES	256	/* 1 MiB swapped out in the window */
+#define SWAP_SLOT_BATCHES	128	/* pages a CPU's swap slot cache moves */
 #define SWAP_HELD_FRACTION	0.25
 #define THRASH_REFAULT_PS	50.0
 #define THRASH_MAJFLT_PS	50.0
@@ -81,6 +82,21 @@ static void evidence(struct doc_finding *f, const char *name, double value,
 	snprintf(e->op, sizeof(e->op), "%s", op ? op : "");
 	e->threshold = op ? threshold : NAN;
 	snprintf(e->unit, sizeof(e->unit), "%s", unit);
+}
+
+/* The command to run next; false if it did not fit (or no finding). */
+static bool __attribute__((format(printf, 2, 3)))
+say_next(struct doc_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!f)		/* the table was full: finding() gave none */
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(f->next, sizeof(f->next), fmt, ap);
+	va_end(ap);
+	return n >= 0 && n < (int)sizeof(f->next);
 }
 
 static void add_pid(struct doc_finding *f, uint32_t pid)
@@ -213,7 +229,7 @@ static void check_leak(const struct doc_window *w, struct doc_result *r)
 		evidence(f, "rss_anon_end", p->rss_anon, NULL, 0, "bytes");
 		add_pid(f, p->pid);
 		add_pid_cgroup(f, p->pid);
-		snprintf(f->next, sizeof(f->next), "vmscope leak %u "
+		say_next(f, "vmscope leak %u "
 			 "--duration 10", p->pid);
 	}
 }
@@ -293,10 +309,14 @@ static void check_swap(const struct doc_window *w, struct doc_result *r)
 	/*
 	 * pswpout misses the pages zswap keeps and the zero-filled pages
 	 * 6.12 swaps out without writing (neither is counted there): swap
-	 * used that grows says so all the same
+	 * used that grows says so all the same, beyond what the per-CPU
+	 * swap slot caches take from SwapFree at once (64 slots a CPU, and
+	 * as many given back)
 	 */
+	double slots = (double)SWAP_SLOT_BATCHES * sysconf(_SC_NPROCESSORS_ONLN);
 	bool by_out = out >= SWAP_OUT_MIN_PAGES;
-	bool growing = by_out || grew >= (double)SWAP_OUT_MIN_PAGES * w->page;
+	bool growing = by_out ||
+		       grew >= (SWAP_OUT_MIN_PAGES + slots) * w->page;
 	bool held = b->swap_total && used >= b->swap_total * SWAP_HELD_FRACTION;
 	struct tri_proc *by;
 	struct doc_finding *f;
@@ -325,7 +345,7 @@ static void check_swap(const struct doc_window *w, struct doc_result *r)
 			 "pages");
 	else if (growing)
 		evidence(f, "swap_used_growth", grew, ">=",
-			 (double)SWAP_OUT_MIN_PAGES * w->page, "bytes");
+			 (SWAP_OUT_MIN_PAGES + slots) * w->page, "bytes");
 	else
 		evidence(f, "swap_used", used, ">=",
 			 b->swap_total * SWAP_HELD_FRACTION, "bytes");
@@ -353,7 +373,7 @@ static void check_swap(const struct doc_window *w, struct doc_result *r)
 	}
 	free(by);
 	swap_cgroups(w, f);
-	snprintf(f->next, sizeof(f->next), f->nr_pids ?
+	say_next(f, f->nr_pids ?
 		 "vmscope reclaim --pid %u --watch 1" : "vmscope reclaim --watch 1",
 		 f->nr_pids ? f->pids[0] : 0);
 }
@@ -373,6 +393,8 @@ static void top_faulters(const struct doc_window *w, struct doc_finding *f,
 	uint32_t i, pick;
 	int k;
 
+	if (!f)
+		return;
 	for (k = 0; k < max; k++) {
 		uint64_t best = 0;
 
@@ -443,7 +465,7 @@ static void check_thrashing(const struct doc_window *w, struct doc_result *r)
 	evidence(f, "psi_full", full, ">=", THRASH_PSI_FULL_PCT, "%");
 	top_faulters(w, f, true, 5);
 	stalled_cgroups(w, f, true);
-	snprintf(f->next, sizeof(f->next), "vmscope reclaim --watch 1; "
+	say_next(f, "vmscope reclaim --watch 1; "
 		 "vmscope exp run thrashing");
 }
 
@@ -469,7 +491,7 @@ static void check_direct_reclaim(const struct doc_window *w,
 	evidence(f, "psi_some", some, NULL, 0, "%");
 	top_faulters(w, f, false, 5);
 	stalled_cgroups(w, f, false);
-	snprintf(f->next, sizeof(f->next), "vmscope reclaim --watch 1");
+	say_next(f, "vmscope reclaim --watch 1");
 }
 
 static void check_cache(const struct doc_window *w, struct doc_result *r)
@@ -489,7 +511,7 @@ static void check_cache(const struct doc_window *w, struct doc_result *r)
 	evidence(f, "cache_turnover", lru / rf, "<", CACHE_TURNOVER_S, "s");
 	evidence(f, "file_lru", lru, NULL, 0, "pages");
 	top_faulters(w, f, true, 3);
-	snprintf(f->next, sizeof(f->next), "vmscope reclaim --watch 1");
+	say_next(f, "vmscope reclaim --watch 1");
 }
 
 /* ---- OOM risk ---- */
@@ -550,7 +572,7 @@ static void check_oom(const struct doc_window *w, struct doc_result *r)
 			 b->commit_limit * COMMIT_FRACTION, "bytes");
 		evidence(f, "commit_limit", b->commit_limit, NULL, 0, "bytes");
 		add_pid(f, victim);
-		snprintf(f->next, sizeof(f->next), "vmscope oom");
+		say_next(f, "vmscope oom");
 	}
 	if (b->mem_total && b->mem_available < b->mem_total * AVAIL_FRACTION) {
 		f = finding(r, "oom-risk", DOC_CRITICAL,
@@ -560,7 +582,7 @@ static void check_oom(const struct doc_window *w, struct doc_result *r)
 		evidence(f, "mem_available", b->mem_available, "<",
 			 b->mem_total * AVAIL_FRACTION, "bytes");
 		add_pid(f, victim);
-		snprintf(f->next, sizeof(f->next), "vmscope oom");
+		say_next(f, "vmscope oom");
 	}
 	for (i = 0; i < w->ncg[1]; i++) {
 		const struct tri_memcg *c = &w->cg[1][i], *o;
@@ -592,11 +614,10 @@ static void check_oom(const struct doc_window *w, struct doc_result *r)
 		add_cgroup(f, c->path);
 		add_pid(f, memcg_victim(last(w), c->path));
 		/* a path cut short would be another cgroup's, or none */
-		if (snprintf(f->next, sizeof(f->next), "vmscope oom; cat "
-			     "/sys/fs/cgroup%s/memory.events.local", c->path) >=
-		    (int)sizeof(f->next))
-			snprintf(f->next, sizeof(f->next), "vmscope oom; the "
-				 "memory.events.local of the cgroup above");
+		if (!say_next(f, "vmscope oom; cat /sys/fs/cgroup%s/"
+			      "memory.events.local", c->path))
+			say_next(f, "vmscope oom; the memory.events.local of "
+				 "the cgroup above");
 	}
 }
 
@@ -636,7 +657,7 @@ static void check_fragmentation(const struct doc_window *w,
 			 "order");
 		evidence(f, "compact_stall", stall, NULL, 0, "stalls");
 		evidence(f, "compact_fail", fail, NULL, 0, "failures");
-		snprintf(f->next, sizeof(f->next), "vmscope reclaim (free "
+		say_next(f, "vmscope reclaim (free "
 			 "blocks per order); vmscope exp run buddy");
 	}
 	/* the counters are the system's: one finding, not one per zone */
@@ -647,7 +668,7 @@ static void check_fragmentation(const struct doc_window *w,
 		    "asked for could be made", (unsigned long long)fail);
 	evidence(f, "compact_fail", fail, ">", 0, "failures");
 	evidence(f, "compact_stall", stall, NULL, 0, "stalls");
-	snprintf(f->next, sizeof(f->next), "vmscope reclaim (free blocks "
+	say_next(f, "vmscope reclaim (free blocks "
 		 "per order); vmscope exp run buddy");
 }
 

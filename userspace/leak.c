@@ -116,8 +116,11 @@ int leak_take(int fd, uint32_t pid, struct leak_snap *s)
 		return -errno;
 	s->min_flt = f.min_flt;
 	s->maj_flt = f.maj_flt;
-	/* the process measured is the one that started then, or gone */
-	if (!s->start_time || start_time(pid) != s->start_time)
+	/*
+	 * the process measured is the one that started then, or gone (where
+	 * /proc/PID/stat cannot be read, as with hidepid, this is not known)
+	 */
+	if (s->start_time && start_time(pid) != s->start_time)
 		return -ESRCH;
 	return 0;
 }
