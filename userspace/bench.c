@@ -78,14 +78,6 @@ struct bench_case {
 	double walk, pagemap, rollup;	/* best seconds of ROUNDS */
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Target thread: mmap+munmap one page in a loop, keep the worst latency. */
 static void *lock_prober(void *arg)
 {
@@ -215,16 +207,16 @@ static void run_case(struct bench_case *c, int fd, int pm, pid_t pid,
 	int r;
 
 	for (r = 0; r < ROUNDS; r++) {
-		t = now();
+		t = now_secs();
 		bench_walk_range(fd, pid, c->start, c->start + c->pages * PAGE,
 				 buf, NULL);
-		c->walk = best(c->walk, now() - t);
-		t = now();
+		c->walk = best(c->walk, now_secs() - t);
+		t = now_secs();
 		bench_pagemap(pm, c->start, c->pages, buf);
-		c->pagemap = best(c->pagemap, now() - t);
-		t = now();
+		c->pagemap = best(c->pagemap, now_secs() - t);
+		t = now_secs();
 		bench_rollup(pid);
-		c->rollup = best(c->rollup, now() - t);
+		c->rollup = best(c->rollup, now_secs() - t);
 	}
 }
 
@@ -300,16 +292,10 @@ static pid_t many_vmas(int n)
 		pause();
 }
 
-/* The clock of every case, for the cases in files of their own. */
-double bench_now(void)
-{
-	return now();
-}
-
 /* Seconds to run a command with its output thrown away. */
 double bench_time_cmd(char *const argv[])
 {
-	double t = now();
+	double t = now_secs();
 	int status;
 	pid_t pid = fork();
 
@@ -323,14 +309,14 @@ double bench_time_cmd(char *const argv[])
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
 		errx(1, "%s failed", argv[0]);
-	return now() - t;
+	return now_secs() - t;
 }
 
 /* Seconds to read a file to its end. */
 static double time_read(const char *path)
 {
 	static char buf[65536];
-	double t = now();
+	double t = now_secs();
 	int fd = open(path, O_RDONLY);
 
 	if (fd < 0)
@@ -338,7 +324,7 @@ static double time_read(const char *path)
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	close(fd);
-	return now() - t;
+	return now_secs() - t;
 }
 
 /* vmscope layout --json against cat /proc/PID/smaps, best of ROUNDS. */
@@ -531,9 +517,9 @@ static void bench_oom(struct oom_result *r)
 	spawn_sleepers(OOM_SLEEPERS);
 	for (i = 0; i < ROUNDS; i++) {
 		r->vmscope = best(r->vmscope, bench_time_cmd(vmscope));
-		t = now();
+		t = now_secs();
 		r->procs = proc_oom_all(o, OOM_MAX);
-		r->proc = best(r->proc, now() - t);
+		r->proc = best(r->proc, now_secs() - t);
 		r->proc_cmd = best(r->proc_cmd, bench_time_cmd(reader));
 	}
 	reap_sleepers();
@@ -1122,28 +1108,28 @@ static double median(double *v, int n)
 /* A timed pass over the GiB the target just read; its time. */
 static double wss_timed_pass(int fd, struct vmscope_wss_read *rd)
 {
-	double t = now();
+	double t = now_secs();
 
 	if (wss_pass(fd, rd) < WSS_BYTES / PAGE)
 		errx(1, "a pass found less than the GiB just read referenced");
-	return now() - t;
+	return now_secs() - t;
 }
 
 /* wss.pl, timed: clear_refs, the target reads its GiB, smaps. */
 static double wsspl_timed(struct wss_shm *shm, pid_t pid)
 {
-	double t = now();
+	double t = now_secs();
 	uint64_t kb;
 
 	clear_refs(pid);
-	t = now() - t;
+	t = now_secs() - t;
 	wss_step(shm);
-	t -= now();
+	t -= now_secs();
 	kb = smaps_referenced(pid);
 	if (kb < (WSS_BYTES >> 10))
 		errx(1, "smaps Referenced: %" PRIu64 " kB, not the GiB just read",
 		     kb);
-	return t + now();
+	return t + now_secs();
 }
 
 /*
@@ -1286,11 +1272,11 @@ static void wss_looper(struct wss_shm *shm)
 static double wss_sweeps(struct wss_shm *shm, double secs)
 {
 	uint64_t s0 = __atomic_load_n(&shm->sweeps, __ATOMIC_ACQUIRE);
-	double t = now();
+	double t = now_secs();
 
 	usleep(secs * 1e6);
 	s0 = __atomic_load_n(&shm->sweeps, __ATOMIC_ACQUIRE) - s0;
-	return s0 / (now() - t);
+	return s0 / (now_secs() - t);
 }
 
 /*

@@ -20,6 +20,7 @@
 
 #include "bench_cache.h"
 #include "cache.h"
+#include "common.h"
 
 #define TREE		"/tmp/vmscope-bench-tree"
 #define DIRS		100
@@ -63,11 +64,11 @@ static double census_all(int dev, uint64_t *files, uint64_t *pages)
 {
 	struct cache_census c;
 	struct cache_list l = { 0 };
-	double t = bench_now();
+	double t = now_secs();
 	size_t i;
 
 	cache_census_run(dev, &l, &c);
-	t = bench_now() - t;
+	t = now_secs() - t;
 	*files = l.n;
 	*pages = c.total_pages;
 	for (i = 0; i < l.n; i++)

@@ -26,7 +26,6 @@ struct cache_result {
 };
 
 void bench_cache(struct cache_result *r);
-double bench_now(void);
 double bench_time_cmd(char *const argv[]);
 void bench_cache_print(const struct cache_result *r, int json);
 

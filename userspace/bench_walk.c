@@ -26,7 +26,8 @@
 #include <linux/fs.h>
 #include <linux/vmscope.h>
 
-#include "bench_cache.h"	/* bench_now() */
+#include "bench_cache.h"
+#include "common.h"	/* now_secs() */
 #include "bench_walk.h"
 
 /* Debian 12's headers are 6.1's: PAGEMAP_SCAN and PROCMAP_QUERY as 6.12 */
@@ -183,27 +184,27 @@ static void bw_ranges(struct walk_result *r, int fd, int pm, pid_t pid,
 	int i;
 
 	for (i = 0; i < BW_ROUNDS; i++) {
-		t = bench_now();
+		t = now_secs();
 		present = bw_walk(fd, pid, shm->sparse, buf);
-		r->walk33_s = bw_best(r->walk33_s, bench_now() - t);
+		r->walk33_s = bw_best(r->walk33_s, now_secs() - t);
 		if (present != (BW_BYTES / BW_PAGE + BW_STRIDE - 1) / BW_STRIDE)
 			errx(1, "WALK: %lu pages present in the 1-in-33 range",
 			     (unsigned long)present);
-		t = bench_now();
+		t = now_secs();
 		bw_pagemap(pm, shm->sparse, buf);
-		r->pagemap33_s = bw_best(r->pagemap33_s, bench_now() - t);
-		t = bench_now();
+		r->pagemap33_s = bw_best(r->pagemap33_s, now_secs() - t);
+		t = now_secs();
 		bw_walk(fd, pid, shm->dense, buf);
-		r->walk_dense_s = bw_best(r->walk_dense_s, bench_now() - t);
-		t = bench_now();
+		r->walk_dense_s = bw_best(r->walk_dense_s, now_secs() - t);
+		t = now_secs();
 		r->has_scan = bw_scan(pm, shm->dense, buf) ==
 			      (int64_t)(BW_BYTES / BW_PAGE);
 		if (!r->has_scan)
 			continue;
-		r->scan_dense_s = bw_best(r->scan_dense_s, bench_now() - t);
-		t = bench_now();
+		r->scan_dense_s = bw_best(r->scan_dense_s, now_secs() - t);
+		t = now_secs();
 		bw_scan(pm, shm->sparse, buf);
-		r->scan33_s = bw_best(r->scan33_s, bench_now() - t);
+		r->scan33_s = bw_best(r->scan33_s, now_secs() - t);
 	}
 }
 
@@ -293,15 +294,15 @@ static void bw_vmas(struct walk_result *r, int fd)
 	if (maps < 0)
 		err(1, "%s", path);
 	for (i = 0; i < BW_ROUNDS; i++) {
-		t = bench_now();
+		t = now_secs();
 		r->vmas = bw_layout(fd, pid, buf);
-		r->layout_s = bw_best(r->layout_s, bench_now() - t);
-		t = bench_now();
+		r->layout_s = bw_best(r->layout_s, now_secs() - t);
+		t = now_secs();
 		n = bw_query(maps);
 		r->has_query = n >= 0;
 		if (!r->has_query)
 			continue;
-		r->query_s = bw_best(r->query_s, bench_now() - t);
+		r->query_s = bw_best(r->query_s, now_secs() - t);
 		if (n != r->vmas)
 			errx(1, "PROCMAP_QUERY: %d VMAs, LAYOUT %d", n, r->vmas);
 	}
