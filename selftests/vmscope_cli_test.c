@@ -1077,6 +1077,23 @@ static int cg_put(const char *cg, const char *file, const char *val)
 	return ok ? 0 : -1;
 }
 
+/* memory.current of cgroup directory @cg; -1 if unreadable */
+static long long cg_current(const char *cg)
+{
+	char path[128];
+	long long cur = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &cur) != 1)
+		cur = -1;
+	fclose(f);
+	return cur;
+}
+
 /* The child of doctor_finds_memcg_near_max: 30 MiB in a 32 MiB cgroup */
 static void memcg_child(int wfd)
 {
@@ -1103,7 +1120,7 @@ static void memcg_child(int wfd)
 TEST_F(cli, doctor_finds_memcg_near_max)
 {
 	const struct jt *doc, *f, *mine = NULL, *pid0;
-	char buf[64], path[160];
+	char buf[64];
 	long long cur;
 	int pfd[2], i;
 	pid_t child;
@@ -1122,14 +1139,7 @@ TEST_F(cli, doctor_finds_memcg_near_max)
 	ASSERT_EQ(1, read(pfd[0], buf, 1));
 	close(pfd[0]);
 	/* the kernel's own view: memory.current near memory.max */
-	snprintf(path, sizeof(path), "%s/memory.current", DOC_CG);
-	{
-		FILE *fc = fopen(path, "r");
-
-		cur = fc && fscanf(fc, "%lld", &cur) == 1 ? cur : -1;
-		if (fc)
-			fclose(fc);
-	}
+	cur = cg_current(DOC_CG);
 	EXPECT_LE(DOC_MAX * 0.9, cur);
 
 	EXPECT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -J"));
@@ -1245,13 +1255,7 @@ TEST_F(cli, doctor_memcg_full_of_cache)
 		close(pfd[0]);
 	}
 	/* not vacuous: the cgroup is at its limit */
-	{
-		FILE *fc = fopen(CACHE_CG "/memory.current", "r");
-
-		cur = fc && fscanf(fc, "%lld", &cur) == 1 ? cur : -1;
-		if (fc)
-			fclose(fc);
-	}
+	cur = cg_current(CACHE_CG);
 	EXPECT_LE(DOC_MAX * 0.9, cur);
 
 	EXPECT_EQ(0, run(self->out, NULL, "doctor -d 0.5 -J"));

@@ -28,6 +28,15 @@
 
 static char out[SH_OUT_MAX];
 
+/* A child's last words: it is ready (to @ready), and waits to be killed. */
+static void __attribute__((noreturn)) ready_and_wait(int ready)
+{
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
 /* The child of known shape; it waits in pause(). */
 static void shape_child(int ready)
 {
@@ -44,10 +53,7 @@ static void shape_child(int ready)
 		_exit(1);
 	memset(a, 1, ANON_SIZE);
 	memset(s, 1, SHM_SIZE);
-	if (write(ready, "r", 1) != 1)
-		_exit(1);
-	for (;;)
-		pause();
+	ready_and_wait(ready);
 }
 
 /*
@@ -267,10 +273,7 @@ static void odd_name_child(int ready)
 	if (write_file("/proc/self/oom_score_adj", "1000"))
 		_exit(1);
 	prctl(PR_SET_NAME, "\x1b[2J\x1b]0;x\a\xff", 0, 0, 0);
-	if (write(ready, "", 1) != 1)
-		_exit(1);
-	for (;;)
-		pause();
+	ready_and_wait(ready);
 }
 
 /*
@@ -297,6 +300,18 @@ TEST_F(triage, top_escapes_process_names)
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 }
 
+/* `vmscope export ARGS` passes `promtool check metrics` (or SKIP). */
+static void promtool_check(struct __test_metadata *_metadata,
+			   const char *args)
+{
+	if (!have_prog("promtool"))
+		SKIP(return, "no promtool: vmtest.sh -a /usr/bin/promtool (make check does)");
+	EXPECT_EQ(0, sh_run(out, sizeof(out), "%s export %s | promtool check "
+			    "metrics 2>&1", exp_cli(), args)) {
+		TH_LOG("promtool: %s", out);
+	}
+}
+
 /*
  * export: a label value is UTF-8 whatever the process's name (one that is
  * not makes the whole file invalid for Prometheus), escaped as the CLI's
@@ -313,13 +328,8 @@ TEST_F(triage, export_escapes_process_names)
 	snprintf(want, sizeof(want), "{pid=\"%d\",comm=\"\\\\x1b[2J"
 		 "\\\\x1b]0;x\\\\x07\\\\xff\"", self->child);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
-	if (!have_prog("promtool"))
-		SKIP(return, "no promtool: vmtest.sh -a /usr/bin/promtool (make check does)");
-	EXPECT_EQ(0, sh_run(out, sizeof(out), "%s export --pid %d | "
-			    "promtool check metrics 2>&1", exp_cli(),
-			    self->child)) {
-		TH_LOG("promtool: %s", out);
-	}
+	snprintf(want, sizeof(want), "--pid %d", self->child);
+	promtool_check(_metadata, want);
 }
 
 /* ---- the full screen, in tmux ---- */
@@ -558,10 +568,7 @@ static void commit_child(int ready)
 		if (mmap(NULL, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
 			_exit(1);
-	if (write(ready, "r", 1) != 1)
-		_exit(1);
-	for (;;)
-		pause();
+	ready_and_wait(ready);
 }
 
 /*
@@ -723,17 +730,9 @@ TEST_F(triage, export_passes_promtool_and_matches_kernel)
 			    "grep -c '^vmscope_process_oom_score{pid=\"%d\"'",
 			    exp_cli(), self->child, self->child, self->child));
 	EXPECT_EQ(1, atoi(out));
-	if (!have_prog("promtool"))
-		SKIP(return, "no promtool: vmtest.sh -a /usr/bin/promtool (make check does)");
-	EXPECT_EQ(0, sh_run(out, sizeof(out), "%s export --pid %d | "
-			    "promtool check metrics 2>&1", exp_cli(),
-			    self->child)) {
-		TH_LOG("promtool: %s", out);
-	}
-	EXPECT_EQ(0, sh_run(out, sizeof(out), "%s export --top 1000 | "
-			    "promtool check metrics 2>&1", exp_cli())) {
-		TH_LOG("promtool: %s", out);
-	}
+	snprintf(prefix, sizeof(prefix), "--pid %d", self->child);
+	promtool_check(_metadata, prefix);
+	promtool_check(_metadata, "--top 1000");
 }
 
 /* ---- bad input: clear errors, documented exit status ---- */
