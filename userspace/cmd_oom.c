@@ -73,14 +73,44 @@ static void oom_help(FILE *out)
 	cols_help_columns(out, NULL, oom_cols, ARRAY_SIZE(oom_cols));
 }
 
+/**
+ * vmscope_oom_victim() - the process the OOM killer would take first
+ * @t: every process, in the order VMSCOPE_IOC_OOM lists them (the
+ *	kernel's task list, as select_bad_process() walks it)
+ * @n: how many
+ *
+ * The most badness points among those it may choose; of equals the last
+ * in the list, as oom_evaluate_task() lets a later task with as many
+ * points replace the one chosen (forked workers of one size, say).
+ *
+ * Return: its PID, or 0 for none.
+ */
+uint32_t vmscope_oom_victim(const struct vmscope_oom_task *t, uint32_t n)
+{
+	const struct vmscope_oom_task *best = NULL;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!(t[i].flags & (VMSCOPE_OOM_UNKILLABLE |
+				    VMSCOPE_OOM_KTHREAD | VMSCOPE_OOM_NO_MM)) &&
+		    (!best || t[i].points >= best->points))
+			best = &t[i];
+	return best ? best->pid : 0;
+}
+
+static uint32_t oom_victim;	/* first of its equals in by_points() */
+
 static int by_points(const void *a, const void *b)
 {
 	const struct vmscope_oom_task *x = a, *y = b;
 
 	if ((x->flags ^ y->flags) & VMSCOPE_OOM_UNKILLABLE)
 		return x->flags & VMSCOPE_OOM_UNKILLABLE ? 1 : -1;
-	return x->points < y->points ? 1 : x->points > y->points ? -1 :
-	       (int)x->pid - (int)y->pid;
+	if (x->points != y->points)
+		return x->points < y->points ? 1 : -1;
+	if (x->pid == oom_victim || y->pid == oom_victim)
+		return x->pid == oom_victim ? -1 : 1;
+	return (int)x->pid - (int)y->pid;
 }
 
 static const char *oom_note(const struct vmscope_oom_task *t, bool first)
@@ -132,12 +162,12 @@ static void oom_show(struct cols *c, const struct vmscope_oom *oo,
 	}
 	cols_begin(c, &j, "tasks");
 	for (i = 0; i < n; i++)
-		oom_row(c, &t[i], i == 0);
+		oom_row(c, &t[i], oom_victim && t[i].pid == oom_victim);
 	cols_end(c);
 	if (!co->json)
 		return;
-	if (n && !(t[0].flags & VMSCOPE_OOM_UNKILLABLE))
-		json_u64(&j, "victim", t[0].pid);
+	if (oom_victim)
+		json_u64(&j, "victim", oom_victim);
 	else
 		json_null(&j, "victim");
 	json_close(&j, '}');
@@ -193,6 +223,7 @@ static int oom_run(int argc, char **argv)
 	fd = vmscope_open();
 	t = vmscope_oom_tasks(fd, &oo, &n);
 	close(fd);
+	oom_victim = vmscope_oom_victim(t, n);
 	qsort(t, n, sizeof(*t), by_points);
 	oom_show(&c, &oo, t, n);
 	free(t);

@@ -58,6 +58,7 @@ void vmscope_get_info(int fd, struct vmscope_info *info);
 /* VMSCOPE_IOC_OOM for every process (cmd_oom.c); @oo's inputs set, free() it */
 struct vmscope_oom_task *vmscope_oom_tasks(int fd, struct vmscope_oom *oo,
 					   uint32_t *n);
+uint32_t vmscope_oom_victim(const struct vmscope_oom_task *t, uint32_t n);
 void vmscope_pid_ioctl(int fd, unsigned long cmd, void *arg, uint32_t pid,
 		       const char *what);
 uint32_t parse_pid(const char *s);

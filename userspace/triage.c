@@ -239,7 +239,7 @@ static bool wanted(uint32_t pid, const uint32_t *pids, uint32_t nr_pids)
 void tri_snap_take(int fd, struct tri_snap *s, const uint32_t *pids,
 		   uint32_t nr_pids)
 {
-	struct vmscope_oom_task *t, *best = NULL;
+	struct vmscope_oom_task *t;
 	struct vmscope_oom oo;
 	uint32_t i, n;
 
@@ -255,9 +255,6 @@ void tri_snap_take(int fd, struct tri_snap *s, const uint32_t *pids,
 
 		if (t[i].flags & (VMSCOPE_OOM_KTHREAD | VMSCOPE_OOM_NO_MM))
 			continue;
-		if (!(t[i].flags & VMSCOPE_OOM_UNKILLABLE) &&
-		    (!best || t[i].points > best->points))
-			best = &t[i];
 		if (!wanted(t[i].pid, pids, nr_pids))
 			continue;
 		memset(p, 0, sizeof(*p));
@@ -271,7 +268,7 @@ void tri_snap_take(int fd, struct tri_snap *s, const uint32_t *pids,
 		if (proc_take(fd, p))
 			s->nr_procs++;
 	}
-	s->victim = best ? best->pid : 0;
+	s->victim = vmscope_oom_victim(t, n);
 	free(t);
 }
 
