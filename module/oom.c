@@ -142,14 +142,32 @@ static int vmscope_oom_cmp(const void *a, const void *b)
 }
 
 /*
- * Every process, sorted; NULL for -ENOMEM.  The buffer grows to the
- * number of processes (they may multiply meanwhile: a few tries), and is
- * always the one filled; beyond VMSCOPE_OOM_MAX_TASKS the first are shown.
+ * The process select_bad_process() would take from @t, listed in task-list
+ * order: the most points among the killable, and of equals the last, as
+ * oom_evaluate_task() lets a later task with as many points replace the
+ * one chosen.  Its index, or @n for none.
+ */
+static u32 vmscope_oom_victim(const struct vmscope_oom_task *t, u32 n)
+{
+	u32 i, best = n;
+
+	for (i = 0; i < n; i++)
+		if (!(t[i].flags & VMSCOPE_OOM_UNKILLABLE) &&
+		    (best == n || t[i].points >= t[best].points))
+			best = i;
+	return best;
+}
+
+/*
+ * Every process, sorted, the victim first (of its equals, by PID, it may
+ * not be); NULL for -ENOMEM.  The buffer grows to the number of processes
+ * (they may multiply meanwhile: a few tries), and is always the one
+ * filled; beyond VMSCOPE_OOM_MAX_TASKS the first are shown.
  */
 static struct vmscope_oom_task *vmscope_oom_sorted(u64 totalpages, u32 *np)
 {
 	struct vmscope_oom_task *out;
-	u32 max = 256, n;
+	u32 max = 256, n, i;
 	int tries;
 
 	for (tries = 0; ; tries++) {
@@ -163,7 +181,13 @@ static struct vmscope_oom_task *vmscope_oom_sorted(u64 totalpages, u32 *np)
 		max = min_t(u32, n + 64, VMSCOPE_OOM_MAX_TASKS);
 	}
 	n = min(n, max);
-	sort(out, n, sizeof(*out), vmscope_oom_cmp, NULL);
+	i = vmscope_oom_victim(out, n);
+	if (i < n) {		/* to the front, the rest sorted after it */
+		swap(out[0], out[i]);
+		sort(out + 1, n - 1, sizeof(*out), vmscope_oom_cmp, NULL);
+	} else {
+		sort(out, n, sizeof(*out), vmscope_oom_cmp, NULL);
+	}
 	*np = n;
 	return out;
 }
