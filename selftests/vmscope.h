@@ -212,6 +212,20 @@ static inline unsigned long long read_vmstat(const char *key)
 	return v;
 }
 
+/* A whole-number file such as /proc/PID/oom_score or a cgroup's memory.current; -1 if unreadable. */
+static inline long long read_ll(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 /* CLOCK_MONOTONIC, in seconds. */
 static inline double now_secs(void)
 {

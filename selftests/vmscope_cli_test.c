@@ -1081,17 +1081,9 @@ static int cg_put(const char *cg, const char *file, const char *val)
 static long long cg_current(const char *cg)
 {
 	char path[128];
-	long long cur = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/memory.current", cg);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &cur) != 1)
-		cur = -1;
-	fclose(f);
-	return cur;
+	return read_ll(path);
 }
 
 /* The child of doctor_finds_memcg_near_max: 30 MiB in a 32 MiB cgroup */

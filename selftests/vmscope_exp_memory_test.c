@@ -77,24 +77,16 @@ static void settings_unchanged(struct __test_metadata *_metadata,
 }
 
 /* queue/read_ahead_kb of the block device of the file system at @dir. */
-static long read_ahead_kb(const char *dir)
+static long long read_ahead_kb(const char *dir)
 {
 	char path[96];
 	struct stat st;
-	long kb = -1;
-	FILE *f;
 
 	if (stat(dir, &st))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/queue/read_ahead_kb",
 		 major(st.st_dev), minor(st.st_dev));
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &kb) != 1)
-		kb = -1;
-	fclose(f);
-	return kb;
+	return read_ll(path);
 }
 
 TEST_F(exp, file_mmap)

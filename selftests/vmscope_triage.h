@@ -85,20 +85,6 @@ static inline long long status_bytes(pid_t pid, const char *key)
 	return proc_kb(path, key);
 }
 
-/* A whole-number file such as /proc/PID/oom_score; -1 if unreadable. */
-static inline long long read_ll(const char *path)
-{
-	long long v = -1;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* Field @field (1-based) of /proc/PID/stat: 10 minflt, 12 majflt. */
 static inline long long stat_field(pid_t pid, int field)
 {
